@@ -1,0 +1,206 @@
+//! The calls the client makes, and the request each is described by. Every request goes through
+//! [`ApiRequest`]; this file is the one place that knows endpoints' queries and bodies.
+
+use super::Client;
+use crate::credentials::Credentials;
+use crate::request::{ApiRequest, Target};
+use crate::{Endpoint, Timestamp, desktop};
+use http::Method;
+use http::header::{HeaderName, HeaderValue};
+use std::time::Duration;
+
+/// The `appid` of the web client.
+const APP_ID: &str = "wx782c26e4c19acffb";
+/// Where `jslogin` is told the login continues.
+const NEW_LOGIN_PAGE: &str = "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage";
+/// Groups per `webwxbatchgetcontact` request.
+pub(crate) const BATCH_SIZE: usize = 50;
+
+/// One call: what to send, with everything needed to send it again after a failure.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) enum Call {
+    JsLogin,
+    LoginPoll { uuid: String, tip: u8 },
+    Ticket { url: String },
+    Init,
+    StatusNotify,
+    GetContact { seq: u64 },
+    BatchGetContact { batch: usize },
+}
+
+impl Call {
+    pub(crate) fn endpoint(&self) -> Endpoint {
+        match self {
+            Call::JsLogin => Endpoint::JsLogin,
+            Call::LoginPoll { .. } => Endpoint::LoginPoll,
+            Call::Ticket { .. } => Endpoint::Ticket,
+            Call::Init => Endpoint::Init,
+            Call::StatusNotify => Endpoint::StatusNotify,
+            Call::GetContact { .. } => Endpoint::GetContact,
+            Call::BatchGetContact { .. } => Endpoint::BatchGetContact,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct BaseBody<'a> {
+    #[serde(rename = "BaseRequest")]
+    base_request: crate::credentials::BaseRequest<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct StatusNotifyBody<'a> {
+    #[serde(rename = "BaseRequest")]
+    base_request: crate::credentials::BaseRequest<'a>,
+    #[serde(rename = "Code")]
+    code: u32,
+    #[serde(rename = "FromUserName")]
+    from: &'a str,
+    #[serde(rename = "ToUserName")]
+    to: &'a str,
+    #[serde(rename = "ClientMsgId")]
+    client_msg_id: u64,
+}
+
+#[derive(serde::Serialize)]
+struct BatchBody<'a> {
+    #[serde(rename = "BaseRequest")]
+    base_request: crate::credentials::BaseRequest<'a>,
+    #[serde(rename = "Count")]
+    count: usize,
+    #[serde(rename = "List")]
+    list: Vec<BatchEntry<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct BatchEntry<'a> {
+    #[serde(rename = "UserName")]
+    user_name: &'a str,
+    #[serde(rename = "EncryChatRoomId")]
+    encry_chat_room_id: &'a str,
+}
+
+impl Client {
+    /// The timeout a call needs.
+    pub(crate) fn timeout_of(&self, call: &Call) -> Duration {
+        match call {
+            Call::LoginPoll { .. } => self.config.long_poll_timeout,
+            _ => self.config.request_timeout,
+        }
+    }
+
+    /// Describes the request of `call` at `now`. `None` when the call needs credentials the
+    /// client does not have (a bug guard: the state machine never asks for that).
+    pub(crate) fn describe(&self, call: &Call, now: Timestamp) -> Option<ApiRequest> {
+        let config = &self.config;
+        let ms = now.as_unix_millis();
+        let req = match call {
+            Call::JsLogin => {
+                let redirect = if config.desktop_mode {
+                    format!("{NEW_LOGIN_PAGE}?mod=desktop")
+                } else {
+                    NEW_LOGIN_PAGE.to_string()
+                };
+                ApiRequest::new(Method::GET, Endpoint::JsLogin, Target::Login)
+                    .text("appid", APP_ID)
+                    .text("redirect_uri", redirect)
+                    .text("fun", "new")
+                    .text("lang", &config.lang)
+                    .text("_", ms)
+            }
+            Call::LoginPoll { uuid, tip } => {
+                ApiRequest::new(Method::GET, Endpoint::LoginPoll, Target::Login)
+                    .text("loginicon", "true")
+                    .text("uuid", uuid)
+                    .text("tip", tip)
+                    .text("r", now.js_bitwise_not())
+                    .text("_", ms)
+            }
+            Call::Ticket { url } => {
+                let mut req =
+                    ApiRequest::new(Method::GET, Endpoint::Ticket, Target::Absolute(url.clone()))
+                        .text("fun", "new")
+                        .text("version", "v2");
+                if config.desktop_mode {
+                    req = req
+                        .text("mod", "desktop")
+                        .header(
+                            HeaderName::from_static("client-version"),
+                            HeaderValue::from_static(desktop::CLIENT_VERSION),
+                        )
+                        .header(
+                            http::header::REFERER,
+                            HeaderValue::from_static(desktop::REFERER),
+                        )
+                        .header(
+                            HeaderName::from_static("extspam"),
+                            HeaderValue::from_static(desktop::EXTSPAM),
+                        );
+                }
+                req
+            }
+            Call::Init => {
+                let creds = self.credentials.as_ref()?;
+                ApiRequest::new(Method::POST, Endpoint::Init, Target::Api)
+                    .text("r", now.js_bitwise_not())
+                    .text("lang", &config.lang)
+                    .encoded("pass_ticket", creds.pass_ticket.expose())
+                    .json(&BaseBody {
+                        base_request: creds.base_request(),
+                    })
+            }
+            Call::StatusNotify => {
+                let creds = self.credentials.as_ref()?;
+                let me = self.user.as_ref().map(|u| u.user_name.as_str())?;
+                ApiRequest::new(Method::POST, Endpoint::StatusNotify, Target::Api)
+                    .text("lang", &config.lang)
+                    .encoded("pass_ticket", creds.pass_ticket.expose())
+                    .json(&StatusNotifyBody {
+                        base_request: creds.base_request(),
+                        code: 3,
+                        from: me,
+                        to: me,
+                        client_msg_id: ms,
+                    })
+            }
+            Call::GetContact { seq } => {
+                let creds = self.credentials.as_ref()?;
+                self.with_session_query(
+                    ApiRequest::new(Method::GET, Endpoint::GetContact, Target::Api),
+                    creds,
+                )
+                .text("r", ms)
+                .text("seq", seq)
+                .text("skey", creds.skey.expose())
+            }
+            Call::BatchGetContact { batch } => {
+                let creds = self.credentials.as_ref()?;
+                let groups = self.group_batches.get(*batch)?;
+                let list: Vec<BatchEntry<'_>> = groups
+                    .iter()
+                    .map(|(user_name, room)| BatchEntry {
+                        user_name,
+                        encry_chat_room_id: room,
+                    })
+                    .collect();
+                ApiRequest::new(Method::POST, Endpoint::BatchGetContact, Target::Api)
+                    .text("type", "ex")
+                    .text("r", ms)
+                    .text("lang", &config.lang)
+                    .encoded("pass_ticket", creds.pass_ticket.expose())
+                    .json(&BatchBody {
+                        base_request: creds.base_request(),
+                        count: list.len(),
+                        list,
+                    })
+            }
+        };
+        Some(req)
+    }
+
+    /// `lang` and `pass_ticket`, which the official client appends to every API call.
+    fn with_session_query(&self, req: ApiRequest, creds: &Credentials) -> ApiRequest {
+        req.text("lang", &self.config.lang)
+            .encoded("pass_ticket", creds.pass_ticket.expose())
+    }
+}

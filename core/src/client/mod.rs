@@ -1,0 +1,408 @@
+//! The driver: one [`Client`] per account, carrying the login from "I want to log in" to a
+//! ready session.
+
+mod calls;
+mod login;
+mod setup;
+
+use crate::cookies::CookieJar;
+use crate::credentials::Credentials;
+use crate::model::{BaseResponse, Contact, RetClass, SyncKey};
+use crate::rng::Rng;
+use crate::{
+    Config, ContactStore, Endpoint, Error, Event, Failure, Hosts, ParseError, RequestId, State,
+    Timestamp, Transmit, TransportErrorKind, UsageError,
+};
+use bytes::Bytes;
+use calls::Call;
+use std::collections::{BTreeMap, VecDeque};
+use url::Url;
+
+/// A request in flight.
+#[derive(Debug)]
+struct InFlight {
+    call: Call,
+    /// Failed tries of this call before this one.
+    attempt: u32,
+    sent_at: Timestamp,
+    url: Url,
+}
+
+/// A call waiting for its time (a retry after backoff, or a paced long poll).
+#[derive(Debug)]
+struct Scheduled {
+    at: Timestamp,
+    call: Call,
+    attempt: u32,
+}
+
+/// Why a handler could not use an answer.
+#[derive(Debug)]
+enum Fault {
+    /// Try the call again after backoff.
+    Retry(Failure),
+    /// End the client.
+    Fatal(Error),
+}
+
+impl From<ParseError> for Fault {
+    fn from(e: ParseError) -> Self {
+        Fault::Retry(Failure::Parse(e))
+    }
+}
+
+impl From<Error> for Fault {
+    fn from(e: Error) -> Self {
+        Fault::Fatal(e)
+    }
+}
+
+/// The sans-IO Web WeChat client of one account.
+///
+/// Method classes, as in quinn-proto and str0m:
+/// - getters (`&self`): [`state`](Client::state), [`user`](Client::user),
+///   [`contacts`](Client::contacts), [`hosts`](Client::hosts), ...;
+/// - commands from the application: [`start`](Client::start);
+/// - `handle_*` for what comes back from the network or the clock:
+///   [`handle_response`](Client::handle_response),
+///   [`handle_transport_error`](Client::handle_transport_error),
+///   [`handle_timeout`](Client::handle_timeout);
+/// - `poll_*` for what the caller must do next: [`poll_transmit`](Client::poll_transmit),
+///   [`poll_event`](Client::poll_event), [`poll_timeout`](Client::poll_timeout).
+///
+/// **The drain rule**: after every command and every `handle_*` call, call `poll_transmit` until it
+/// returns `None` (send each request), `poll_event` until it returns `None`, then wait until
+/// `poll_timeout` (calling `handle_timeout` then) or until an answer arrives. Several requests
+/// may be in flight at once; each answer is routed back by its [`RequestId`].
+///
+/// The client never reads a clock, a socket or ambient randomness: time is passed in as
+/// [`Timestamp`] and randomness comes from [`Config::seed`], so the same seed and inputs give
+/// byte-identical requests.
+#[derive(Debug)]
+pub struct Client {
+    config: Config,
+    rng: Rng,
+    state: State,
+    device_id: String,
+    credentials: Option<Credentials>,
+    hosts: Option<Hosts>,
+    cookies: CookieJar,
+    user: Option<Contact>,
+    contacts: ContactStore,
+    sync_key: SyncKey,
+    /// New uuids fetched after the first one.
+    qr_refreshes: u32,
+    /// Whether the scan of the current uuid was announced.
+    scanned: bool,
+    contact_pages: u32,
+    group_batches: Vec<Vec<(String, String)>>,
+    next_id: u64,
+    in_flight: BTreeMap<RequestId, InFlight>,
+    scheduled: Vec<Scheduled>,
+    transmits: VecDeque<Transmit>,
+    events: VecDeque<Event>,
+}
+
+impl std::fmt::Debug for Rng {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Rng")
+    }
+}
+
+impl Client {
+    /// A client that will log in with `config`. Nothing happens until [`Client::start`].
+    pub fn new(config: Config) -> Client {
+        let mut rng = Rng::from_seed(config.seed);
+        let device_id = rng.device_id();
+        Client {
+            config,
+            rng,
+            state: State::Idle,
+            device_id,
+            credentials: None,
+            hosts: None,
+            cookies: CookieJar::default(),
+            user: None,
+            contacts: ContactStore::default(),
+            sync_key: SyncKey::default(),
+            qr_refreshes: 0,
+            scanned: false,
+            contact_pages: 0,
+            group_batches: Vec::new(),
+            next_id: 0,
+            in_flight: BTreeMap::new(),
+            scheduled: Vec::new(),
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Starts the QR login: the first request (`jslogin`) is ready in
+    /// [`poll_transmit`](Client::poll_transmit).
+    pub fn start(&mut self, now: Timestamp) -> Result<(), UsageError> {
+        match self.state {
+            State::Idle => {
+                self.set_state(State::FetchingUuid);
+                self.issue(Call::JsLogin, 0, now);
+                Ok(())
+            }
+            State::Failed(_) => Err(UsageError::Ended),
+            _ => Err(UsageError::AlreadyStarted),
+        }
+    }
+
+    // ----- getters -----
+
+    /// The current state.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The self user, once `webwxinit` answered.
+    pub fn user(&self) -> Option<&Contact> {
+        self.user.as_ref()
+    }
+
+    /// The account's uin, once logged in.
+    pub fn uin(&self) -> Option<u64> {
+        self.credentials.as_ref().map(|c| c.uin)
+    }
+
+    /// The contact store.
+    pub fn contacts(&self) -> &ContactStore {
+        &self.contacts
+    }
+
+    /// The hosts of the session, once the login was confirmed.
+    pub fn hosts(&self) -> Option<&Hosts> {
+        self.hosts.as_ref()
+    }
+
+    /// The current SyncKey (empty before `webwxinit`).
+    pub fn sync_key(&self) -> &SyncKey {
+        &self.sync_key
+    }
+
+    /// This client's DeviceID (`e` + 15 digits, from the seed).
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// The cookie jar.
+    pub fn cookies(&self) -> &CookieJar {
+        &self.cookies
+    }
+
+    /// How many requests are in flight.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    // ----- poll_* -----
+
+    /// The next request to send, if any.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits.pop_front()
+    }
+
+    /// The next event for the application, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`handle_timeout`](Client::handle_timeout) must be called next, if ever.
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        self.scheduled.iter().map(|s| s.at).min()
+    }
+
+    // ----- handle_* -----
+
+    /// Time has passed: sends every call whose time has come.
+    pub fn handle_timeout(&mut self, now: Timestamp) {
+        if self.state.is_terminal() {
+            return;
+        }
+        let (due, later): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.scheduled).into_iter().partition(|s| s.at <= now);
+        self.scheduled = later;
+        for s in due {
+            self.issue(s.call, s.attempt, now);
+        }
+    }
+
+    /// The transport could not complete request `id`. Every kind is transient: the call is
+    /// retried with backoff until [`RetryPolicy::max_attempts`](crate::RetryPolicy) is used up.
+    pub fn handle_transport_error(&mut self, id: RequestId, kind: TransportErrorKind, now: Timestamp) {
+        let Some(flight) = self.take_in_flight(id) else {
+            return;
+        };
+        tracing::debug!(endpoint = %flight.call.endpoint(), %kind, "transport error");
+        self.retry(flight.call, flight.attempt, Failure::Transport(kind), now);
+    }
+
+    /// The answer to request `id` arrived.
+    pub fn handle_response(&mut self, id: RequestId, response: http::Response<Bytes>, now: Timestamp) {
+        let Some(flight) = self.take_in_flight(id) else {
+            return;
+        };
+        self.cookies.store_from(&flight.url, response.headers());
+        let endpoint = flight.call.endpoint();
+        let status = response.status();
+        let redirect_ok = endpoint == Endpoint::Ticket && status.is_redirection();
+        let body = response.into_body();
+        let outcome = if !(status.is_success() || redirect_ok) {
+            Err(Fault::Retry(Failure::Status(status.as_u16())))
+        } else if body.len() > self.config.limits.max_body_bytes {
+            Err(Fault::Retry(Failure::Parse(ParseError::TooLarge {
+                len: body.len(),
+                limit: self.config.limits.max_body_bytes,
+            })))
+        } else {
+            self.dispatch(&flight, &body, now)
+        };
+        match outcome {
+            Ok(()) => {}
+            Err(Fault::Retry(failure)) => self.retry(flight.call, flight.attempt, failure, now),
+            Err(Fault::Fatal(error)) => self.fail(error),
+        }
+    }
+
+    fn dispatch(&mut self, flight: &InFlight, body: &[u8], now: Timestamp) -> Result<(), Fault> {
+        match &flight.call {
+            Call::JsLogin => self.on_js_login(body, now),
+            Call::LoginPoll { uuid, .. } => self.on_login_poll(uuid, flight.sent_at, body, now),
+            Call::Ticket { .. } => self.on_ticket(body, now),
+            Call::Init => self.on_init(body, now),
+            Call::StatusNotify => self.on_status_notify(body, now),
+            Call::GetContact { seq } => self.on_get_contact(*seq, body, now),
+            Call::BatchGetContact { batch } => self.on_batch_get_contact(*batch, body, now),
+        }
+    }
+
+    // ----- internals shared by the handlers -----
+
+    fn take_in_flight(&mut self, id: RequestId) -> Option<InFlight> {
+        if self.state.is_terminal() {
+            self.in_flight.clear();
+            return None;
+        }
+        let flight = self.in_flight.remove(&id);
+        if flight.is_none() {
+            tracing::debug!(id = id.0, "answer to an unknown request ignored");
+        }
+        flight
+    }
+
+    fn set_state(&mut self, state: State) {
+        tracing::debug!(from = ?std::mem::discriminant(&self.state), "state change");
+        self.state = state;
+    }
+
+    /// Builds and queues the request of `call`.
+    fn issue(&mut self, call: Call, attempt: u32, now: Timestamp) {
+        let endpoint = call.endpoint();
+        let Some(req) = self.describe(&call, now) else {
+            self.fail(Error::Protocol {
+                endpoint,
+                detail: "the call needs session state the client does not have",
+            });
+            return;
+        };
+        let request = match req.build(&self.config, self.hosts.as_ref(), &self.cookies) {
+            Ok(r) => r,
+            Err(e) => return self.fail(e),
+        };
+        let Ok(url) = Url::parse(&request.uri().to_string()) else {
+            return self.fail(Error::Protocol {
+                endpoint,
+                detail: "the server's values do not make a valid URL",
+            });
+        };
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        let timeout = self.timeout_of(&call);
+        self.in_flight.insert(
+            id,
+            InFlight {
+                call,
+                attempt,
+                sent_at: now,
+                url,
+            },
+        );
+        tracing::debug!(id = id.0, %endpoint, "request");
+        self.transmits.push_back(Transmit {
+            id,
+            endpoint,
+            request,
+            timeout,
+        });
+    }
+
+    /// Sends `call` at `at`, or now if that time has come.
+    fn issue_at(&mut self, call: Call, at: Timestamp, now: Timestamp) {
+        if at <= now {
+            self.issue(call, 0, now);
+        } else {
+            self.scheduled.push(Scheduled { at, call, attempt: 0 });
+        }
+    }
+
+    /// Schedules another try of `call` after backoff, or fails when the budget is used up.
+    fn retry(&mut self, call: Call, attempt: u32, cause: Failure, now: Timestamp) {
+        let failures = attempt + 1;
+        let endpoint = call.endpoint();
+        if failures >= self.config.retry.max_attempts {
+            return self.fail(Error::RetriesExhausted {
+                endpoint,
+                attempts: failures,
+                last: cause,
+            });
+        }
+        let ceiling = self.config.retry.ceiling(failures);
+        let delay = ceiling / 2 + self.rng.up_to(ceiling / 2);
+        tracing::debug!(%endpoint, failures, ?delay, %cause, "retrying");
+        self.events.push_back(Event::Retrying {
+            endpoint,
+            attempt: failures,
+            delay,
+            cause,
+        });
+        self.scheduled.push(Scheduled {
+            at: now.after(delay),
+            call,
+            attempt: failures,
+        });
+    }
+
+    /// Ends the client with `error`.
+    fn fail(&mut self, error: Error) {
+        tracing::debug!(%error, "failed");
+        self.in_flight.clear();
+        self.scheduled.clear();
+        self.transmits.clear();
+        self.events.push_back(Event::Failed(error.clone()));
+        self.set_state(State::Failed(error));
+    }
+
+    /// Checks a `BaseResponse`: 1100/1101/1102 end the client, other non-zero codes are retried.
+    fn check_ret(endpoint: Endpoint, base: &BaseResponse) -> Result<(), Fault> {
+        match RetClass::of(base.ret) {
+            RetClass::Ok => Ok(()),
+            RetClass::SessionEnded => Err(Fault::Fatal(Error::SessionEnded {
+                endpoint,
+                code: base.ret,
+                message: base.err_msg.clone(),
+            })),
+            RetClass::Transient => Err(Fault::Retry(Failure::Server {
+                code: base.ret,
+                message: base.err_msg.clone(),
+            })),
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! The session set-up after login: `webwxinit` → `webwxstatusnotify` → `webwxgetcontact` pages →
+//! `webwxbatchgetcontact` batches → ready.
+
+use super::calls::{BATCH_SIZE, Call};
+use super::{Client, Fault};
+use crate::model::HasBaseResponse;
+use crate::parse::{parse_batch_get_contact, parse_get_contact, parse_init, parse_plain};
+use crate::{Endpoint, Error, Event, ParseError, State, Timestamp};
+
+impl Client {
+    pub(super) fn on_init(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
+        let init = parse_init(body)?;
+        Self::check_ret(Endpoint::Init, init.base_response())?;
+        if init.user.user_name.is_empty() {
+            return Err(ParseError::Missing("User.UserName").into());
+        }
+        if init.sync_key.list.len() > self.config.limits.max_sync_key_entries {
+            return Err(Fault::Fatal(Error::LimitExceeded {
+                what: "SyncKey entries",
+                limit: self.config.limits.max_sync_key_entries,
+            }));
+        }
+        if let Some(creds) = self.credentials.as_mut() {
+            creds.update_skey(&init.skey);
+        }
+        if !init.sync_key.is_empty() {
+            self.sync_key = init.sync_key;
+        }
+        for contact in init.contact_list {
+            self.contacts.upsert(contact, &self.config.limits)?;
+        }
+        self.user = Some(init.user);
+        self.set_state(State::NotifyingStatus);
+        self.issue(Call::StatusNotify, 0, now);
+        Ok(())
+    }
+
+    pub(super) fn on_status_notify(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
+        let answer = parse_plain(body)?;
+        Self::check_ret(Endpoint::StatusNotify, answer.base_response())?;
+        self.contact_pages = 0;
+        self.set_state(State::LoadingContacts { pages: 0 });
+        self.issue(Call::GetContact { seq: 0 }, 0, now);
+        Ok(())
+    }
+
+    pub(super) fn on_get_contact(&mut self, seq: u64, body: &[u8], now: Timestamp) -> Result<(), Fault> {
+        let page = parse_get_contact(body)?;
+        Self::check_ret(Endpoint::GetContact, page.base_response())?;
+        for contact in page.member_list {
+            self.contacts.upsert(contact, &self.config.limits)?;
+        }
+        self.contact_pages += 1;
+        let pages = self.contact_pages;
+        self.set_state(State::LoadingContacts { pages });
+        self.events.push_back(Event::ContactsProgress {
+            contacts: self.contacts.len(),
+            pages,
+        });
+        if page.seq == 0 {
+            self.start_group_members(now);
+            return Ok(());
+        }
+        if page.seq == seq {
+            return Err(Fault::Fatal(Error::Protocol {
+                endpoint: Endpoint::GetContact,
+                detail: "contact paging did not advance (the same Seq twice)",
+            }));
+        }
+        if pages >= self.config.limits.max_contact_pages {
+            return Err(Fault::Fatal(Error::LimitExceeded {
+                what: "contact pages",
+                limit: self.config.limits.max_contact_pages as usize,
+            }));
+        }
+        self.issue(Call::GetContact { seq: page.seq }, 0, now);
+        Ok(())
+    }
+
+    /// Fetches the members of every known group, 50 groups a request.
+    fn start_group_members(&mut self, now: Timestamp) {
+        let groups: Vec<(String, String)> = self
+            .contacts
+            .groups()
+            .map(|g| (g.user_name.clone(), g.encry_chat_room_id.clone()))
+            .collect();
+        self.group_batches = groups.chunks(BATCH_SIZE).map(<[_]>::to_vec).collect();
+        if self.group_batches.is_empty() {
+            return self.become_ready();
+        }
+        self.set_state(State::LoadingGroupMembers {
+            done: 0,
+            total: self.group_batches.len(),
+        });
+        self.issue(Call::BatchGetContact { batch: 0 }, 0, now);
+    }
+
+    pub(super) fn on_batch_get_contact(
+        &mut self,
+        batch: usize,
+        body: &[u8],
+        now: Timestamp,
+    ) -> Result<(), Fault> {
+        let answer = parse_batch_get_contact(body)?;
+        Self::check_ret(Endpoint::BatchGetContact, answer.base_response())?;
+        for contact in answer.contact_list {
+            self.contacts.upsert(contact, &self.config.limits)?;
+        }
+        let done = batch + 1;
+        let total = self.group_batches.len();
+        if done < total {
+            self.set_state(State::LoadingGroupMembers { done, total });
+            self.issue(Call::BatchGetContact { batch: done }, 0, now);
+        } else {
+            self.group_batches.clear();
+            self.become_ready();
+        }
+        Ok(())
+    }
+
+    fn become_ready(&mut self) {
+        self.set_state(State::Ready);
+        let user = Box::new(self.user.clone().unwrap_or_default());
+        self.events.push_back(Event::Ready {
+            user,
+            counts: self.contacts.counts(),
+        });
+    }
+}

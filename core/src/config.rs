@@ -1,0 +1,192 @@
+//! What an embedder can set: seed, hosts, desktop mode, retry policy and limits.
+
+use std::time::Duration;
+
+/// The default user agent: a current desktop Chrome, as the official web client runs in one.
+pub const DEFAULT_USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+
+/// The origin of the real login service.
+pub const DEFAULT_LOGIN_ORIGIN: &str = "https://login.weixin.qq.com";
+
+/// Settings of one [`Client`](crate::Client).
+///
+/// Build it with [`Config::new`] and the `with_*` methods; every field has a sensible default.
+///
+/// ```
+/// use webwx_core::Config;
+/// let config = Config::new(42)
+///     .with_login_origin("http://127.0.0.1:8080")
+///     .with_allowed_host("127.0.0.1");
+/// assert_eq!(config.seed, 42);
+/// assert!(!config.desktop_mode);
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Config {
+    /// Seed of the random number generator (DeviceID, message ids, retry jitter). The same seed
+    /// and the same inputs give byte-identical requests. Production embedders should draw it from
+    /// the operating system; tests fix it.
+    pub seed: u64,
+    /// Where the login starts (`jslogin`, the QR image, the login long poll):
+    /// [`DEFAULT_LOGIN_ORIGIN`] unless you point it at a simulator or test server. Scheme, host and
+    /// optional port, no path.
+    pub login_origin: String,
+    /// Hosts outside the WeChat domains that the server may redirect to (for example `127.0.0.1`
+    /// for a simulator). A redirect to any other foreign host is refused with
+    /// [`Error::ForeignHost`](crate::Error::ForeignHost): it would leak credentials.
+    pub allowed_hosts: Vec<String>,
+    /// Desktop ("UOS") mode: `mod=desktop` and the desktop client's headers on the ticket request.
+    /// Off by default. It gets some accounts past the 1203 refusal, but since 2025 accounts that
+    /// use it report warnings and temporary bans: turn it on only knowing that risk.
+    pub desktop_mode: bool,
+    /// The `lang` query parameter.
+    pub lang: String,
+    /// The `User-Agent` header of every request.
+    pub user_agent: String,
+    /// How many times a new QR code is fetched after an expiry (400/500/0) or a cancel on the
+    /// phone (202) before the login gives up with
+    /// [`Error::QrRefreshLimit`](crate::Error::QrRefreshLimit). The official client uses 5.
+    pub max_qr_refreshes: u32,
+    /// Timeout of ordinary requests.
+    pub request_timeout: Duration,
+    /// Timeout of long polls (the login poll and synccheck, which the server holds ~25 s).
+    pub long_poll_timeout: Duration,
+    /// The least time between the starts of two consecutive long polls, so that a server that
+    /// answers at once cannot make the client spin.
+    pub long_poll_min_interval: Duration,
+    /// Backoff for transient failures.
+    pub retry: RetryPolicy,
+    /// Caps on what the server may make the client hold.
+    pub limits: Limits,
+}
+
+impl Config {
+    /// The defaults, with the given random seed.
+    pub fn new(seed: u64) -> Self {
+        Config {
+            seed,
+            login_origin: DEFAULT_LOGIN_ORIGIN.to_string(),
+            allowed_hosts: Vec::new(),
+            desktop_mode: false,
+            lang: "zh_CN".to_string(),
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            max_qr_refreshes: 5,
+            request_timeout: Duration::from_secs(30),
+            long_poll_timeout: Duration::from_secs(35),
+            long_poll_min_interval: Duration::from_secs(1),
+            retry: RetryPolicy::default(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// Starts the login at `origin` (for example a simulator's `http://127.0.0.1:PORT`).
+    pub fn with_login_origin(mut self, origin: impl Into<String>) -> Self {
+        self.login_origin = origin.into().trim_end_matches('/').to_string();
+        self
+    }
+
+    /// Allows redirects to `host` (a host name or IP address, without port).
+    pub fn with_allowed_host(mut self, host: impl Into<String>) -> Self {
+        self.allowed_hosts.push(host.into().to_ascii_lowercase());
+        self
+    }
+
+    /// Turns desktop mode on or off (see [`Config::desktop_mode`] for the risk).
+    pub fn with_desktop_mode(mut self, on: bool) -> Self {
+        self.desktop_mode = on;
+        self
+    }
+
+    /// Replaces the retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Replaces the limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets the maximum number of QR refreshes.
+    pub fn with_max_qr_refreshes(mut self, refreshes: u32) -> Self {
+        self.max_qr_refreshes = refreshes;
+        self
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::new(0)
+    }
+}
+
+/// Exponential backoff with jitter for transient failures.
+///
+/// The n-th consecutive failure of the same call waits `min(cap, base · 2ⁿ⁻¹)`, of which the
+/// second half is random ("equal jitter"), then tries again. After `max_attempts` failed tries in a
+/// row the call fails for good with [`Error::RetriesExhausted`](crate::Error::RetriesExhausted).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// The delay after the first failure (before jitter).
+    pub base: Duration,
+    /// The longest delay.
+    pub cap: Duration,
+    /// How many failed tries in a row a call may have before it is given up.
+    pub max_attempts: u32,
+}
+
+impl RetryPolicy {
+    /// A policy with the given base delay, cap and budget.
+    pub fn new(base: Duration, cap: Duration, max_attempts: u32) -> Self {
+        RetryPolicy {
+            base,
+            cap,
+            max_attempts,
+        }
+    }
+
+    /// The delay before the retry that follows failure number `failures` (1-based), before
+    /// jitter is drawn: half of it is fixed, half random.
+    pub fn ceiling(&self, failures: u32) -> Duration {
+        let exp = failures.saturating_sub(1).min(30);
+        self.base.saturating_mul(1u32 << exp).min(self.cap)
+    }
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy::new(Duration::from_millis(500), Duration::from_secs(60), 10)
+    }
+}
+
+/// Caps on what a server answer may make the client hold. Exceeding one is a typed error
+/// ([`Error::LimitExceeded`](crate::Error::LimitExceeded)), never a crash or unbounded memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest response body the core accepts (transports should cap reads at this too).
+    pub max_body_bytes: usize,
+    /// Most contacts (of every kind) the store holds.
+    pub max_contacts: usize,
+    /// Most members one group may list.
+    pub max_group_members: usize,
+    /// Most `webwxgetcontact` pages one login fetches.
+    pub max_contact_pages: u32,
+    /// Most entries a SyncKey may have.
+    pub max_sync_key_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 64 * 1024 * 1024,
+            max_contacts: 200_000,
+            max_group_members: 10_000,
+            max_contact_pages: 1_000,
+            max_sync_key_entries: 128,
+        }
+    }
+}

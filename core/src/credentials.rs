@@ -1,0 +1,46 @@
+//! The credentials of a logged-in session and the `BaseRequest` built from them.
+
+use crate::Secret;
+
+/// What the ticket answer granted: uin, sid, skey, pass_ticket, plus this client's DeviceID.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Credentials {
+    pub(crate) uin: u64,
+    pub(crate) sid: Secret<String>,
+    pub(crate) skey: Secret<String>,
+    /// Exactly as the server sent it (already URL-encoded): never encoded again.
+    pub(crate) pass_ticket: Secret<String>,
+    pub(crate) device_id: String,
+}
+
+/// `{"Uin": n, "Sid": "...", "Skey": "...", "DeviceID": "e..."}`, the first field of every JSON
+/// request body.
+#[derive(serde::Serialize)]
+pub(crate) struct BaseRequest<'a> {
+    #[serde(rename = "Uin")]
+    uin: u64,
+    #[serde(rename = "Sid")]
+    sid: &'a str,
+    #[serde(rename = "Skey")]
+    skey: &'a str,
+    #[serde(rename = "DeviceID")]
+    device_id: &'a str,
+}
+
+impl Credentials {
+    pub(crate) fn base_request(&self) -> BaseRequest<'_> {
+        BaseRequest {
+            uin: self.uin,
+            sid: self.sid.expose(),
+            skey: self.skey.expose(),
+            device_id: &self.device_id,
+        }
+    }
+
+    /// Replaces the skey when the server sent a non-empty one (`SKey` in init and sync answers).
+    pub(crate) fn update_skey(&mut self, skey: &str) {
+        if !skey.is_empty() {
+            self.skey = Secret::new(skey.to_string());
+        }
+    }
+}

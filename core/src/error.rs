@@ -1,0 +1,179 @@
+//! Errors, split by who is at fault: the server ([`Error`], [`Failure`], [`ParseError`]), the
+//! network ([`TransportErrorKind`]) or the caller ([`UsageError`]).
+
+use crate::Endpoint;
+
+/// What went wrong while reading a server answer. Never a panic: every malformed input ends here.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// The body is not UTF-8 where text was expected.
+    #[error("the answer is not valid UTF-8")]
+    NotUtf8,
+    /// The body is larger than the parser accepts.
+    #[error("the answer is {len} bytes, more than the {limit} accepted")]
+    TooLarge {
+        /// Length of the body.
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The JavaScript assignments (`window.x = ...;`) are malformed.
+    #[error("malformed script answer at byte {at}: expected {expected}")]
+    Script {
+        /// Byte offset of the problem.
+        at: usize,
+        /// What the parser expected there.
+        expected: &'static str,
+    },
+    /// A required field is missing.
+    #[error("the answer lacks {0}")]
+    Missing(&'static str),
+    /// A field has a value of the wrong form.
+    #[error("{field} has an unexpected value")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+    },
+    /// The XML is malformed.
+    #[error("malformed XML: {0}")]
+    Xml(String),
+    /// The JSON is malformed or of the wrong shape.
+    #[error("malformed JSON: {0}")]
+    Json(String),
+}
+
+/// How a request failed in the transport, as the transport reports it to
+/// [`Client::handle_transport_error`](crate::Client::handle_transport_error).
+/// Every kind is transient to the core: it retries with backoff.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No complete answer within the timeout the core asked for.
+    Timeout,
+    /// The connection could not be made (DNS, refused, unreachable).
+    Connect,
+    /// The connection was reset or closed before the answer was complete.
+    Reset,
+    /// TLS failed (handshake, certificate).
+    Tls,
+    /// The answer's body was larger than the transport's cap.
+    BodyTooLarge,
+    /// Any other failure.
+    Other,
+}
+
+impl std::fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Reset => "connection reset",
+            TransportErrorKind::Tls => "TLS failure",
+            TransportErrorKind::BodyTooLarge => "body too large",
+            TransportErrorKind::Other => "transport failure",
+        })
+    }
+}
+
+/// One failed try of a call: the cause a retry is scheduled for.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Failure {
+    /// The transport failed.
+    #[error("{0}")]
+    Transport(TransportErrorKind),
+    /// The server answered with an unexpected HTTP status (5xx and the like).
+    #[error("HTTP status {0}")]
+    Status(u16),
+    /// The answer could not be read.
+    #[error("{0}")]
+    Parse(ParseError),
+    /// The server answered with an error code (`BaseResponse.Ret` or a script code) that is not
+    /// session-ending, such as 1205 (rate limited).
+    #[error("server code {code}: {message}")]
+    Server {
+        /// The server's code.
+        code: i64,
+        /// The server's message, verbatim (may be empty).
+        message: String,
+    },
+}
+
+/// A terminal failure of the login or session, delivered as
+/// [`Event::Failed`](crate::Event::Failed). After it the client emits no more requests.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server refused the login (the ticket answer's `ret` ≠ 0); `message` is the server's
+    /// text, verbatim. 1203 means web login is blocked for this account; desktop mode is the usual
+    /// way round, at a risk (see [`Config::desktop_mode`](crate::Config::desktop_mode)).
+    #[error("login refused by the server (ret {code}): {message}")]
+    LoginRefused {
+        /// The server's `ret`.
+        code: i64,
+        /// The server's `message`.
+        message: String,
+    },
+    /// The server redirected to a host outside the WeChat domains that the configuration does not
+    /// allow: following it could leak credentials.
+    #[error("refused to follow a redirect to {host}, which is not a WeChat host (allow it in the config if you trust it)")]
+    ForeignHost {
+        /// The refused host.
+        host: String,
+    },
+    /// The QR code expired or was cancelled more times than allowed.
+    #[error("gave up after {refreshes} QR code refreshes without a confirmed login")]
+    QrRefreshLimit {
+        /// How many new QR codes were fetched.
+        refreshes: u32,
+    },
+    /// The server ended the session (`BaseResponse.Ret` 1100, 1101 or 1102) during set-up.
+    #[error("the server ended the session at {endpoint} (code {code}): {message}")]
+    SessionEnded {
+        /// Where.
+        endpoint: Endpoint,
+        /// The server's code.
+        code: i64,
+        /// The server's message, verbatim.
+        message: String,
+    },
+    /// A call failed `attempts` times in a row; `last` is the last cause.
+    #[error("{endpoint} failed {attempts} times in a row; last: {last}")]
+    RetriesExhausted {
+        /// The call.
+        endpoint: Endpoint,
+        /// How many tries failed.
+        attempts: u32,
+        /// The last failure.
+        last: Failure,
+    },
+    /// The server sent more than a configured [`Limits`](crate::Limits) value allows.
+    #[error("{what}: more than the limit of {limit}")]
+    LimitExceeded {
+        /// Which limit.
+        what: &'static str,
+        /// The limit's value.
+        limit: usize,
+    },
+    /// The server's answers contradict the protocol in a way a retry cannot fix.
+    #[error("protocol violation at {endpoint}: {detail}")]
+    Protocol {
+        /// Where.
+        endpoint: Endpoint,
+        /// What.
+        detail: &'static str,
+    },
+}
+
+/// The caller used the API wrongly: a command in a state that does not allow it.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UsageError {
+    /// [`Client::start`](crate::Client::start) was called twice.
+    #[error("the client was already started")]
+    AlreadyStarted,
+    /// The client has failed or ended; it takes no more commands.
+    #[error("the client has ended")]
+    Ended,
+}

@@ -1,0 +1,78 @@
+//! The JSON answers of the login set-up: `webwxinit`, `webwxgetcontact`, `webwxbatchgetcontact`.
+
+use super::{BaseResponse, Contact, HasBaseResponse, SyncKey, lenient};
+
+/// The answer of `webwxinit`.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
+pub struct InitAnswer {
+    /// `BaseResponse`.
+    #[serde(rename = "BaseResponse")]
+    pub base_response: BaseResponse,
+    /// `User`: the self user.
+    #[serde(rename = "User", default)]
+    pub user: Contact,
+    /// `ContactList`: recent chats (groups among them carry a `MemberList`).
+    #[serde(rename = "ContactList", default, deserialize_with = "lenient::list")]
+    pub contact_list: Vec<Contact>,
+    /// `SyncKey`: the first cursor of the message stream.
+    #[serde(rename = "SyncKey", default)]
+    pub sync_key: SyncKey,
+    /// `SKey`: when non-empty, replaces the skey of the ticket.
+    #[serde(rename = "SKey", default, deserialize_with = "lenient::string")]
+    pub skey: String,
+    /// `ChatSet`: comma-separated user names of recent chats.
+    #[serde(rename = "ChatSet", default, deserialize_with = "lenient::string")]
+    pub chat_set: String,
+    /// `SystemTime`: the server's clock, in seconds.
+    #[serde(rename = "SystemTime", default, deserialize_with = "lenient::int")]
+    pub system_time: i64,
+}
+
+/// The answer of `webwxgetcontact`: one page of contacts.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
+pub struct GetContactAnswer {
+    /// `BaseResponse`.
+    #[serde(rename = "BaseResponse")]
+    pub base_response: BaseResponse,
+    /// `MemberCount`: contacts on this page.
+    #[serde(rename = "MemberCount", default, deserialize_with = "lenient::int")]
+    pub member_count: i64,
+    /// `MemberList`: the contacts.
+    #[serde(rename = "MemberList", default, deserialize_with = "lenient::list")]
+    pub member_list: Vec<Contact>,
+    /// `Seq`: 0 on the last page, else the `seq` of the next page.
+    #[serde(rename = "Seq", default, deserialize_with = "lenient::uint")]
+    pub seq: u64,
+}
+
+/// The answer of `webwxbatchgetcontact`: contacts or groups with their members.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
+pub struct BatchGetContactAnswer {
+    /// `BaseResponse`.
+    #[serde(rename = "BaseResponse")]
+    pub base_response: BaseResponse,
+    /// `Count`.
+    #[serde(rename = "Count", default, deserialize_with = "lenient::int")]
+    pub count: i64,
+    /// `ContactList`.
+    #[serde(rename = "ContactList", default, deserialize_with = "lenient::list")]
+    pub contact_list: Vec<Contact>,
+}
+
+impl HasBaseResponse for InitAnswer {
+    fn base_response(&self) -> &BaseResponse {
+        &self.base_response
+    }
+}
+
+impl HasBaseResponse for GetContactAnswer {
+    fn base_response(&self) -> &BaseResponse {
+        &self.base_response
+    }
+}
+
+impl HasBaseResponse for BatchGetContactAnswer {
+    fn base_response(&self) -> &BaseResponse {
+        &self.base_response
+    }
+}

@@ -1,0 +1,204 @@
+//! `Contact` (a friend, group, official account, special account, or the self user) and
+//! `Member` (one member of a group), as the JSON answers carry them.
+
+use super::lenient;
+
+/// User names of the special accounts of the official client (its `SPECIALUSERS` list).
+pub const SPECIAL_USER_NAMES: &[&str] = &[
+    "newsapp",
+    "fmessage",
+    "filehelper",
+    "weibo",
+    "qqmail",
+    "tmessage",
+    "qmessage",
+    "qqsync",
+    "floatbottle",
+    "lbsapp",
+    "shakeapp",
+    "medianote",
+    "qqfriend",
+    "readerapp",
+    "blogapp",
+    "facebookapp",
+    "masssendapp",
+    "meishiapp",
+    "feedsapp",
+    "voip",
+    "blogappweixin",
+    "weixin",
+    "brandsessionholder",
+    "weixinreminder",
+    "wxid_novlwrv3lqwv11",
+    "gh_22b87fa7cb3c",
+    "officialaccounts",
+    "notification_messages",
+    "wxitil",
+    "userexperience_alarm",
+];
+
+/// The kind of a contact, derived from its user name and flags.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub enum ContactKind {
+    /// A person.
+    Friend,
+    /// A group chat (user name starts with `@@`).
+    Group,
+    /// An official (brand) account: `VerifyFlag & 8`.
+    Official,
+    /// A special account such as `filehelper` or `weixin`.
+    Special,
+}
+
+/// A contact as the server describes it. The self user has the same shape.
+///
+/// Unknown fields are ignored and missing ones default, as in every answer type.
+#[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Contact {
+    /// `Uin` (usually 0 except for the self user).
+    #[serde(rename = "Uin", deserialize_with = "lenient::uint")]
+    pub uin: u64,
+    /// `UserName`: the session-scoped id (`@…`, `@@…` for groups, or a plain special name).
+    #[serde(rename = "UserName", deserialize_with = "lenient::string")]
+    pub user_name: String,
+    /// `NickName`: the contact's own name (may hold emoji spans).
+    #[serde(rename = "NickName", deserialize_with = "lenient::string")]
+    pub nick_name: String,
+    /// `RemarkName`: the name this account gave the contact.
+    #[serde(rename = "RemarkName", deserialize_with = "lenient::string")]
+    pub remark_name: String,
+    /// `DisplayName`.
+    #[serde(rename = "DisplayName", deserialize_with = "lenient::string")]
+    pub display_name: String,
+    /// `HeadImgUrl`: a path on the API host.
+    #[serde(rename = "HeadImgUrl", deserialize_with = "lenient::string")]
+    pub head_img_url: String,
+    /// `ContactFlag`.
+    #[serde(rename = "ContactFlag", deserialize_with = "lenient::int")]
+    pub contact_flag: i64,
+    /// `VerifyFlag`: `& 8` marks an official account.
+    #[serde(rename = "VerifyFlag", deserialize_with = "lenient::int")]
+    pub verify_flag: i64,
+    /// `Sex`: 0 unknown, 1 male, 2 female.
+    #[serde(rename = "Sex", deserialize_with = "lenient::int")]
+    pub sex: i64,
+    /// `Signature`.
+    #[serde(rename = "Signature", deserialize_with = "lenient::string")]
+    pub signature: String,
+    /// `Province`.
+    #[serde(rename = "Province", deserialize_with = "lenient::string")]
+    pub province: String,
+    /// `City`.
+    #[serde(rename = "City", deserialize_with = "lenient::string")]
+    pub city: String,
+    /// `Alias`.
+    #[serde(rename = "Alias", deserialize_with = "lenient::string")]
+    pub alias: String,
+    /// `PYInitial`.
+    #[serde(rename = "PYInitial", deserialize_with = "lenient::string")]
+    pub py_initial: String,
+    /// `PYQuanPin`.
+    #[serde(rename = "PYQuanPin", deserialize_with = "lenient::string")]
+    pub py_quan_pin: String,
+    /// `RemarkPYInitial`.
+    #[serde(rename = "RemarkPYInitial", deserialize_with = "lenient::string")]
+    pub remark_py_initial: String,
+    /// `RemarkPYQuanPin`.
+    #[serde(rename = "RemarkPYQuanPin", deserialize_with = "lenient::string")]
+    pub remark_py_quan_pin: String,
+    /// `StarFriend`.
+    #[serde(rename = "StarFriend", deserialize_with = "lenient::int")]
+    pub star_friend: i64,
+    /// `AttrStatus`.
+    #[serde(rename = "AttrStatus", deserialize_with = "lenient::int")]
+    pub attr_status: i64,
+    /// `SnsFlag`.
+    #[serde(rename = "SnsFlag", deserialize_with = "lenient::int")]
+    pub sns_flag: i64,
+    /// `KeyWord`.
+    #[serde(rename = "KeyWord", deserialize_with = "lenient::string")]
+    pub key_word: String,
+    /// `OwnerUin` (groups).
+    #[serde(rename = "OwnerUin", deserialize_with = "lenient::uint")]
+    pub owner_uin: u64,
+    /// `IsOwner` (groups).
+    #[serde(rename = "IsOwner", deserialize_with = "lenient::int")]
+    pub is_owner: i64,
+    /// `MemberCount` (groups).
+    #[serde(rename = "MemberCount", deserialize_with = "lenient::int")]
+    pub member_count: i64,
+    /// `MemberList` (groups): empty until fetched with `webwxbatchgetcontact`.
+    #[serde(rename = "MemberList", deserialize_with = "lenient::list")]
+    pub member_list: Vec<Member>,
+    /// `EncryChatRoomId` (groups).
+    #[serde(rename = "EncryChatRoomId", deserialize_with = "lenient::string")]
+    pub encry_chat_room_id: String,
+}
+
+impl Contact {
+    /// The kind of contact: group by `@@`, special by name, official by `VerifyFlag & 8`,
+    /// otherwise a friend.
+    pub fn kind(&self) -> ContactKind {
+        if self.user_name.starts_with("@@") {
+            ContactKind::Group
+        } else if SPECIAL_USER_NAMES.contains(&self.user_name.as_str()) {
+            ContactKind::Special
+        } else if self.verify_flag & 8 != 0 {
+            ContactKind::Official
+        } else {
+            ContactKind::Friend
+        }
+    }
+
+    /// The name to show: the remark name when set, else the nick name, else the user name.
+    pub fn display(&self) -> &str {
+        [&self.remark_name, &self.nick_name]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or(&self.user_name)
+    }
+
+    /// The member `user_name` of this group.
+    pub fn member(&self, user_name: &str) -> Option<&Member> {
+        self.member_list.iter().find(|m| m.user_name == user_name)
+    }
+}
+
+/// One member of a group (`MemberList` entry).
+#[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Member {
+    /// `Uin`.
+    #[serde(rename = "Uin", deserialize_with = "lenient::uint")]
+    pub uin: u64,
+    /// `UserName`.
+    #[serde(rename = "UserName", deserialize_with = "lenient::string")]
+    pub user_name: String,
+    /// `NickName`.
+    #[serde(rename = "NickName", deserialize_with = "lenient::string")]
+    pub nick_name: String,
+    /// `DisplayName`: the member's name in this group, when set.
+    #[serde(rename = "DisplayName", deserialize_with = "lenient::string")]
+    pub display_name: String,
+    /// `AttrStatus`.
+    #[serde(rename = "AttrStatus", deserialize_with = "lenient::int")]
+    pub attr_status: i64,
+    /// `MemberStatus`.
+    #[serde(rename = "MemberStatus", deserialize_with = "lenient::int")]
+    pub member_status: i64,
+    /// `KeyWord`.
+    #[serde(rename = "KeyWord", deserialize_with = "lenient::string")]
+    pub key_word: String,
+}
+
+impl Member {
+    /// The name to show in the group: the group display name when set, else the nick name, else
+    /// the user name.
+    pub fn display(&self) -> &str {
+        [&self.display_name, &self.nick_name]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or(&self.user_name)
+    }
+}

@@ -1,0 +1,13 @@
+//! The serde types of the server's JSON answers. Unknown fields are ignored; missing optional
+//! ones default; numbers that arrive as strings are read as numbers.
+
+mod answers;
+mod base_response;
+mod contact;
+mod lenient;
+mod sync_key;
+
+pub use answers::{BatchGetContactAnswer, GetContactAnswer, InitAnswer};
+pub use base_response::{BaseResponse, HasBaseResponse, PlainAnswer, RetClass};
+pub use contact::{Contact, ContactKind, Member, SPECIAL_USER_NAMES};
+pub use sync_key::{SyncKey, SyncKeyEntry};

@@ -1,0 +1,51 @@
+//! The JSON answers: typed parsing with the `BaseResponse` in view.
+
+use crate::ParseError;
+use crate::model::{BatchGetContactAnswer, GetContactAnswer, InitAnswer, PlainAnswer};
+use serde::de::DeserializeOwned;
+
+/// Parses a JSON answer into `T`. Unknown fields are ignored; a body that is not JSON or not of
+/// the shape of `T` is a [`ParseError::Json`].
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ParseError> {
+    serde_json::from_slice(body).map_err(|e| ParseError::Json(e.to_string()))
+}
+
+/// Parses a `webwxinit` answer.
+pub fn parse_init(body: &[u8]) -> Result<InitAnswer, ParseError> {
+    parse_json(body)
+}
+
+/// Parses a `webwxgetcontact` answer.
+pub fn parse_get_contact(body: &[u8]) -> Result<GetContactAnswer, ParseError> {
+    parse_json(body)
+}
+
+/// Parses a `webwxbatchgetcontact` answer.
+pub fn parse_batch_get_contact(body: &[u8]) -> Result<BatchGetContactAnswer, ParseError> {
+    parse_json(body)
+}
+
+/// Parses an answer of which only the `BaseResponse` matters (`webwxstatusnotify`).
+pub fn parse_plain(body: &[u8]) -> Result<PlainAnswer, ParseError> {
+    parse_json(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_response_is_required_and_lenient() {
+        assert!(matches!(parse_plain(b"{}"), Err(ParseError::Json(_))));
+        assert!(matches!(parse_plain(b"<html>"), Err(ParseError::Json(_))));
+        let a = parse_plain(br#"{"BaseResponse":{"Ret":"1101","ErrMsg":null},"X":1}"#).unwrap();
+        assert_eq!(a.base_response.ret, 1101);
+        assert_eq!(a.base_response.err_msg, "");
+    }
+
+    #[test]
+    fn contact_page_defaults() {
+        let a = parse_get_contact(br#"{"BaseResponse":{"Ret":0},"MemberList":null}"#).unwrap();
+        assert_eq!((a.seq, a.member_list.len()), (0, 0));
+    }
+}

@@ -1,0 +1,214 @@
+//! The one request-building path: every endpoint describes its request as an [`ApiRequest`]
+//! (method, host role, path, query, body, extra headers), and [`ApiRequest::build`] turns it into
+//! an `http::Request` with the session's hosts, cookies and common headers. New endpoints (media,
+//! groups) add a description, not a new path.
+
+use crate::cookies::CookieJar;
+use crate::{Config, Endpoint, Error, Hosts};
+use bytes::Bytes;
+use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue, USER_AGENT};
+use http::{Method, Request};
+use url::Url;
+
+/// Which origin a request goes to.
+#[derive(Clone, Debug)]
+pub(crate) enum Target {
+    /// The configured login origin (before login) or the family's login host (after).
+    Login,
+    /// The API host.
+    Api,
+    /// The push host (synccheck).
+    #[allow(dead_code)]
+    Push,
+    /// The file host (media).
+    #[allow(dead_code)]
+    File,
+    /// An absolute URL given by the server (the ticket's `redirect_uri`), used as the path and
+    /// query prefix; already checked against the host policy.
+    Absolute(String),
+}
+
+/// A query value.
+#[derive(Clone, Debug)]
+pub(crate) enum Query {
+    /// Plain text, percent-encoded here.
+    Text(String),
+    /// A value the server sent already encoded (`pass_ticket`): kept as sent, only characters a
+    /// URL cannot hold are encoded; `%XY` escapes are never encoded twice.
+    Encoded(String),
+}
+
+/// A request body.
+#[derive(Clone, Debug)]
+pub(crate) enum Body {
+    Empty,
+    /// A serialized JSON body.
+    Json(Vec<u8>),
+    /// An `application/x-www-form-urlencoded` body.
+    Form(Vec<(&'static str, String)>),
+}
+
+/// The description of one request.
+#[derive(Clone, Debug)]
+pub(crate) struct ApiRequest {
+    pub(crate) method: Method,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) target: Target,
+    pub(crate) query: Vec<(&'static str, Query)>,
+    pub(crate) body: Body,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl ApiRequest {
+    /// A request without query, body or extra headers.
+    pub(crate) fn new(method: Method, endpoint: Endpoint, target: Target) -> Self {
+        ApiRequest {
+            method,
+            endpoint,
+            target,
+            query: Vec::new(),
+            body: Body::Empty,
+            headers: Vec::new(),
+        }
+    }
+
+    pub(crate) fn text(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, Query::Text(value.to_string())));
+        self
+    }
+
+    pub(crate) fn encoded(mut self, name: &'static str, value: &str) -> Self {
+        self.query.push((name, Query::Encoded(value.to_string())));
+        self
+    }
+
+    pub(crate) fn json(mut self, body: &impl serde::Serialize) -> Self {
+        // Serializing our own request types cannot fail (no maps with non-string keys).
+        self.body = Body::Json(serde_json::to_vec(body).unwrap_or_default());
+        self
+    }
+
+    #[allow(dead_code)]
+    pub(crate) fn form(mut self, fields: Vec<(&'static str, String)>) -> Self {
+        self.body = Body::Form(fields);
+        self
+    }
+
+    pub(crate) fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The full URL of the request.
+    pub(crate) fn url(&self, config: &Config, hosts: Option<&Hosts>) -> String {
+        let (mut url, has_query) = match &self.target {
+            Target::Absolute(u) => (keep_encoded(u), u.contains('?')),
+            target => {
+                let origin = match (target, hosts) {
+                    (Target::Api, Some(h)) => &h.api,
+                    (Target::Push, Some(h)) => &h.push,
+                    (Target::File, Some(h)) => &h.file,
+                    (Target::Login, Some(h)) => &h.login,
+                    _ => &config.login_origin,
+                };
+                (format!("{origin}{}", self.endpoint.path()), false)
+            }
+        };
+        for (i, (name, value)) in self.query.iter().enumerate() {
+            url.push(if i == 0 && !has_query { '?' } else { '&' });
+            url.push_str(name);
+            url.push('=');
+            match value {
+                Query::Text(t) => url.extend(url::form_urlencoded::byte_serialize(t.as_bytes())),
+                Query::Encoded(e) => url.push_str(&keep_encoded(e)),
+            }
+        }
+        url
+    }
+
+    /// The `http::Request`, with cookies from `jar` and the common headers.
+    pub(crate) fn build(
+        self,
+        config: &Config,
+        hosts: Option<&Hosts>,
+        jar: &CookieJar,
+    ) -> Result<Request<Bytes>, Error> {
+        let url = self.url(config, hosts);
+        let invalid = Error::Protocol {
+            endpoint: self.endpoint,
+            detail: "the server's values do not make a valid URL",
+        };
+        let parsed = Url::parse(&url).map_err(|_| invalid.clone())?;
+        let mut builder = Request::builder()
+            .method(self.method)
+            .uri(url.as_str())
+            .header(USER_AGENT, config.user_agent.as_str())
+            .header(ACCEPT, "application/json, text/plain, */*");
+        let body = match self.body {
+            Body::Empty => Bytes::new(),
+            Body::Json(json) => {
+                builder = builder.header(CONTENT_TYPE, "application/json;charset=UTF-8");
+                Bytes::from(json)
+            }
+            Body::Form(fields) => {
+                builder = builder.header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+                let mut form = url::form_urlencoded::Serializer::new(String::new());
+                for (name, value) in &fields {
+                    form.append_pair(name, value);
+                }
+                Bytes::from(form.finish())
+            }
+        };
+        for (name, value) in self.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(cookie) = jar.header_for(&parsed) {
+            builder = builder.header(COOKIE, cookie);
+        }
+        builder.body(body).map_err(|_| invalid)
+    }
+}
+
+/// Keeps a server-sent, already-encoded value as it is, encoding only what a URL cannot hold:
+/// `%XY` escapes and URL characters pass; `%` not followed by two hex digits, spaces, quotes,
+/// non-ASCII and control characters are percent-encoded.
+pub(crate) fn keep_encoded(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = String::with_capacity(value.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        let is_escape = b == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        let url_char = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b);
+        if is_escape || url_char {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keep_encoded_never_encodes_twice() {
+        assert_eq!(keep_encoded("VgRra8ty%2BZV9%3D"), "VgRra8ty%2BZV9%3D");
+        assert_eq!(keep_encoded("a b%zz中\"#"), "a%20b%25zz%E4%B8%AD%22%23");
+        assert_eq!(keep_encoded("https://wx2.qq.com/p?ticket=A@q_0&uuid=x=="), "https://wx2.qq.com/p?ticket=A@q_0&uuid=x==");
+    }
+
+    #[test]
+    fn builds_query_in_order() {
+        let config = Config::new(1);
+        let req = ApiRequest::new(Method::GET, Endpoint::JsLogin, Target::Login)
+            .text("a", "x y&z")
+            .encoded("pass_ticket", "p%2Bq");
+        assert_eq!(req.url(&config, None), "https://login.weixin.qq.com/jslogin?a=x+y%26z&pass_ticket=p%2Bq");
+        let abs = ApiRequest::new(Method::GET, Endpoint::Ticket, Target::Absolute("https://wx.qq.com/p?t=1".into()))
+            .text("fun", "new");
+        assert_eq!(abs.url(&config, None), "https://wx.qq.com/p?t=1&fun=new");
+    }
+}
