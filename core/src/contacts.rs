@@ -111,8 +111,8 @@ impl ContactStore {
         counts
     }
 
-    /// Adds or replaces a contact. A group answer without members keeps the members already
-    /// known. Contacts without a user name are ignored.
+    /// Adds or replaces a contact. A group answer without members (or without its
+    /// `EncryChatRoomId`) keeps what is already known. Contacts without a user name are ignored.
     pub(crate) fn upsert(
         &mut self,
         mut contact: Contact,
@@ -129,8 +129,13 @@ impl ContactStore {
         }
         match self.contacts.get_mut(&contact.user_name) {
             Some(old) => {
-                if contact.member_list.is_empty() && contact.kind() == ContactKind::Group {
-                    contact.member_list = std::mem::take(&mut old.member_list);
+                if contact.kind() == ContactKind::Group {
+                    if contact.member_list.is_empty() {
+                        contact.member_list = std::mem::take(&mut old.member_list);
+                    }
+                    if contact.encry_chat_room_id.is_empty() {
+                        contact.encry_chat_room_id = std::mem::take(&mut old.encry_chat_room_id);
+                    }
                 }
                 *old = contact;
             }
