@@ -1,8 +1,8 @@
 //! The contact store: every friend, group (with members), official and special account of the
 //! session, queryable by user name and by display name.
 
-use crate::model::{Contact, ContactKind};
 use crate::Error;
+use crate::model::{Contact, ContactKind};
 use std::collections::BTreeMap;
 
 /// How many contacts of each kind the store holds.
@@ -178,21 +178,51 @@ mod tests {
     fn kinds_lookup_and_member_names() {
         let limits = crate::Limits::default();
         let mut store = ContactStore::default();
-        store.upsert(contact("@a", "Alice", "", 0), &limits).unwrap();
-        store.upsert(contact("@b", "Bob", "Alice", 0), &limits).unwrap();
-        store.upsert(contact("@o", "News", "", 24), &limits).unwrap();
-        store.upsert(contact("filehelper", "文件传输助手", "", 0), &limits).unwrap();
+        store
+            .upsert(contact("@a", "Alice", "", 0), &limits)
+            .unwrap();
+        store
+            .upsert(contact("@b", "Bob", "Alice", 0), &limits)
+            .unwrap();
+        store
+            .upsert(contact("@o", "News", "", 24), &limits)
+            .unwrap();
+        store
+            .upsert(contact("filehelper", "文件传输助手", "", 0), &limits)
+            .unwrap();
         let mut group = contact("@@g", "家庭", "", 0);
         group.member_list = vec![
-            Member { user_name: "@a".into(), nick_name: "Alice".into(), display_name: "妈妈".into(), ..Member::default() },
-            Member { user_name: "@x".into(), nick_name: "Xi".into(), ..Member::default() },
+            Member {
+                user_name: "@a".into(),
+                nick_name: "Alice".into(),
+                display_name: "妈妈".into(),
+                ..Member::default()
+            },
+            Member {
+                user_name: "@x".into(),
+                nick_name: "Xi".into(),
+                ..Member::default()
+            },
         ];
         store.upsert(group, &limits).unwrap();
         store.upsert(contact("", "nobody", "", 0), &limits).unwrap();
 
         let counts = store.counts();
-        assert_eq!(counts, ContactCounts { friends: 2, groups: 1, officials: 1, specials: 1, group_members: 2 });
-        let alice: Vec<_> = store.find_by_name("Alice").iter().map(|c| c.user_name.as_str()).collect();
+        assert_eq!(
+            counts,
+            ContactCounts {
+                friends: 2,
+                groups: 1,
+                officials: 1,
+                specials: 1,
+                group_members: 2
+            }
+        );
+        let alice: Vec<_> = store
+            .find_by_name("Alice")
+            .iter()
+            .map(|c| c.user_name.as_str())
+            .collect();
         assert_eq!(alice, ["@b", "@a"], "remark names first");
         assert_eq!(store.member_display_name("@@g", "@a"), Some("妈妈"));
         assert_eq!(store.member_display_name("@@g", "@x"), Some("Xi"));
@@ -200,21 +230,31 @@ mod tests {
         assert_eq!(store.member_display_name("@@g", "@none"), None);
 
         // A group update without members keeps the known members.
-        store.upsert(contact("@@g", "家庭群", "", 0), &limits).unwrap();
+        store
+            .upsert(contact("@@g", "家庭群", "", 0), &limits)
+            .unwrap();
         assert_eq!(store.get("@@g").unwrap().member_list.len(), 2);
         assert_eq!(store.get("@@g").unwrap().nick_name, "家庭群");
     }
 
     #[test]
     fn limits_are_enforced() {
-        let mut limits = crate::Limits::default();
-        limits.max_contacts = 1;
-        limits.max_group_members = 1;
+        let limits = crate::Limits {
+            max_contacts: 1,
+            max_group_members: 1,
+            ..Default::default()
+        };
         let mut store = ContactStore::default();
         store.upsert(contact("@a", "A", "", 0), &limits).unwrap();
-        assert!(matches!(store.upsert(contact("@b", "B", "", 0), &limits), Err(Error::LimitExceeded { .. })));
+        assert!(matches!(
+            store.upsert(contact("@b", "B", "", 0), &limits),
+            Err(Error::LimitExceeded { .. })
+        ));
         let mut g = contact("@a", "A", "", 0);
         g.member_list = vec![Member::default(), Member::default()];
-        assert!(matches!(store.upsert(g, &limits), Err(Error::LimitExceeded { .. })));
+        assert!(matches!(
+            store.upsert(g, &limits),
+            Err(Error::LimitExceeded { .. })
+        ));
     }
 }

@@ -58,7 +58,9 @@ impl fmt::Debug for CookieJar {
             .map(|c| format!("{}@{}", c.name(), c.domain().unwrap_or_default()))
             .collect();
         names.sort();
-        f.debug_struct("CookieJar").field("cookies", &names).finish()
+        f.debug_struct("CookieJar")
+            .field("cookies", &names)
+            .finish()
     }
 }
 
@@ -89,7 +91,10 @@ mod tests {
             ],
         );
         let api = Url::parse("https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxinit").unwrap();
-        assert_eq!(jar.header_for(&api).unwrap(), "only_here=1; wxsid=SID; wxuin=42");
+        assert_eq!(
+            jar.header_for(&api).unwrap(),
+            "only_here=1; wxsid=SID; wxuin=42"
+        );
         let push = Url::parse("https://webpush.wx2.qq.com/cgi-bin/mmwebwx-bin/synccheck").unwrap();
         assert_eq!(jar.header_for(&push).unwrap(), "wxsid=SID; wxuin=42");
         let other = Url::parse("https://example.com/").unwrap();
@@ -101,8 +106,14 @@ mod tests {
 
     #[test]
     fn foreign_domains_are_refused_and_debug_hides_values() {
-        let jar = jar_with("https://wx2.qq.com/", &["steal=1; Domain=example.com", "wxsid=SECRET"]);
-        assert_eq!(jar.header_for(&Url::parse("https://example.com/").unwrap()), None);
+        let jar = jar_with(
+            "https://wx2.qq.com/",
+            &["steal=1; Domain=example.com", "wxsid=SECRET"],
+        );
+        assert_eq!(
+            jar.header_for(&Url::parse("https://example.com/").unwrap()),
+            None
+        );
         assert!(!format!("{jar:?}").contains("SECRET"));
     }
 }

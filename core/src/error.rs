@@ -117,7 +117,9 @@ pub enum Error {
     },
     /// The server redirected to a host outside the WeChat domains that the configuration does not
     /// allow: following it could leak credentials.
-    #[error("refused to follow a redirect to {host}, which is not a WeChat host (allow it in the config if you trust it)")]
+    #[error(
+        "refused to follow a redirect to {host}, which is not a WeChat host (allow it in the config if you trust it)"
+    )]
     ForeignHost {
         /// The refused host.
         host: String,

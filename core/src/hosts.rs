@@ -18,11 +18,36 @@ pub struct Hosts {
 
 /// The WeChat host families, first match wins: (redirect host suffix, login, file, push).
 const FAMILIES: &[(&str, &str, &str, &str)] = &[
-    ("wx2.qq.com", "login.wx2.qq.com", "file.wx2.qq.com", "webpush.wx2.qq.com"),
-    ("wx8.qq.com", "login.wx8.qq.com", "file.wx8.qq.com", "webpush.wx8.qq.com"),
-    ("qq.com", "login.wx.qq.com", "file.wx.qq.com", "webpush.wx.qq.com"),
-    ("web2.wechat.com", "login.web2.wechat.com", "file.web2.wechat.com", "webpush.web2.wechat.com"),
-    ("wechat.com", "login.web.wechat.com", "file.web.wechat.com", "webpush.web.wechat.com"),
+    (
+        "wx2.qq.com",
+        "login.wx2.qq.com",
+        "file.wx2.qq.com",
+        "webpush.wx2.qq.com",
+    ),
+    (
+        "wx8.qq.com",
+        "login.wx8.qq.com",
+        "file.wx8.qq.com",
+        "webpush.wx8.qq.com",
+    ),
+    (
+        "qq.com",
+        "login.wx.qq.com",
+        "file.wx.qq.com",
+        "webpush.wx.qq.com",
+    ),
+    (
+        "web2.wechat.com",
+        "login.web2.wechat.com",
+        "file.web2.wechat.com",
+        "webpush.web2.wechat.com",
+    ),
+    (
+        "wechat.com",
+        "login.web.wechat.com",
+        "file.web.wechat.com",
+        "webpush.web.wechat.com",
+    ),
 ];
 
 /// Whether `host` is `domain` or a subdomain of it.
@@ -69,8 +94,9 @@ impl Hosts {
         })?;
         check_host(&url, allowed)?;
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-        if let Some(&(_, login, file, push)) =
-            FAMILIES.iter().find(|(suffix, ..)| is_within(&host, suffix))
+        if let Some(&(_, login, file, push)) = FAMILIES
+            .iter()
+            .find(|(suffix, ..)| is_within(&host, suffix))
         {
             let https = |h: &str| format!("https://{h}");
             return Ok(Hosts {
@@ -101,13 +127,19 @@ mod tests {
     #[test]
     fn every_family() {
         let h = hosts("https://wx8.qq.com/x");
-        assert_eq!((h.login.as_str(), h.file.as_str()), ("https://login.wx8.qq.com", "https://file.wx8.qq.com"));
+        assert_eq!(
+            (h.login.as_str(), h.file.as_str()),
+            ("https://login.wx8.qq.com", "https://file.wx8.qq.com")
+        );
         let h = hosts("https://wx.qq.com/x");
         assert_eq!(h.push, "https://webpush.wx.qq.com");
         let h = hosts("https://web2.wechat.com/x");
         assert_eq!(h.push, "https://webpush.web2.wechat.com");
         let h = hosts("https://web.wechat.com/x");
-        assert_eq!((h.api.as_str(), h.push.as_str()), ("https://web.wechat.com", "https://webpush.web.wechat.com"));
+        assert_eq!(
+            (h.api.as_str(), h.push.as_str()),
+            ("https://web.wechat.com", "https://webpush.web.wechat.com")
+        );
         let h = hosts("http://wx2.qq.com/x");
         assert_eq!(h.api, "https://wx2.qq.com", "WeChat hosts are always https");
     }
@@ -128,7 +160,10 @@ mod tests {
             "data:text/plain,hi",
         ] {
             assert!(
-                matches!(Hosts::for_redirect(bad, &["127.0.0.1".into()]), Err(Error::ForeignHost { .. })),
+                matches!(
+                    Hosts::for_redirect(bad, &["127.0.0.1".into()]),
+                    Err(Error::ForeignHost { .. })
+                ),
                 "{bad}"
             );
         }

@@ -1,8 +1,113 @@
 //! # webwx-core
 //!
-//! The sans-IO core of the Web WeChat ("webwx", wx.qq.com) personal-account protocol.
+//! The sans-IO core of the Web WeChat ("webwx", wx.qq.com) personal-account protocol: the QR
+//! login and session set-up as an explicit state machine that emits `http::Request` values and
+//! consumes `http::Response` values. It owns the protocol — hosts, cookies, credentials, SyncKey,
+//! request building and parsing — and nothing else: no sockets, no clock, no ambient randomness,
+//! no async. Transports (`webwx-ureq`, `webwx-hyper`, or your own HTTP stack) execute the
+//! requests.
 //!
-//! STATE_GRAPH_PLACEHOLDER
+//! **In scope now**: QR login (with expiry, cancel and refresh), desktop mode (off by default),
+//! the ticket, `webwxinit`, `webwxstatusnotify`, paged contacts, group members, a contact store,
+//! transient-fault retries with backoff and jitter. **Not yet**: the message loop (synccheck,
+//! webwxsync), sending, logout, persistence and push login (next), media, group management.
+//!
+//! ## The state graph
+//!
+//! ```text
+//!                start()
+//!   Idle ─────────────────► FetchingUuid ◄───────────────────────────┐
+//!                              │ jslogin 200 (Event::QrCode)          │ 202 cancelled,
+//!                              ▼                                      │ 400/500/0 expired
+//!                        WaitingForScan ──408──► (poll again)         │ (new uuid, at most
+//!                              │ 201 (Event::Scanned)                 │  max_qr_refreshes,
+//!                              ▼                                      │  then Failed)
+//!                       WaitingForConfirm ────────────────────────────┘
+//!                              │ 200 + redirect_uri (host checked; Event::Confirmed)
+//!                              ▼
+//!                        FetchingTicket ──ret≠0 (1203)──► Failed(LoginRefused)
+//!                              │ credentials (Event::LoggedIn); <redirecturl> → fetch there
+//!                              ▼
+//!                         Initializing            webwxinit: self user, SyncKey, SKey
+//!                              ▼
+//!                        NotifyingStatus          webwxstatusnotify Code 3
+//!                              ▼
+//!                        LoadingContacts ──Seq≠0──► (next page)
+//!                              │ Seq = 0
+//!                              ▼
+//!                      LoadingGroupMembers ──► (next batch of 50 groups)
+//!                              │ last batch
+//!                              ▼
+//!                            Ready (Event::Ready)
+//!
+//!   Any state: a transient fault (transport error, 5xx, unparseable answer, Ret 1205 or any
+//!   non-session-ending code) retries the same call after backoff (Event::Retrying); after
+//!   RetryPolicy::max_attempts failures in a row → Failed(RetriesExhausted). Ret 1100/1101/1102
+//!   → Failed(SessionEnded). A refused host → Failed(ForeignHost).
+//! ```
+//!
+//! ## Driving it
+//!
+//! After every command and `handle_*` call, drain [`Client::poll_transmit`] (send each request
+//! with its timeout, redirects not followed) and [`Client::poll_event`]; then wait for an answer
+//! or until [`Client::poll_timeout`], and call [`Client::handle_timeout`] then. Feed each answer
+//! back with [`Client::handle_response`] or [`Client::handle_transport_error`].
+//!
+//! Here is a whole login driven by hand, with the server's answers typed in:
+//!
+//! ```
+//! use webwx_core::{Client, Config, Event, State, Timestamp, Transmit};
+//! use webwx_core::{bytes::Bytes, http::Response};
+//!
+//! let mut client = Client::new(Config::new(42));
+//! let mut now = Timestamp::from_unix_millis(1_764_000_000_000);
+//! client.start(now).unwrap();
+//!
+//! // Answers the pending request with `body` two seconds later, checking its endpoint.
+//! let mut reply = |client: &mut Client, path: &str, body: &'static str| {
+//!     let t: Transmit = client.poll_transmit().expect("a request");
+//!     assert!(t.request.uri().path().ends_with(path), "{}", t.request.uri().path());
+//!     now = now + std::time::Duration::from_secs(2);
+//!     client.handle_response(t.id, Response::new(Bytes::from_static(body.as_bytes())), now);
+//! };
+//!
+//! reply(&mut client, "/jslogin", r#"window.QRLogin.code = 200; window.QRLogin.uuid = "gYmgd1grLg==";"#);
+//! let Some(Event::QrCode { payload, .. }) = client.poll_event() else { panic!() };
+//! assert_eq!(payload, "https://login.weixin.qq.com/l/gYmgd1grLg==");
+//!
+//! reply(&mut client, "/login", "window.code=201;");
+//! assert!(matches!(client.state(), State::WaitingForConfirm { .. }));
+//! reply(&mut client, "/login", r#"window.code=200;
+//!     window.redirect_uri="https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=T@qrticket_0&uuid=gYmgd1grLg==&lang=zh_CN&scan=1";"#);
+//! reply(&mut client, "/webwxnewloginpage", "<error><ret>0</ret><message></message>\
+//!     <skey>@crypt_1</skey><wxsid>sid</wxsid><wxuin>123</wxuin><pass_ticket>p%2B</pass_ticket></error>");
+//! reply(&mut client, "/webwxinit", r#"{"BaseResponse":{"Ret":0,"ErrMsg":""},
+//!     "User":{"Uin":123,"UserName":"@me","NickName":"Me"},
+//!     "SyncKey":{"Count":1,"List":[{"Key":1,"Val":7}]},"ContactList":[]}"#);
+//! reply(&mut client, "/webwxstatusnotify", r#"{"BaseResponse":{"Ret":0,"ErrMsg":""}}"#);
+//! reply(&mut client, "/webwxgetcontact", r#"{"BaseResponse":{"Ret":0,"ErrMsg":""},"MemberCount":1,
+//!     "MemberList":[{"UserName":"@friend","NickName":"Friend"}],"Seq":0}"#);
+//!
+//! assert_eq!(client.state(), &State::Ready);
+//! let events: Vec<Event> = std::iter::from_fn(|| client.poll_event()).collect();
+//! assert!(matches!(events.last(), Some(Event::Ready { user, .. }) if user.nick_name == "Me"));
+//! assert_eq!(client.contacts().find_by_name("Friend")[0].user_name, "@friend");
+//! assert_eq!(client.hosts().unwrap().push, "https://webpush.wx.qq.com");
+//! ```
+//!
+//! ## Faults and session-ending codes
+//!
+//! Only `BaseResponse.Ret` 1100 (logged out), 1101 (logged in elsewhere / logged out) and 1102
+//! (session invalid) end a session. Everything else that goes wrong — timeouts, connection
+//! errors, 5xx, unparseable answers, 1205 (rate limited), unknown codes — is transient: the same
+//! call is tried again after `min(cap, base·2ⁿ⁻¹)` with half of it random jitter from the seeded
+//! RNG, and only a run of [`RetryPolicy::max_attempts`] failures in a row is terminal.
+//!
+//! ## Secrets
+//!
+//! skey, sid, pass_ticket, tickets and cookie values are kept in [`Secret`] or the redacted
+//! [`CookieJar`], never appear in `Debug` output or logs, and the skey the server embeds in
+//! `HeadImgUrl` is removed on parsing. A [`Transmit`]'s `Debug` shows the path only.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -197,7 +197,10 @@ mod tests {
     fn keep_encoded_never_encodes_twice() {
         assert_eq!(keep_encoded("VgRra8ty%2BZV9%3D"), "VgRra8ty%2BZV9%3D");
         assert_eq!(keep_encoded("a b%zz中\"#"), "a%20b%25zz%E4%B8%AD%22%23");
-        assert_eq!(keep_encoded("https://wx2.qq.com/p?ticket=A@q_0&uuid=x=="), "https://wx2.qq.com/p?ticket=A@q_0&uuid=x==");
+        assert_eq!(
+            keep_encoded("https://wx2.qq.com/p?ticket=A@q_0&uuid=x=="),
+            "https://wx2.qq.com/p?ticket=A@q_0&uuid=x=="
+        );
     }
 
     #[test]
@@ -206,9 +209,16 @@ mod tests {
         let req = ApiRequest::new(Method::GET, Endpoint::JsLogin, Target::Login)
             .text("a", "x y&z")
             .encoded("pass_ticket", "p%2Bq");
-        assert_eq!(req.url(&config, None), "https://login.weixin.qq.com/jslogin?a=x+y%26z&pass_ticket=p%2Bq");
-        let abs = ApiRequest::new(Method::GET, Endpoint::Ticket, Target::Absolute("https://wx.qq.com/p?t=1".into()))
-            .text("fun", "new");
+        assert_eq!(
+            req.url(&config, None),
+            "https://login.weixin.qq.com/jslogin?a=x+y%26z&pass_ticket=p%2Bq"
+        );
+        let abs = ApiRequest::new(
+            Method::GET,
+            Endpoint::Ticket,
+            Target::Absolute("https://wx.qq.com/p?t=1".into()),
+        )
+        .text("fun", "new");
         assert_eq!(abs.url(&config, None), "https://wx.qq.com/p?t=1&fun=new");
     }
 }

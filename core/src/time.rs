@@ -8,8 +8,19 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// `Timestamp`; the core never reads a clock. The protocol needs wall-clock milliseconds (the `_=`
 /// and `r=` query parameters, `ClientMsgId`), so this is wall-clock time, not a monotonic instant.
 /// Transports build it with [`Timestamp::from_system_time`]; tests pick any value they like.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Debug,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Timestamp(u64);
 
 impl Timestamp {
@@ -71,7 +82,10 @@ mod tests {
     fn js_bitwise_not_matches_javascript() {
         // In JavaScript, `~1463755895000 === 827952935`: ToInt32 keeps the low 32 bits
         // (-827952936 as a signed integer), then NOT.
-        assert_eq!(Timestamp::from_unix_millis(1_463_755_895_000).js_bitwise_not(), 827_952_935);
+        assert_eq!(
+            Timestamp::from_unix_millis(1_463_755_895_000).js_bitwise_not(),
+            827_952_935
+        );
         assert_eq!(Timestamp::from_unix_millis(0).js_bitwise_not(), -1);
     }
 
@@ -79,6 +93,9 @@ mod tests {
     fn arithmetic_saturates() {
         let t = Timestamp::from_unix_millis(u64::MAX - 1);
         assert_eq!(t.after(Duration::from_secs(5)).as_unix_millis(), u64::MAX);
-        assert_eq!(Timestamp::from_unix_millis(5).saturating_since(t), Duration::ZERO);
+        assert_eq!(
+            Timestamp::from_unix_millis(5).saturating_since(t),
+            Duration::ZERO
+        );
     }
 }

@@ -1,6 +1,11 @@
 //! The whole login against the fixtures: the sequence of requests, states and events, and an
 //! insta snapshot of every request.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 use common::*;
@@ -13,7 +18,12 @@ fn whole_login_transcript() {
     assert_eq!(c.state(), &State::FetchingUuid);
 
     answer(&mut c, &jslogin, ok(fixture("jslogin.js")), at(100));
-    assert_eq!(c.state(), &State::WaitingForScan { uuid: "Qb7xN1e2Mw==".into() });
+    assert_eq!(
+        c.state(),
+        &State::WaitingForScan {
+            uuid: "Qb7xN1e2Mw==".into()
+        }
+    );
     assert_eq!(
         events(&mut c),
         [Event::QrCode {
@@ -33,8 +43,15 @@ fn whole_login_transcript() {
     // 201: scanned, with the avatar.
     answer(&mut c, &poll2, ok(fixture("login-201.js")), at(27_000));
     let ev = events(&mut c);
-    assert!(matches!(&ev[..], [Event::Scanned { avatar: Some(a) }] if a.starts_with("data:img/jpg;base64,")));
-    assert_eq!(c.state(), &State::WaitingForConfirm { uuid: "Qb7xN1e2Mw==".into() });
+    assert!(
+        matches!(&ev[..], [Event::Scanned { avatar: Some(a) }] if a.starts_with("data:img/jpg;base64,"))
+    );
+    assert_eq!(
+        c.state(),
+        &State::WaitingForConfirm {
+            uuid: "Qb7xN1e2Mw==".into()
+        }
+    );
 
     // 200: confirmed on the wx2 family.
     let poll3 = next(&mut c, Endpoint::LoginPoll);
@@ -53,17 +70,35 @@ fn whole_login_transcript() {
     assert_eq!(c.state(), &State::Initializing);
 
     let init = next(&mut c, Endpoint::Init);
-    let cookie = init.request.headers()["cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("wxsid=Sx9fKq2LmN7pR4tV") && cookie.contains("webwx_data_ticket="), "{cookie}");
+    let cookie = init.request.headers()["cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("wxsid=Sx9fKq2LmN7pR4tV") && cookie.contains("webwx_data_ticket="),
+        "{cookie}"
+    );
     let body: serde_json::Value = serde_json::from_slice(init.request.body()).unwrap();
-    assert_eq!(body["BaseRequest"]["Uin"], 2_846_173_901u64, "Uin is a number");
+    assert_eq!(
+        body["BaseRequest"]["Uin"], 2_846_173_901u64,
+        "Uin is a number"
+    );
     assert_eq!(body["BaseRequest"]["DeviceID"], c.device_id());
     // pass_ticket goes as sent: %2F stays %2F, never %252F.
-    assert!(init.request.uri().query().unwrap().ends_with("pass_ticket=Hk3%2Fp9QzL1xVb7Nw4Ry2Tm8Us6Oe0Ja5Ic%2BGd%3D"));
+    assert!(
+        init.request
+            .uri()
+            .query()
+            .unwrap()
+            .ends_with("pass_ticket=Hk3%2Fp9QzL1xVb7Nw4Ry2Tm8Us6Oe0Ja5Ic%2BGd%3D")
+    );
     answer(&mut c, &init, ok(fixture("webwxinit.json")), at(30_500));
     assert_eq!(c.state(), &State::NotifyingStatus);
     assert_eq!(c.user().unwrap().nick_name, "小明");
-    assert_eq!(c.sync_key().to_string(), "1_702345611|2_702345679|3_702345601|1000_1763990000");
+    assert_eq!(
+        c.sync_key().to_string(),
+        "1_702345611|2_702345679|3_702345601|1000_1763990000"
+    );
 
     let notify = next(&mut c, Endpoint::StatusNotify);
     let body: serde_json::Value = serde_json::from_slice(notify.request.body()).unwrap();
@@ -71,21 +106,45 @@ fn whole_login_transcript() {
     assert_eq!(body["FromUserName"], c.user().unwrap().user_name.as_str());
     assert_eq!(body["ToUserName"], body["FromUserName"]);
     // SKey from init replaced the ticket's skey.
-    assert_eq!(body["BaseRequest"]["Skey"], "@crypt_3f9c1a2b_init0000000000000000000000");
-    answer(&mut c, &notify, ok(fixture("webwxstatusnotify.json")), at(30_600));
+    assert_eq!(
+        body["BaseRequest"]["Skey"],
+        "@crypt_3f9c1a2b_init0000000000000000000000"
+    );
+    answer(
+        &mut c,
+        &notify,
+        ok(fixture("webwxstatusnotify.json")),
+        at(30_600),
+    );
     assert_eq!(c.state(), &State::LoadingContacts { pages: 0 });
 
     let page1 = next(&mut c, Endpoint::GetContact);
     assert!(page1.request.uri().query().unwrap().contains("seq=0"));
-    answer(&mut c, &page1, ok(fixture("webwxgetcontact-1.json")), at(30_800));
+    answer(
+        &mut c,
+        &page1,
+        ok(fixture("webwxgetcontact-1.json")),
+        at(30_800),
+    );
     let page2 = next(&mut c, Endpoint::GetContact);
     assert!(page2.request.uri().query().unwrap().contains("seq=583920"));
-    answer(&mut c, &page2, ok(fixture("webwxgetcontact-2.json")), at(31_000));
+    answer(
+        &mut c,
+        &page2,
+        ok(fixture("webwxgetcontact-2.json")),
+        at(31_000),
+    );
     assert_eq!(
         events(&mut c),
         [
-            Event::ContactsProgress { contacts: 5, pages: 1 },
-            Event::ContactsProgress { contacts: 9, pages: 2 },
+            Event::ContactsProgress {
+                contacts: 5,
+                pages: 1
+            },
+            Event::ContactsProgress {
+                contacts: 9,
+                pages: 2
+            },
         ]
     );
     assert_eq!(c.state(), &State::LoadingGroupMembers { done: 0, total: 1 });
@@ -94,9 +153,20 @@ fn whole_login_transcript() {
     let body: serde_json::Value = serde_json::from_slice(batch.request.body()).unwrap();
     assert_eq!(body["Count"], 3);
     assert_eq!(body["List"].as_array().unwrap().len(), 3);
-    answer(&mut c, &batch, ok(fixture("webwxbatchgetcontact.json")), at(31_200));
+    answer(
+        &mut c,
+        &batch,
+        ok(fixture("webwxbatchgetcontact.json")),
+        at(31_200),
+    );
     assert_eq!(c.state(), &State::Ready);
-    let counts = ContactCounts { friends: 3, groups: 3, officials: 1, specials: 2, group_members: 6 };
+    let counts = ContactCounts {
+        friends: 3,
+        groups: 3,
+        officials: 1,
+        specials: 2,
+        group_members: 6,
+    };
     match &events(&mut c)[..] {
         [Event::Ready { user, counts: got }] => {
             assert_eq!(user.nick_name, "小明");
@@ -111,10 +181,19 @@ fn whole_login_transcript() {
     let store = c.contacts();
     let alice = &store.find_by_name("爱丽丝")[0];
     assert_eq!(alice.kind(), ContactKind::Friend);
-    assert_eq!(store.find_by_name("腾讯新闻")[0].kind(), ContactKind::Official);
-    assert_eq!(store.get("filehelper").unwrap().kind(), ContactKind::Special);
+    assert_eq!(
+        store.find_by_name("腾讯新闻")[0].kind(),
+        ContactKind::Official
+    );
+    assert_eq!(
+        store.get("filehelper").unwrap().kind(),
+        ContactKind::Special
+    );
     let family = store.find_by_name("相亲相爱一家人")[0].user_name.clone();
-    assert_eq!(store.member_display_name(&family, &alice.user_name), Some("Alice"));
+    assert_eq!(
+        store.member_display_name(&family, &alice.user_name),
+        Some("Alice")
+    );
     let mama = &store.find_by_name("妈妈")[0].user_name;
     assert_eq!(store.member_display_name(&family, mama), Some("老妈"));
 }
@@ -146,14 +225,22 @@ fn desktop_mode_requests_are_snapshotted() {
     let sent = login_to_ready(&mut c, first);
     insta::assert_snapshot!("desktop_01_jslogin", render(&sent[0]));
     insta::assert_snapshot!("desktop_04_ticket", render(&sent[3]));
-    assert!(sent[3].request.headers()["extspam"].to_str().unwrap().starts_with("Go8FCIkFEokFCggwMDAwMDAwMRAG"));
+    assert!(
+        sent[3].request.headers()["extspam"]
+            .to_str()
+            .unwrap()
+            .starts_with("Go8FCIkFEokFCggwMDAwMDAwMRAG")
+    );
 }
 
 #[test]
 fn same_seed_same_bytes_other_seed_other_device_id() {
     let run = |seed| {
         let (mut c, first) = started(webwx_core::Config::new(seed));
-        login_to_ready(&mut c, first).iter().map(render).collect::<Vec<_>>()
+        login_to_ready(&mut c, first)
+            .iter()
+            .map(render)
+            .collect::<Vec<_>>()
     };
     assert_eq!(run(7), run(7));
     assert_ne!(run(7), run(8));

@@ -227,8 +227,9 @@ impl Client {
         if self.state.is_terminal() {
             return;
         }
-        let (due, later): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.scheduled).into_iter().partition(|s| s.at <= now);
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.scheduled)
+            .into_iter()
+            .partition(|s| s.at <= now);
         self.scheduled = later;
         for s in due {
             self.issue(s.call, s.attempt, now);
@@ -237,7 +238,12 @@ impl Client {
 
     /// The transport could not complete request `id`. Every kind is transient: the call is
     /// retried with backoff until [`RetryPolicy::max_attempts`](crate::RetryPolicy) is used up.
-    pub fn handle_transport_error(&mut self, id: RequestId, kind: TransportErrorKind, now: Timestamp) {
+    pub fn handle_transport_error(
+        &mut self,
+        id: RequestId,
+        kind: TransportErrorKind,
+        now: Timestamp,
+    ) {
         let Some(flight) = self.take_in_flight(id) else {
             return;
         };
@@ -246,7 +252,12 @@ impl Client {
     }
 
     /// The answer to request `id` arrived.
-    pub fn handle_response(&mut self, id: RequestId, response: http::Response<Bytes>, now: Timestamp) {
+    pub fn handle_response(
+        &mut self,
+        id: RequestId,
+        response: http::Response<Bytes>,
+        now: Timestamp,
+    ) {
         let Some(flight) = self.take_in_flight(id) else {
             return;
         };
@@ -349,7 +360,11 @@ impl Client {
         if at <= now {
             self.issue(call, 0, now);
         } else {
-            self.scheduled.push(Scheduled { at, call, attempt: 0 });
+            self.scheduled.push(Scheduled {
+                at,
+                call,
+                attempt: 0,
+            });
         }
     }
 

@@ -44,7 +44,12 @@ impl Client {
         Ok(())
     }
 
-    pub(super) fn on_get_contact(&mut self, seq: u64, body: &[u8], now: Timestamp) -> Result<(), Fault> {
+    pub(super) fn on_get_contact(
+        &mut self,
+        seq: u64,
+        body: &[u8],
+        now: Timestamp,
+    ) -> Result<(), Fault> {
         let page = parse_get_contact(body)?;
         Self::check_ret(Endpoint::GetContact, page.base_response())?;
         for contact in page.member_list {

@@ -71,8 +71,9 @@ pub struct Contact {
     /// `DisplayName`.
     #[serde(rename = "DisplayName", deserialize_with = "lenient::string")]
     pub display_name: String,
-    /// `HeadImgUrl`: a path on the API host.
-    #[serde(rename = "HeadImgUrl", deserialize_with = "lenient::string")]
+    /// `HeadImgUrl`: a path on the API host, with the value of its `skey` parameter removed
+    /// (a secret the server embeds there).
+    #[serde(rename = "HeadImgUrl", deserialize_with = "lenient::url_without_skey")]
     pub head_img_url: String,
     /// `ContactFlag`.
     #[serde(rename = "ContactFlag", deserialize_with = "lenient::int")]

@@ -50,6 +50,49 @@ pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error
 }
 
 /// A list that may be `null`.
-pub(crate) fn list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+pub(crate) fn list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A URL from the server with the value of any `skey=` parameter removed. The server puts the
+/// session's skey into `HeadImgUrl`; keeping it there would leak the secret into every `Debug`
+/// of a contact, and it goes stale when the skey changes. Requests for avatars add the current
+/// skey themselves.
+pub(crate) fn url_without_skey<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let url = string(d)?;
+    Ok(strip_skey(&url))
+}
+
+pub(crate) fn strip_skey(url: &str) -> String {
+    let Some((path, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let query: Vec<&str> = query
+        .split('&')
+        .map(|pair| {
+            if pair.starts_with("skey=") {
+                "skey="
+            } else {
+                pair
+            }
+        })
+        .collect();
+    format!("{path}?{}", query.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skey_is_stripped_from_urls() {
+        assert_eq!(
+            strip_skey("/cgi-bin/mmwebwx-bin/webwxgeticon?seq=1&username=@a&skey=@crypt_x"),
+            "/cgi-bin/mmwebwx-bin/webwxgeticon?seq=1&username=@a&skey="
+        );
+        assert_eq!(strip_skey("/a?skey=s&b=1"), "/a?skey=&b=1");
+        assert_eq!(strip_skey("/plain"), "/plain");
+    }
 }

@@ -55,9 +55,10 @@ mod tests {
 
     #[test]
     fn synccheck_form() {
-        let k: SyncKey =
-            serde_json::from_str(r#"{"Count":2,"List":[{"Key":1,"Val":636444437},{"Key":1000,"Val":"1463740202"}]}"#)
-                .unwrap();
+        let k: SyncKey = serde_json::from_str(
+            r#"{"Count":2,"List":[{"Key":1,"Val":636444437},{"Key":1000,"Val":"1463740202"}]}"#,
+        )
+        .unwrap();
         assert_eq!(k.to_string(), "1_636444437|1000_1463740202");
         assert!(!k.is_empty());
         assert!(SyncKey::default().is_empty());

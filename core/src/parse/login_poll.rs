@@ -85,19 +85,41 @@ mod tests {
 
     #[test]
     fn every_code() {
-        assert_eq!(parse_login_poll(b"window.code=201;").unwrap(), LoginPoll::Scanned { avatar: None });
         assert_eq!(
-            parse_login_poll(b"window.code=201;window.userAvatar = 'data:img/jpg;base64,/9j/4AAQ';")
-                .unwrap(),
-            LoginPoll::Scanned { avatar: Some("data:img/jpg;base64,/9j/4AAQ".into()) }
+            parse_login_poll(b"window.code=201;").unwrap(),
+            LoginPoll::Scanned { avatar: None }
         );
-        assert_eq!(parse_login_poll(b"window.code=202;").unwrap(), LoginPoll::Cancelled);
+        assert_eq!(
+            parse_login_poll(
+                b"window.code=201;window.userAvatar = 'data:img/jpg;base64,/9j/4AAQ';"
+            )
+            .unwrap(),
+            LoginPoll::Scanned {
+                avatar: Some("data:img/jpg;base64,/9j/4AAQ".into())
+            }
+        );
+        assert_eq!(
+            parse_login_poll(b"window.code=202;").unwrap(),
+            LoginPoll::Cancelled
+        );
         for code in [400, 500, 0] {
             let body = format!("window.code={code};");
-            assert_eq!(parse_login_poll(body.as_bytes()).unwrap(), LoginPoll::Expired { code });
+            assert_eq!(
+                parse_login_poll(body.as_bytes()).unwrap(),
+                LoginPoll::Expired { code }
+            );
         }
-        assert_eq!(parse_login_poll(b"window.code=999;").unwrap(), LoginPoll::Unknown { code: 999 });
-        assert_eq!(parse_login_poll(b"window.code=200;"), Err(ParseError::Missing("window.redirect_uri")));
-        assert_eq!(parse_login_poll(b"window.x=1;"), Err(ParseError::Missing("window.code")));
+        assert_eq!(
+            parse_login_poll(b"window.code=999;").unwrap(),
+            LoginPoll::Unknown { code: 999 }
+        );
+        assert_eq!(
+            parse_login_poll(b"window.code=200;"),
+            Err(ParseError::Missing("window.redirect_uri"))
+        );
+        assert_eq!(
+            parse_login_poll(b"window.x=1;"),
+            Err(ParseError::Missing("window.code"))
+        );
     }
 }

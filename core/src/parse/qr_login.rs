@@ -52,8 +52,7 @@ pub fn parse_qr_login(body: &[u8]) -> Result<QrLogin, ParseError> {
 /// A uuid goes into URLs and the QR code: base64-like characters only, and short.
 fn is_uuid(s: &str) -> bool {
     s.len() <= 64
-        && s
-            .bytes()
+        && s.bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'=' | b'-' | b'_' | b'+' | b'/'))
 }
 
@@ -64,14 +63,22 @@ mod tests {
     #[test]
     fn code_without_uuid() {
         let qr = parse_qr_login(b"window.QRLogin.code = 400;").unwrap();
-        assert_eq!(qr, QrLogin { code: 400, uuid: None });
+        assert_eq!(
+            qr,
+            QrLogin {
+                code: 400,
+                uuid: None
+            }
+        );
         assert_eq!(
             parse_qr_login(b"window.QRLogin.code = 200;"),
             Err(ParseError::Missing("window.QRLogin.uuid"))
         );
         assert_eq!(
             parse_qr_login(br#"window.QRLogin.code = 200; window.QRLogin.uuid = "a b";"#),
-            Err(ParseError::Invalid { field: "window.QRLogin.uuid" })
+            Err(ParseError::Invalid {
+                field: "window.QRLogin.uuid"
+            })
         );
     }
 }

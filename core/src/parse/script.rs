@@ -236,7 +236,8 @@ impl Lexer<'_> {
                     .text
                     .get(self.pos..self.pos + 4)
                     .ok_or_else(|| self.error("four hex digits"))?;
-                let code = u32::from_str_radix(hex, 16).map_err(|_| self.error("four hex digits"))?;
+                let code =
+                    u32::from_str_radix(hex, 16).map_err(|_| self.error("four hex digits"))?;
                 self.pos += 4;
                 out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
             }
@@ -291,10 +292,15 @@ mod tests {
 
     #[test]
     fn reads_the_real_forms() {
-        let a = parse_assignments(r#"window.QRLogin.code = 200; window.QRLogin.uuid = "4dcaWx3uBw==";"#)
-            .unwrap();
+        let a = parse_assignments(
+            r#"window.QRLogin.code = 200; window.QRLogin.uuid = "4dcaWx3uBw==";"#,
+        )
+        .unwrap();
         assert_eq!(a.get("window.QRLogin.code"), Some(&ScriptValue::Int(200)));
-        assert_eq!(a.get("window.QRLogin.uuid"), Some(&ScriptValue::Str("4dcaWx3uBw==".into())));
+        assert_eq!(
+            a.get("window.QRLogin.uuid"),
+            Some(&ScriptValue::Str("4dcaWx3uBw==".into()))
+        );
         let s = parse_assignments(r#"window.synccheck={retcode:"0",selector:"2"}"#).unwrap();
         let v = s.get("window.synccheck").unwrap();
         assert_eq!(v.get("retcode").and_then(ScriptValue::as_int), Some(0));
@@ -304,14 +310,20 @@ mod tests {
     #[test]
     fn escapes_and_unicode() {
         let a = parse_assignments(r#"x.y = "a\"b\\c\u4e2d文\/";"#).unwrap();
-        assert_eq!(a.get("x.y").and_then(ScriptValue::as_str), Some("a\"b\\c中文/"));
+        assert_eq!(
+            a.get("x.y").and_then(ScriptValue::as_str),
+            Some("a\"b\\c中文/")
+        );
     }
 
     #[test]
     fn rejects_garbage_with_position() {
         assert_eq!(
             parse_assignments("window.code 200"),
-            Err(ParseError::Script { at: 12, expected: "'='" })
+            Err(ParseError::Script {
+                at: 12,
+                expected: "'='"
+            })
         );
         assert!(parse_assignments("window.code=\"open").is_err());
         assert!(parse_assignments("window.code={a:{b:1}}").is_err());

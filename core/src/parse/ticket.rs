@@ -43,14 +43,19 @@ pub fn parse_ticket(body: &[u8]) -> Result<TicketAnswer, ParseError> {
         let text = el.text.trim();
         match field {
             "ret" => {
-                out.ret = text.parse().map_err(|_| ParseError::Invalid { field: "ret" })?;
+                out.ret = text
+                    .parse()
+                    .map_err(|_| ParseError::Invalid { field: "ret" })?;
                 saw_ret = true;
             }
             "message" => out.message = el.text.clone(),
             "skey" => out.skey = Secret::new(text.to_string()),
             "wxsid" => out.wxsid = Secret::new(text.to_string()),
             "wxuin" if !text.is_empty() => {
-                out.wxuin = Some(text.parse().map_err(|_| ParseError::Invalid { field: "wxuin" })?)
+                out.wxuin = Some(
+                    text.parse()
+                        .map_err(|_| ParseError::Invalid { field: "wxuin" })?,
+                )
             }
             "pass_ticket" => out.pass_ticket = Secret::new(text.to_string()),
             "isgrayscale" => out.is_grayscale = text.parse().ok(),
@@ -87,10 +92,18 @@ mod tests {
 
     #[test]
     fn reads_a_redirect_and_rejects_garbage() {
-        let t = parse_ticket(b"<error><ret>0</ret><redirecturl>https://wx.qq.com/?a=1&amp;b=2</redirecturl></error>")
-            .unwrap();
-        assert_eq!(t.redirect_url.as_deref(), Some("https://wx.qq.com/?a=1&b=2"));
-        assert_eq!(parse_ticket(b"<error></error>"), Err(ParseError::Missing("ret")));
+        let t = parse_ticket(
+            b"<error><ret>0</ret><redirecturl>https://wx.qq.com/?a=1&amp;b=2</redirecturl></error>",
+        )
+        .unwrap();
+        assert_eq!(
+            t.redirect_url.as_deref(),
+            Some("https://wx.qq.com/?a=1&b=2")
+        );
+        assert_eq!(
+            parse_ticket(b"<error></error>"),
+            Err(ParseError::Missing("ret"))
+        );
         assert_eq!(
             parse_ticket(b"<error><ret>x</ret></error>"),
             Err(ParseError::Invalid { field: "ret" })

@@ -1,5 +1,11 @@
 //! Shared test helpers: fixtures, canned answers and a request renderer for snapshots.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use webwx_core::bytes::Bytes;
 use webwx_core::http::{self, Response, StatusCode};
@@ -39,7 +45,8 @@ pub fn ticket_answer(name: &str) -> Response<Bytes> {
         "webwxuvid=3c1f7e9a2b4d; Domain=wx2.qq.com; Path=/; Expires=Tue, 25-Nov-2036 04:00:00 GMT",
         "mm_lang=zh_CN; Domain=wx2.qq.com; Path=/; Expires=Tue, 25-Nov-2036 04:00:00 GMT",
     ] {
-        r.headers_mut().append(http::header::SET_COOKIE, c.parse().unwrap());
+        r.headers_mut()
+            .append(http::header::SET_COOKIE, c.parse().unwrap());
     }
     r
 }
@@ -68,7 +75,10 @@ pub fn next(c: &mut Client, endpoint: Endpoint) -> Transmit {
         .poll_transmit()
         .unwrap_or_else(|| panic!("expected a {endpoint} request; state {:?}", c.state()));
     assert_eq!(t.endpoint, endpoint, "state {:?}", c.state());
-    assert!(c.poll_transmit().is_none(), "one request at a time during login");
+    assert!(
+        c.poll_transmit().is_none(),
+        "one request at a time during login"
+    );
     t
 }
 
@@ -96,7 +106,11 @@ pub fn login_to_ready(c: &mut Client, first: Transmit) -> Vec<Transmit> {
         (Endpoint::StatusNotify, "webwxstatusnotify.json", 5_500),
         (Endpoint::GetContact, "webwxgetcontact-1.json", 5_700),
         (Endpoint::GetContact, "webwxgetcontact-2.json", 5_900),
-        (Endpoint::BatchGetContact, "webwxbatchgetcontact.json", 6_100),
+        (
+            Endpoint::BatchGetContact,
+            "webwxbatchgetcontact.json",
+            6_100,
+        ),
     ] {
         let tr = next(c, endpoint);
         answer(c, &tr, ok(fixture(body)), at(t));
