@@ -91,6 +91,16 @@ mod tests {
     }
 
     #[test]
+    fn message_is_verbatim() {
+        // Found by proptest: XML line-end normalisation must not touch the server's message.
+        let t = parse_ticket(
+            "<error><ret>1203</ret><message>a\u{2028}b\r\nc</message></error>".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(t.message, "a\u{2028}b\r\nc");
+    }
+
+    #[test]
     fn reads_a_redirect_and_rejects_garbage() {
         let t = parse_ticket(
             b"<error><ret>0</ret><redirecturl>https://wx.qq.com/?a=1&amp;b=2</redirecturl></error>",

@@ -37,7 +37,7 @@ pub(crate) fn read_elements(xml: &str) -> Result<Vec<XmlElement>, ParseError> {
                 open.pop();
             }
             Event::Text(t) => {
-                let text = t.xml_content().map_err(|e| err(&e))?;
+                let text = t.decode().map_err(|e| err(&e))?;
                 push_text(&mut out, &open, &text);
             }
             Event::CData(c) => {
