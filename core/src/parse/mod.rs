@@ -1,5 +1,5 @@
 //! Parsers of every server answer, as free functions: each returns a typed value or a
-//! [`ParseError`](crate::ParseError), never panics, and can be called alone (by tests, fuzzers,
+//! [`ParseError`], never panics, and can be called alone (by tests, fuzzers,
 //! embedders).
 
 mod json;
