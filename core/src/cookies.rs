@@ -8,6 +8,11 @@ use url::Url;
 
 /// The session's cookies (`wxuin`, `wxsid`, `webwx_data_ticket`, ...), on the `cookie_store`
 /// crate. Its `Debug` shows cookie names and domains, never values.
+///
+/// One caveat to "time is an input": `cookie_store` judges cookie expiry (`Expires`,
+/// `Max-Age`) against the system clock, and offers no way to pass the time in. The WeChat
+/// cookies live for hours to days, so this only matters to a test that feeds cookies expiring
+/// around the real present.
 #[derive(Clone, Default)]
 pub struct CookieJar(CookieStore);
 
