@@ -54,6 +54,8 @@ pub struct Config {
     /// The least time between the starts of two consecutive long polls, so that a server that
     /// answers at once cannot make the client spin.
     pub long_poll_min_interval: Duration,
+    /// The least time between two sends, so that a burst cannot trip the server's rate limit.
+    pub min_send_interval: Duration,
     /// Backoff for transient failures.
     pub retry: RetryPolicy,
     /// Caps on what the server may make the client hold.
@@ -74,6 +76,7 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             long_poll_timeout: Duration::from_secs(35),
             long_poll_min_interval: Duration::from_secs(1),
+            min_send_interval: Duration::from_secs(1),
             retry: RetryPolicy::default(),
             limits: Limits::default(),
         }
@@ -106,6 +109,12 @@ impl Config {
     /// Replaces the limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Sets the least time between two sends.
+    pub fn with_min_send_interval(mut self, gap: Duration) -> Self {
+        self.min_send_interval = gap;
         self
     }
 
@@ -177,6 +186,12 @@ pub struct Limits {
     pub max_contact_pages: u32,
     /// Most entries a SyncKey may have.
     pub max_sync_key_entries: usize,
+    /// How many recent message ids are remembered to drop duplicate deliveries.
+    pub max_remembered_msg_ids: usize,
+    /// Most messages waiting in the send queue.
+    pub max_send_queue: usize,
+    /// Largest text (in bytes) `send_text` accepts.
+    pub max_message_bytes: usize,
 }
 
 impl Default for Limits {
@@ -187,6 +202,9 @@ impl Default for Limits {
             max_group_members: 10_000,
             max_contact_pages: 1_000,
             max_sync_key_entries: 128,
+            max_remembered_msg_ids: 20_000,
+            max_send_queue: 1_000,
+            max_message_bytes: 64 * 1024,
         }
     }
 }

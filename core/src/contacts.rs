@@ -153,7 +153,6 @@ impl ContactStore {
     }
 
     /// Removes a contact.
-    #[allow(dead_code)]
     pub(crate) fn remove(&mut self, user_name: &str) -> Option<Contact> {
         self.contacts.remove(user_name)
     }

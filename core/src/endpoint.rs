@@ -18,6 +18,14 @@ pub enum Endpoint {
     GetContact,
     /// `webwxbatchgetcontact`: details of up to 50 contacts or groups (with their members).
     BatchGetContact,
+    /// `synccheck`: the long poll on the push host that says whether to sync.
+    SyncCheck,
+    /// `webwxsync`: fetch what is new (messages, contact changes) and advance the SyncKey.
+    Sync,
+    /// `webwxsendmsg`: send a text message.
+    SendMsg,
+    /// `webwxlogout`: end the session.
+    Logout,
 }
 
 impl Endpoint {
@@ -31,6 +39,10 @@ impl Endpoint {
             Endpoint::StatusNotify => "/cgi-bin/mmwebwx-bin/webwxstatusnotify",
             Endpoint::GetContact => "/cgi-bin/mmwebwx-bin/webwxgetcontact",
             Endpoint::BatchGetContact => "/cgi-bin/mmwebwx-bin/webwxbatchgetcontact",
+            Endpoint::SyncCheck => "/cgi-bin/mmwebwx-bin/synccheck",
+            Endpoint::Sync => "/cgi-bin/mmwebwx-bin/webwxsync",
+            Endpoint::SendMsg => "/cgi-bin/mmwebwx-bin/webwxsendmsg",
+            Endpoint::Logout => "/cgi-bin/mmwebwx-bin/webwxlogout",
         }
     }
 
@@ -44,6 +56,10 @@ impl Endpoint {
             Endpoint::StatusNotify => "webwxstatusnotify",
             Endpoint::GetContact => "webwxgetcontact",
             Endpoint::BatchGetContact => "webwxbatchgetcontact",
+            Endpoint::SyncCheck => "synccheck",
+            Endpoint::Sync => "webwxsync",
+            Endpoint::SendMsg => "webwxsendmsg",
+            Endpoint::Logout => "webwxlogout",
         }
     }
 }

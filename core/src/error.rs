@@ -158,6 +158,9 @@ pub enum Error {
         /// The limit's value.
         limit: usize,
     },
+    /// The session ended before a queued message could be sent.
+    #[error("the session ended before the message was sent")]
+    SessionOver,
     /// The server's answers contradict the protocol in a way a retry cannot fix.
     #[error("protocol violation at {endpoint}: {detail}")]
     Protocol {
@@ -178,4 +181,13 @@ pub enum UsageError {
     /// The client has failed or ended; it takes no more commands.
     #[error("the client has ended")]
     Ended,
+    /// The command needs a logged-in session.
+    #[error("not logged in yet")]
+    NotLoggedIn,
+    /// A message to send is empty, too long, or has no receiver.
+    #[error("invalid message: {0}")]
+    InvalidMessage(&'static str),
+    /// The send queue is full.
+    #[error("the send queue is full ({0} messages)")]
+    QueueFull(usize),
 }

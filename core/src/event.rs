@@ -1,10 +1,23 @@
 //! What the client tells the application.
 
-use crate::{ContactCounts, Endpoint, Error, Failure, model::Contact};
+use crate::{ContactCounts, Endpoint, Error, Failure, LogoutReason, Message, model::Contact};
 use std::time::Duration;
 
 /// The QR payload prefix: the phone scans `https://login.weixin.qq.com/l/<uuid>`.
 pub const QR_PAYLOAD_PREFIX: &str = "https://login.weixin.qq.com/l/";
+
+/// The handle of a queued send; its outcome arrives as [`Event::Sent`] or [`Event::SendFailed`].
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct SendHandle(pub(crate) u64);
+
+impl SendHandle {
+    /// The handle as a number (unique within one session).
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
 
 /// Something the application should know, from [`Client::poll_event`](crate::Client::poll_event).
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -52,6 +65,41 @@ pub enum Event {
         user: Box<Contact>,
         /// How many contacts of each kind were loaded.
         counts: ContactCounts,
+    },
+    /// A new message (each message id is delivered once).
+    Message(Box<Message>),
+    /// A contact was added or changed (`ModContactList`).
+    ContactChanged(Box<Contact>),
+    /// A contact was removed (`DelContactList`).
+    ContactRemoved {
+        /// Its user name.
+        user_name: String,
+    },
+    /// A group's members changed (`ModChatRoomMemberList`); the store holds the new list.
+    GroupMembersChanged {
+        /// The group's user name.
+        group: String,
+    },
+    /// The self user changed (`Profile`).
+    ProfileChanged(Box<Contact>),
+    /// A message queued with [`Client::send_text`](crate::Client::send_text) was accepted.
+    Sent {
+        /// The handle `send_text` returned.
+        handle: SendHandle,
+        /// The server's message id.
+        msg_id: String,
+    },
+    /// A queued message could not be sent; the session goes on (unless it ended).
+    SendFailed {
+        /// The handle `send_text` returned.
+        handle: SendHandle,
+        /// Why.
+        error: Error,
+    },
+    /// The session ended; no more requests will be emitted.
+    LoggedOut {
+        /// Why.
+        reason: LogoutReason,
     },
     /// A call failed transiently and will be tried again after `delay`.
     Retrying {

@@ -18,7 +18,6 @@ pub(crate) enum Target {
     /// The API host.
     Api,
     /// The push host (synccheck).
-    #[allow(dead_code)]
     Push,
     /// The file host (media).
     #[allow(dead_code)]
@@ -88,7 +87,6 @@ impl ApiRequest {
         self
     }
 
-    #[allow(dead_code)]
     pub(crate) fn form(mut self, fields: Vec<(&'static str, String)>) -> Self {
         self.body = Body::Form(fields);
         self

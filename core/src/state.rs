@@ -38,15 +38,57 @@ pub enum State {
         /// Batches in all.
         total: usize,
     },
-    /// Logged in, contacts loaded.
+    /// Logged in, contacts loaded; the message loop runs (one synccheck long poll in flight,
+    /// webwxsync when it says so) and sends go out.
     Ready,
+    /// [`Client::logout`](crate::Client::logout) was called; waiting for `webwxlogout`.
+    LoggingOut,
+    /// The session ended: logged out on request, on the phone, elsewhere, or invalidated.
+    LoggedOut(LogoutReason),
     /// Failed for good.
     Failed(Error),
+}
+
+/// Why a session ended.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub enum LogoutReason {
+    /// [`Client::logout`](crate::Client::logout) was called.
+    Requested,
+    /// 1100: logged out on the phone (or the session is gone).
+    LoggedOutOnPhone,
+    /// 1101: logged in elsewhere, or logged out.
+    LoggedInElsewhere,
+    /// 1102: the session is invalid (often: wrong host, missing cookies).
+    SessionInvalid,
+}
+
+impl LogoutReason {
+    /// The reason of a session-ending code (1100, 1101, 1102).
+    pub const fn from_code(code: i64) -> Option<LogoutReason> {
+        match code {
+            1100 => Some(LogoutReason::LoggedOutOnPhone),
+            1101 => Some(LogoutReason::LoggedInElsewhere),
+            1102 => Some(LogoutReason::SessionInvalid),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for LogoutReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LogoutReason::Requested => "logged out on request",
+            LogoutReason::LoggedOutOnPhone => "logged out on the phone (1100)",
+            LogoutReason::LoggedInElsewhere => "logged in elsewhere or logged out (1101)",
+            LogoutReason::SessionInvalid => "session invalid (1102)",
+        })
+    }
 }
 
 impl State {
     /// Whether the client has ended (no more requests will be emitted).
     pub fn is_terminal(&self) -> bool {
-        matches!(self, State::Failed(_))
+        matches!(self, State::Failed(_) | State::LoggedOut(_))
     }
 }

@@ -104,6 +104,7 @@ proptest! {
             c.contacts().counts(),
             ContactCounts { friends: 3, groups: 3, officials: 1, specials: 2, group_members: 6 }
         );
+        prop_assert_eq!(c.poll_transmit().map(|t| t.endpoint), Some(Endpoint::SyncCheck));
         prop_assert!(c.poll_transmit().is_none());
     }
 
@@ -135,7 +136,7 @@ proptest! {
             }
             pending.extend(std::iter::from_fn(|| c.poll_transmit()));
             let _ = events(&mut c);
-            prop_assert!(c.in_flight() <= 1, "login requests go one at a time");
+            prop_assert!(c.in_flight() <= 1, "login requests go one at a time, then one synccheck");
             prop_assert!(pending.len() <= 1);
             if c.state().is_terminal() {
                 prop_assert_eq!(c.in_flight(), 0);

@@ -174,7 +174,15 @@ fn whole_login_transcript() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(c.poll_transmit().is_none());
+    // Ready starts the message loop: one synccheck long poll on the push host.
+    let check = next(&mut c, Endpoint::SyncCheck);
+    assert!(
+        check
+            .request
+            .uri()
+            .to_string()
+            .starts_with("https://webpush.wx2.qq.com/cgi-bin/mmwebwx-bin/synccheck?")
+    );
     assert_eq!(c.poll_timeout(), None);
 
     // The store answers by user name and by display name.

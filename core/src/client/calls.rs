@@ -4,7 +4,7 @@
 use super::Client;
 use crate::credentials::Credentials;
 use crate::request::{ApiRequest, Target};
-use crate::{Endpoint, Timestamp, desktop};
+use crate::{Endpoint, SendHandle, Timestamp, desktop};
 use http::Method;
 use http::header::{HeaderName, HeaderValue};
 use std::time::Duration;
@@ -16,6 +16,16 @@ const NEW_LOGIN_PAGE: &str = "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewlogi
 /// Groups per `webwxbatchgetcontact` request.
 pub(crate) const BATCH_SIZE: usize = 50;
 
+/// A queued text message.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+pub(crate) struct PendingSend {
+    pub(crate) handle: SendHandle,
+    pub(crate) to: String,
+    pub(crate) text: String,
+    /// LocalID = ClientMsgId, kept across retries.
+    pub(crate) local_id: String,
+}
+
 /// One call: what to send, with everything needed to send it again after a failure.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub(crate) enum Call {
@@ -26,6 +36,11 @@ pub(crate) enum Call {
     StatusNotify,
     GetContact { seq: u64 },
     BatchGetContact { batch: usize },
+    SyncCheck,
+    Sync,
+    Send(PendingSend),
+    MarkRead { chat: String },
+    Logout,
 }
 
 impl Call {
@@ -38,6 +53,11 @@ impl Call {
             Call::StatusNotify => Endpoint::StatusNotify,
             Call::GetContact { .. } => Endpoint::GetContact,
             Call::BatchGetContact { .. } => Endpoint::BatchGetContact,
+            Call::SyncCheck => Endpoint::SyncCheck,
+            Call::Sync => Endpoint::Sync,
+            Call::Send(_) => Endpoint::SendMsg,
+            Call::MarkRead { .. } => Endpoint::StatusNotify,
+            Call::Logout => Endpoint::Logout,
         }
     }
 }
@@ -63,6 +83,41 @@ struct StatusNotifyBody<'a> {
 }
 
 #[derive(serde::Serialize)]
+struct SyncBody<'a> {
+    #[serde(rename = "BaseRequest")]
+    base_request: crate::credentials::BaseRequest<'a>,
+    #[serde(rename = "SyncKey")]
+    sync_key: &'a crate::model::SyncKey,
+    rr: i32,
+}
+
+#[derive(serde::Serialize)]
+struct SendBody<'a> {
+    #[serde(rename = "BaseRequest")]
+    base_request: crate::credentials::BaseRequest<'a>,
+    #[serde(rename = "Msg")]
+    msg: SendMsg<'a>,
+    #[serde(rename = "Scene")]
+    scene: u32,
+}
+
+#[derive(serde::Serialize)]
+struct SendMsg<'a> {
+    #[serde(rename = "Type")]
+    msg_type: u32,
+    #[serde(rename = "Content")]
+    content: &'a str,
+    #[serde(rename = "FromUserName")]
+    from: &'a str,
+    #[serde(rename = "ToUserName")]
+    to: &'a str,
+    #[serde(rename = "LocalID")]
+    local_id: &'a str,
+    #[serde(rename = "ClientMsgId")]
+    client_msg_id: &'a str,
+}
+
+#[derive(serde::Serialize)]
 struct BatchBody<'a> {
     #[serde(rename = "BaseRequest")]
     base_request: crate::credentials::BaseRequest<'a>,
@@ -84,7 +139,7 @@ impl Client {
     /// The timeout a call needs.
     pub(crate) fn timeout_of(&self, call: &Call) -> Duration {
         match call {
-            Call::LoginPoll { .. } => self.config.long_poll_timeout,
+            Call::LoginPoll { .. } | Call::SyncCheck => self.config.long_poll_timeout,
             _ => self.config.request_timeout,
         }
     }
@@ -149,19 +204,66 @@ impl Client {
                         base_request: creds.base_request(),
                     })
             }
-            Call::StatusNotify => {
+            Call::StatusNotify => self.status_notify(3, None, ms)?,
+            Call::MarkRead { chat } => self.status_notify(1, Some(chat), ms)?,
+            Call::SyncCheck => {
                 let creds = self.credentials.as_ref()?;
-                let me = self.user.as_ref().map(|u| u.user_name.as_str())?;
-                ApiRequest::new(Method::POST, Endpoint::StatusNotify, Target::Api)
+                let key = if self.sync_check_key.is_empty() {
+                    &self.sync_key
+                } else {
+                    &self.sync_check_key
+                };
+                ApiRequest::new(Method::GET, Endpoint::SyncCheck, Target::Push)
+                    .text("r", ms)
+                    .text("skey", creds.skey.expose())
+                    .text("sid", creds.sid.expose())
+                    .text("uin", creds.uin)
+                    .text("deviceid", &creds.device_id)
+                    .text("synckey", key)
+                    .text("_", ms)
+            }
+            Call::Sync => {
+                let creds = self.credentials.as_ref()?;
+                ApiRequest::new(Method::POST, Endpoint::Sync, Target::Api)
+                    .text("sid", creds.sid.expose())
+                    .text("skey", creds.skey.expose())
                     .text("lang", &config.lang)
                     .encoded("pass_ticket", creds.pass_ticket.expose())
-                    .json(&StatusNotifyBody {
+                    .json(&SyncBody {
                         base_request: creds.base_request(),
-                        code: 3,
-                        from: me,
-                        to: me,
-                        client_msg_id: ms,
+                        sync_key: &self.sync_key,
+                        rr: now.js_bitwise_not(),
                     })
+            }
+            Call::Send(p) => {
+                let creds = self.credentials.as_ref()?;
+                let me = self.user.as_ref().map(|u| u.user_name.as_str())?;
+                ApiRequest::new(Method::POST, Endpoint::SendMsg, Target::Api)
+                    .text("lang", &config.lang)
+                    .encoded("pass_ticket", creds.pass_ticket.expose())
+                    .json(&SendBody {
+                        base_request: creds.base_request(),
+                        msg: SendMsg {
+                            msg_type: 1,
+                            content: &p.text,
+                            from: me,
+                            to: &p.to,
+                            local_id: &p.local_id,
+                            client_msg_id: &p.local_id,
+                        },
+                        scene: 0,
+                    })
+            }
+            Call::Logout => {
+                let creds = self.credentials.as_ref()?;
+                ApiRequest::new(Method::POST, Endpoint::Logout, Target::Api)
+                    .text("redirect", 1)
+                    .text("type", 0)
+                    .text("skey", creds.skey.expose())
+                    .form(vec![
+                        ("sid", creds.sid.expose().clone()),
+                        ("uin", creds.uin.to_string()),
+                    ])
             }
             Call::GetContact { seq } => {
                 let creds = self.credentials.as_ref()?;
@@ -196,6 +298,25 @@ impl Client {
             }
         };
         Some(req)
+    }
+
+    /// `webwxstatusnotify` with `code` (3 inited, 1 read) about `chat` (the self user when
+    /// `None`).
+    fn status_notify(&self, code: u32, chat: Option<&str>, ms: u64) -> Option<ApiRequest> {
+        let creds = self.credentials.as_ref()?;
+        let me = self.user.as_ref().map(|u| u.user_name.as_str())?;
+        Some(
+            ApiRequest::new(Method::POST, Endpoint::StatusNotify, Target::Api)
+                .text("lang", &self.config.lang)
+                .encoded("pass_ticket", creds.pass_ticket.expose())
+                .json(&StatusNotifyBody {
+                    base_request: creds.base_request(),
+                    code,
+                    from: me,
+                    to: chat.unwrap_or(me),
+                    client_msg_id: ms,
+                }),
+        )
     }
 
     /// `lang` and `pass_ticket`, which the official client appends to every API call.

@@ -2,24 +2,26 @@
 //! ready session.
 
 mod calls;
+mod commands;
 mod login;
 mod setup;
+mod sync;
 
 use crate::cookies::CookieJar;
 use crate::credentials::Credentials;
+use crate::dedup::SeenIds;
 use crate::model::{BaseResponse, Contact, RetClass, SyncKey};
 use crate::rng::Rng;
 use crate::{
-    Config, ContactStore, Endpoint, Error, Event, Failure, Hosts, ParseError, RequestId, State,
-    Timestamp, Transmit, TransportErrorKind, UsageError,
+    Config, ContactStore, Endpoint, Error, Event, Failure, Hosts, LogoutReason, ParseError,
+    RequestId, State, Timestamp, Transmit, TransportErrorKind, UsageError,
 };
 use bytes::Bytes;
-use calls::Call;
+use calls::{Call, PendingSend};
 use std::collections::{BTreeMap, VecDeque};
 use url::Url;
 
 /// A request in flight.
-#[derive(Debug)]
 struct InFlight {
     call: Call,
     /// Failed tries of this call before this one.
@@ -29,11 +31,31 @@ struct InFlight {
 }
 
 /// A call waiting for its time (a retry after backoff, or a paced long poll).
-#[derive(Debug)]
 struct Scheduled {
     at: Timestamp,
     call: Call,
     attempt: u32,
+}
+
+// Calls and URLs hold secrets (the login ticket, skey, sid): Debug shows the endpoint only.
+impl std::fmt::Debug for InFlight {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InFlight")
+            .field("endpoint", &self.call.endpoint())
+            .field("attempt", &self.attempt)
+            .field("sent_at", &self.sent_at)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Scheduled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scheduled")
+            .field("endpoint", &self.call.endpoint())
+            .field("attempt", &self.attempt)
+            .field("at", &self.at)
+            .finish()
+    }
 }
 
 /// Why a handler could not use an answer.
@@ -90,6 +112,15 @@ pub struct Client {
     user: Option<Contact>,
     contacts: ContactStore,
     sync_key: SyncKey,
+    sync_check_key: SyncKey,
+    /// Recent message ids, to drop duplicates.
+    seen: SeenIds,
+    /// Messages waiting to be sent.
+    outbox: VecDeque<PendingSend>,
+    /// Whether a send is in flight or scheduled.
+    sending: bool,
+    last_send_at: Option<Timestamp>,
+    next_send: u64,
     /// New uuids fetched after the first one.
     qr_refreshes: u32,
     /// Whether the scan of the current uuid was announced.
@@ -125,6 +156,12 @@ impl Client {
             user: None,
             contacts: ContactStore::default(),
             sync_key: SyncKey::default(),
+            sync_check_key: SyncKey::default(),
+            seen: SeenIds::default(),
+            outbox: VecDeque::new(),
+            sending: false,
+            last_send_at: None,
+            next_send: 0,
             qr_refreshes: 0,
             scanned: false,
             contact_pages: 0,
@@ -183,9 +220,15 @@ impl Client {
         self.hosts.as_ref()
     }
 
-    /// The current SyncKey (empty before `webwxinit`).
+    /// The current SyncKey (empty before `webwxinit`): what webwxsync posts.
     pub fn sync_key(&self) -> &SyncKey {
         &self.sync_key
+    }
+
+    /// The current SyncCheckKey (empty until a sync answer carried one): what synccheck sends,
+    /// falling back to the SyncKey.
+    pub fn sync_check_key(&self) -> &SyncKey {
+        &self.sync_check_key
     }
 
     /// This client's DeviceID (`e` + 15 digits, from the seed).
@@ -248,6 +291,10 @@ impl Client {
             return;
         };
         tracing::debug!(endpoint = %flight.call.endpoint(), %kind, "transport error");
+        if flight.call == Call::Logout {
+            // Best effort: the session is over for this client either way.
+            return self.end_session(LogoutReason::Requested);
+        }
         self.retry(flight.call, flight.attempt, Failure::Transport(kind), now);
     }
 
@@ -264,7 +311,8 @@ impl Client {
         self.cookies.store_from(&flight.url, response.headers());
         let endpoint = flight.call.endpoint();
         let status = response.status();
-        let redirect_ok = endpoint == Endpoint::Ticket && status.is_redirection();
+        let redirect_ok = (endpoint == Endpoint::Ticket && status.is_redirection())
+            || endpoint == Endpoint::Logout;
         let body = response.into_body();
         let outcome = if !(status.is_success() || redirect_ok) {
             Err(Fault::Retry(Failure::Status(status.as_u16())))
@@ -292,6 +340,14 @@ impl Client {
             Call::StatusNotify => self.on_status_notify(body, now),
             Call::GetContact { seq } => self.on_get_contact(*seq, body, now),
             Call::BatchGetContact { batch } => self.on_batch_get_contact(*batch, body, now),
+            Call::SyncCheck => self.on_synccheck(flight.sent_at, body, now),
+            Call::Sync => self.on_sync(body, now),
+            Call::Send(p) => self.on_send(p.handle, body, now),
+            Call::MarkRead { .. } => self.on_mark_read(body),
+            Call::Logout => {
+                self.end_session(LogoutReason::Requested);
+                Ok(())
+            }
         }
     }
 
@@ -373,11 +429,16 @@ impl Client {
         let failures = attempt + 1;
         let endpoint = call.endpoint();
         if failures >= self.config.retry.max_attempts {
-            return self.fail(Error::RetriesExhausted {
+            let error = Error::RetriesExhausted {
                 endpoint,
                 attempts: failures,
                 last: cause,
-            });
+            };
+            return match call {
+                Call::Send(p) => self.send_given_up(p.handle, error, now),
+                Call::MarkRead { .. } => tracing::warn!(%error, "read mark dropped"),
+                _ => self.fail(error),
+            };
         }
         let ceiling = self.config.retry.ceiling(failures);
         let delay = ceiling / 2 + self.rng.up_to(ceiling / 2);
@@ -395,9 +456,17 @@ impl Client {
         });
     }
 
-    /// Ends the client with `error`.
+    /// Ends the client with `error`. A session-ending code once the session is ready is a
+    /// logout ([`State::LoggedOut`]), not a failure.
     fn fail(&mut self, error: Error) {
+        if let (Error::SessionEnded { code, .. }, State::Ready | State::LoggingOut) =
+            (&error, &self.state)
+            && let Some(reason) = LogoutReason::from_code(*code)
+        {
+            return self.end_session(reason);
+        }
         tracing::debug!(%error, "failed");
+        self.fail_pending_sends();
         self.in_flight.clear();
         self.scheduled.clear();
         self.transmits.clear();

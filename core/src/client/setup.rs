@@ -91,7 +91,7 @@ impl Client {
             .collect();
         self.group_batches = groups.chunks(BATCH_SIZE).map(<[_]>::to_vec).collect();
         if self.group_batches.is_empty() {
-            return self.become_ready();
+            return self.become_ready(now);
         }
         self.set_state(State::LoadingGroupMembers {
             done: 0,
@@ -118,17 +118,19 @@ impl Client {
             self.issue(Call::BatchGetContact { batch: done }, 0, now);
         } else {
             self.group_batches.clear();
-            self.become_ready();
+            self.become_ready(now);
         }
         Ok(())
     }
 
-    fn become_ready(&mut self) {
+    fn become_ready(&mut self, now: Timestamp) {
         self.set_state(State::Ready);
         let user = Box::new(self.user.clone().unwrap_or_default());
         self.events.push_back(Event::Ready {
             user,
             counts: self.contacts.counts(),
         });
+        self.start_sync_loop(now);
+        self.pump_outbox(now);
     }
 }

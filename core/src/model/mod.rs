@@ -5,9 +5,13 @@ mod answers;
 mod base_response;
 mod contact;
 mod lenient;
+mod message;
+mod sync;
 mod sync_key;
 
 pub use answers::{BatchGetContactAnswer, GetContactAnswer, InitAnswer};
 pub use base_response::{BaseResponse, HasBaseResponse, PlainAnswer, RetClass};
 pub use contact::{Contact, ContactKind, Member, SPECIAL_USER_NAMES};
+pub use message::{RawMessage, RecommendInfo};
+pub use sync::{Buff, Profile, SendAnswer, SyncAnswer};
 pub use sync_key::{SyncKey, SyncKeyEntry};

@@ -1,7 +1,9 @@
 //! The JSON answers: typed parsing with the `BaseResponse` in view.
 
 use crate::ParseError;
-use crate::model::{BatchGetContactAnswer, GetContactAnswer, InitAnswer, PlainAnswer};
+use crate::model::{
+    BatchGetContactAnswer, GetContactAnswer, InitAnswer, PlainAnswer, SendAnswer, SyncAnswer,
+};
 use serde::de::DeserializeOwned;
 
 /// Parses a JSON answer into `T`. Unknown fields are ignored; a body that is not JSON or not of
@@ -27,6 +29,16 @@ pub fn parse_batch_get_contact(body: &[u8]) -> Result<BatchGetContactAnswer, Par
 
 /// Parses an answer of which only the `BaseResponse` matters (`webwxstatusnotify`).
 pub fn parse_plain(body: &[u8]) -> Result<PlainAnswer, ParseError> {
+    parse_json(body)
+}
+
+/// Parses a `webwxsync` answer.
+pub fn parse_sync(body: &[u8]) -> Result<SyncAnswer, ParseError> {
+    parse_json(body)
+}
+
+/// Parses a `webwxsendmsg` answer.
+pub fn parse_send(body: &[u8]) -> Result<SendAnswer, ParseError> {
     parse_json(body)
 }
 

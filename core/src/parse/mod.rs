@@ -6,13 +6,18 @@ mod json;
 mod login_poll;
 mod qr_login;
 mod script;
+mod synccheck;
 mod ticket;
 pub(crate) mod xml;
 
-pub use json::{parse_batch_get_contact, parse_get_contact, parse_init, parse_json, parse_plain};
+pub use json::{
+    parse_batch_get_contact, parse_get_contact, parse_init, parse_json, parse_plain, parse_send,
+    parse_sync,
+};
 pub use login_poll::{LoginPoll, parse_login_poll};
 pub use qr_login::{QrLogin, parse_qr_login};
 pub use script::{Assignments, MAX_SCRIPT_LEN, ScriptValue, parse_assignments};
+pub use synccheck::{SyncCheck, parse_synccheck};
 pub use ticket::{TicketAnswer, parse_ticket};
 
 use crate::ParseError;

@@ -1,0 +1,192 @@
+//! Commands from the application once logged in: send a text, mark a chat read, log out.
+
+use super::calls::{Call, PendingSend};
+use super::{Client, Fault};
+use crate::model::{HasBaseResponse, RetClass};
+use crate::parse::{parse_plain, parse_send};
+use crate::{
+    Endpoint, Error, Event, Failure, LogoutReason, SendHandle, State, Timestamp, UsageError,
+};
+
+impl Client {
+    /// Queues a text message to `to` (a user name: `@…`, `@@…` for a group, or `filehelper`).
+    ///
+    /// Sends go out one at a time, at least [`Config::min_send_interval`](crate::Config) apart,
+    /// once the session is ready; the outcome arrives as [`Event::Sent`] or
+    /// [`Event::SendFailed`] for the returned handle. Transient failures are retried with the same
+    /// `LocalID`, so the server can tell a retry from a new message.
+    pub fn send_text(
+        &mut self,
+        to: &str,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<SendHandle, UsageError> {
+        self.check_alive()?;
+        if to.is_empty() {
+            return Err(UsageError::InvalidMessage("no receiver"));
+        }
+        if text.is_empty() {
+            return Err(UsageError::InvalidMessage("empty text"));
+        }
+        if text.len() > self.config.limits.max_message_bytes {
+            return Err(UsageError::InvalidMessage(
+                "text longer than Limits::max_message_bytes",
+            ));
+        }
+        if self.pending_sends() >= self.config.limits.max_send_queue {
+            return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
+        }
+        let handle = SendHandle(self.next_send);
+        self.next_send += 1;
+        // LocalID = ClientMsgId = the time in milliseconds followed by 4 random digits.
+        let local_id = format!("{}{}", now.as_unix_millis(), self.rng.digits(4));
+        self.outbox.push_back(PendingSend {
+            handle,
+            to: to.to_string(),
+            text: text.to_string(),
+            local_id,
+        });
+        self.pump_outbox(now);
+        Ok(handle)
+    }
+
+    /// Marks the chat `chat` read on the phone (`webwxstatusnotify` Code 1). Best effort:
+    /// retried on transient faults, dropped (with a log line) when the budget is used up.
+    pub fn mark_read(&mut self, chat: &str, now: Timestamp) -> Result<(), UsageError> {
+        self.check_alive()?;
+        if self.state != State::Ready {
+            return Err(UsageError::NotLoggedIn);
+        }
+        self.issue(
+            Call::MarkRead {
+                chat: chat.to_string(),
+            },
+            0,
+            now,
+        );
+        Ok(())
+    }
+
+    /// Logs out (`webwxlogout`). Answers to requests still in flight are ignored from now on;
+    /// once the server answered (or failed to), the client is
+    /// [`State::LoggedOut`]`(Requested)` and emits no more requests. Queued sends fail with
+    /// [`Error::SessionOver`].
+    pub fn logout(&mut self, now: Timestamp) -> Result<(), UsageError> {
+        self.check_alive()?;
+        if self.credentials.is_none() {
+            // Nothing to log out of: just stop.
+            self.end_session(LogoutReason::Requested);
+            return Ok(());
+        }
+        self.fail_pending_sends();
+        self.in_flight.clear();
+        self.scheduled.clear();
+        self.transmits.clear();
+        self.set_state(State::LoggingOut);
+        self.issue(Call::Logout, 0, now);
+        Ok(())
+    }
+
+    fn check_alive(&self) -> Result<(), UsageError> {
+        match self.state {
+            State::Idle => Err(UsageError::NotLoggedIn),
+            State::LoggingOut => Err(UsageError::Ended),
+            ref s if s.is_terminal() => Err(UsageError::Ended),
+            _ => Ok(()),
+        }
+    }
+
+    /// Messages queued or being sent.
+    pub fn pending_sends(&self) -> usize {
+        self.outbox.len() + usize::from(self.sending)
+    }
+
+    /// Sends the next queued message when none is in flight and the pacing allows.
+    pub(super) fn pump_outbox(&mut self, now: Timestamp) {
+        if self.sending || self.state != State::Ready {
+            return;
+        }
+        let Some(next) = self.outbox.pop_front() else {
+            return;
+        };
+        self.sending = true;
+        let at = self
+            .last_send_at
+            .map_or(now, |t| t.after(self.config.min_send_interval));
+        self.issue_at(Call::Send(next), at, now);
+    }
+
+    pub(super) fn on_send(
+        &mut self,
+        handle: SendHandle,
+        body: &[u8],
+        now: Timestamp,
+    ) -> Result<(), Fault> {
+        let answer = parse_send(body)?;
+        Self::check_ret(Endpoint::SendMsg, answer.base_response())?;
+        self.sending = false;
+        self.last_send_at = Some(now);
+        self.events.push_back(Event::Sent {
+            handle,
+            msg_id: answer.msg_id,
+        });
+        self.pump_outbox(now);
+        Ok(())
+    }
+
+    /// A send used up its retry budget: report it and go on with the queue.
+    pub(super) fn send_given_up(&mut self, handle: SendHandle, error: Error, now: Timestamp) {
+        self.sending = false;
+        self.last_send_at = Some(now);
+        self.events.push_back(Event::SendFailed { handle, error });
+        self.pump_outbox(now);
+    }
+
+    pub(super) fn on_mark_read(&mut self, body: &[u8]) -> Result<(), Fault> {
+        let answer = parse_plain(body)?;
+        match RetClass::of(answer.base_response().ret) {
+            RetClass::SessionEnded => {
+                Self::check_ret(Endpoint::StatusNotify, answer.base_response())
+            }
+            RetClass::Ok => Ok(()),
+            RetClass::Transient => Err(Fault::Retry(Failure::Server {
+                code: answer.base_response.ret,
+                message: answer.base_response.err_msg.clone(),
+            })),
+        }
+    }
+
+    /// Ends the session: every queued send fails, the state becomes `LoggedOut(reason)`.
+    pub(super) fn end_session(&mut self, reason: LogoutReason) {
+        tracing::debug!(%reason, "session ended");
+        self.fail_pending_sends();
+        self.in_flight.clear();
+        self.scheduled.clear();
+        self.transmits.clear();
+        self.events.push_back(Event::LoggedOut { reason });
+        self.set_state(State::LoggedOut(reason));
+    }
+
+    pub(super) fn fail_pending_sends(&mut self) {
+        let in_flight_send = self
+            .in_flight
+            .values()
+            .map(|f| &f.call)
+            .chain(self.scheduled.iter().map(|s| &s.call))
+            .find_map(|c| match c {
+                Call::Send(p) => Some(p.handle),
+                _ => None,
+            });
+        let handles: Vec<SendHandle> = in_flight_send
+            .into_iter()
+            .chain(self.outbox.drain(..).map(|p| p.handle))
+            .collect();
+        self.sending = false;
+        for handle in handles {
+            self.events.push_back(Event::SendFailed {
+                handle,
+                error: Error::SessionOver,
+            });
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The message loop: one synccheck long poll in flight; webwxsync when it says so; everything a
+//! sync answer carries applied before the keys advance.
+
+use super::calls::Call;
+use super::{Client, Fault};
+use crate::model::{HasBaseResponse, RetClass, SyncAnswer};
+use crate::parse::{parse_sync, parse_synccheck};
+use crate::{Endpoint, Error, Event, Failure, Message, Timestamp};
+
+impl Client {
+    /// Starts the loop (on becoming ready).
+    pub(super) fn start_sync_loop(&mut self, now: Timestamp) {
+        self.issue(Call::SyncCheck, 0, now);
+    }
+
+    pub(super) fn on_synccheck(
+        &mut self,
+        sent_at: Timestamp,
+        body: &[u8],
+        now: Timestamp,
+    ) -> Result<(), Fault> {
+        let check = parse_synccheck(body)?;
+        match RetClass::of(check.retcode) {
+            RetClass::Ok => {}
+            RetClass::SessionEnded => {
+                return Err(Fault::Fatal(Error::SessionEnded {
+                    endpoint: Endpoint::SyncCheck,
+                    code: check.retcode,
+                    message: String::new(),
+                }));
+            }
+            RetClass::Transient => {
+                return Err(Fault::Retry(Failure::Server {
+                    code: check.retcode,
+                    message: String::new(),
+                }));
+            }
+        }
+        if check.selector == 0 {
+            let at = sent_at.after(self.config.long_poll_min_interval);
+            self.issue_at(Call::SyncCheck, at, now);
+        } else {
+            // Any selector other than 0 (2, 4, 6, 7, 3 and ones not seen yet) means: sync.
+            self.issue(Call::Sync, 0, now);
+        }
+        Ok(())
+    }
+
+    pub(super) fn on_sync(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
+        let answer = parse_sync(body)?;
+        Self::check_ret(Endpoint::Sync, answer.base_response())?;
+        let limit = self.config.limits.max_sync_key_entries;
+        if answer.sync_key.list.len() > limit || answer.sync_check_key.list.len() > limit {
+            return Err(Fault::Fatal(Error::LimitExceeded {
+                what: "SyncKey entries",
+                limit,
+            }));
+        }
+        let continue_flag = answer.continue_flag;
+        self.apply_sync(answer)?;
+        if continue_flag != 0 {
+            self.issue(Call::Sync, 0, now);
+        } else {
+            self.issue(Call::SyncCheck, 0, now);
+        }
+        Ok(())
+    }
+
+    /// Applies everything a sync answer carries, then advances the keys.
+    fn apply_sync(&mut self, answer: SyncAnswer) -> Result<(), Fault> {
+        let limits = self.config.limits.clone();
+        for contact in answer.mod_contact_list {
+            self.contacts.upsert(contact.clone(), &limits)?;
+            self.events
+                .push_back(Event::ContactChanged(Box::new(contact)));
+        }
+        for contact in answer.del_contact_list {
+            if self.contacts.remove(&contact.user_name).is_some() {
+                self.events.push_back(Event::ContactRemoved {
+                    user_name: contact.user_name,
+                });
+            }
+        }
+        for group in answer.mod_chat_room_member_list {
+            let name = group.user_name.clone();
+            self.contacts.upsert(group, &limits)?;
+            self.events
+                .push_back(Event::GroupMembersChanged { group: name });
+        }
+        if answer.profile.bit_flag != 0
+            && let Some(user) = self.user.as_mut()
+        {
+            let p = &answer.profile;
+            if !p.nick_name.buff.is_empty() {
+                user.nick_name = p.nick_name.buff.clone();
+            }
+            if !p.signature.is_empty() {
+                user.signature = p.signature.clone();
+            }
+            if !p.head_img_url.is_empty() {
+                user.head_img_url = p.head_img_url.clone();
+            }
+            if !p.alias.is_empty() {
+                user.alias = p.alias.clone();
+            }
+            self.events
+                .push_back(Event::ProfileChanged(Box::new(user.clone())));
+        }
+        let me = self
+            .user
+            .as_ref()
+            .map(|u| u.user_name.clone())
+            .unwrap_or_default();
+        for raw in answer.add_msg_list {
+            if !self
+                .seen
+                .insert(&raw.dedup_id(), limits.max_remembered_msg_ids)
+            {
+                tracing::debug!("duplicate message dropped");
+                continue;
+            }
+            let message = Message::from_raw(raw, &me, &self.contacts);
+            self.events.push_back(Event::Message(Box::new(message)));
+        }
+        // Only now, with everything handled, do the keys advance.
+        if !answer.sync_key.is_empty() {
+            self.sync_key = answer.sync_key;
+        }
+        if !answer.sync_check_key.is_empty() {
+            self.sync_check_key = answer.sync_check_key;
+        }
+        if let Some(creds) = self.credentials.as_mut() {
+            creds.update_skey(&answer.skey);
+        }
+        Ok(())
+    }
+}

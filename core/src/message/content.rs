@@ -1,0 +1,277 @@
+//! The typed content of a message, by `MsgType`.
+
+use super::payload::Payload;
+use super::text::decode_text;
+use crate::model::RawMessage;
+
+/// An app message (`MsgType` 49), by `AppMsgType`: links, files, mini programs, transfers, ...
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct AppMessage {
+    /// `AppMsgType` (1 text, 2 image, 3 audio, 4 video, 5 link, 6 file, 8 emoji, 17 live
+    /// location, 2000 transfer, 2001 red packet, ...).
+    pub app_type: i64,
+    /// `msg/appmsg/title`.
+    pub title: String,
+    /// `msg/appmsg/des`.
+    pub description: String,
+    /// `msg/appmsg/url` (or the message's `Url`).
+    pub url: String,
+    /// The file name of a file message.
+    pub file_name: String,
+    /// The file size (`msg/appmsg/appattach/totallen`, or `FileSize`).
+    pub file_size: u64,
+    /// `msg/appmsg/appattach/fileext`.
+    pub file_ext: String,
+    /// `appid` of the sending app.
+    pub app_id: String,
+}
+
+/// What a message carries.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Content {
+    /// 1: text, decoded (entities, newlines, emoji).
+    Text(String),
+    /// 1 with `SubMsgType` 48 or a `Url`, or 48: a location.
+    Location {
+        /// The place's label (the text before the map image).
+        label: String,
+        /// The map URL.
+        url: String,
+    },
+    /// 3: an image (download with the message id).
+    Image,
+    /// 34: a voice message.
+    Voice {
+        /// Length in milliseconds.
+        duration_ms: i64,
+    },
+    /// 37: a friend request.
+    FriendRequest {
+        /// The requester's user name.
+        user_name: String,
+        /// The requester's nick name.
+        nick_name: String,
+        /// The greeting.
+        greeting: String,
+        /// The ticket needed to accept.
+        ticket: String,
+    },
+    /// 40: a possible friend.
+    PossibleFriend,
+    /// 42: a contact card.
+    Card {
+        /// The card's user name.
+        user_name: String,
+        /// The card's nick name.
+        nick_name: String,
+        /// The card's alias (WeChat id), when shared.
+        alias: String,
+    },
+    /// 43: a video.
+    Video {
+        /// Length in seconds.
+        play_length: i64,
+    },
+    /// 47: an emoticon (sticker).
+    Emoticon {
+        /// The sticker's md5.
+        md5: String,
+        /// Where to download it, when given.
+        url: String,
+    },
+    /// 49: an app message.
+    App(AppMessage),
+    /// 50, 52, 53: a VoIP call notice.
+    Voip,
+    /// 51: status sync (read marks on the phone): the code and the user names concerned.
+    StatusNotify {
+        /// `StatusNotifyCode`.
+        code: i64,
+        /// `StatusNotifyUserName`, split on commas.
+        user_names: Vec<String>,
+    },
+    /// 62: a short video.
+    ShortVideo {
+        /// Length in seconds.
+        play_length: i64,
+    },
+    /// 9999: a system notice.
+    SystemNotice(String),
+    /// 10000: a system message (joined, left, renamed, red packet, "pat"), decoded text.
+    System(String),
+    /// 10002: a message was recalled.
+    Recalled {
+        /// The id of the recalled message.
+        old_msg_id: String,
+        /// The notice shown instead ("X recalled a message").
+        notice: String,
+    },
+    /// A type this library does not know, or a payload it could not read: the raw content.
+    Unknown {
+        /// `MsgType`.
+        msg_type: i64,
+        /// The content, decoded as text.
+        text: String,
+    },
+}
+
+impl Content {
+    /// Types `body` (the content with any group sender prefix removed) by the message's type.
+    pub fn from_raw(raw: &RawMessage, body: &str) -> Content {
+        let unknown = || Content::Unknown {
+            msg_type: raw.msg_type,
+            text: decode_text(body),
+        };
+        match raw.msg_type {
+            1 if raw.sub_msg_type == 48 || !raw.url.is_empty() => location(raw, body),
+            1 => Content::Text(decode_text(body)),
+            48 => location(raw, body),
+            3 => Content::Image,
+            34 => Content::Voice {
+                duration_ms: raw.voice_length,
+            },
+            37 => {
+                let info = &raw.recommend_info;
+                let p = Payload::parse(body).ok();
+                let attr = |name| {
+                    p.as_ref()
+                        .and_then(|p| p.root_attr(name))
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let pick = |a: &str, b: String| if a.is_empty() { b } else { a.to_string() };
+                Content::FriendRequest {
+                    user_name: pick(&info.user_name, attr("fromusername")),
+                    nick_name: pick(&info.nick_name, attr("fromnickname")),
+                    greeting: pick(&info.content, attr("content")),
+                    ticket: pick(&info.ticket, attr("ticket")),
+                }
+            }
+            40 => Content::PossibleFriend,
+            42 => match Payload::parse(body) {
+                Ok(p) => Content::Card {
+                    user_name: p.root_attr("username").unwrap_or_default().to_string(),
+                    nick_name: p.root_attr("nickname").unwrap_or_default().to_string(),
+                    alias: p.root_attr("alias").unwrap_or_default().to_string(),
+                },
+                Err(_) => unknown(),
+            },
+            43 => Content::Video {
+                play_length: raw.play_length,
+            },
+            47 => {
+                let p = Payload::parse(body).ok();
+                let attr = |name| {
+                    p.as_ref()
+                        .and_then(|p| p.attr("msg/emoji", name))
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                Content::Emoticon {
+                    md5: attr("md5"),
+                    url: attr("cdnurl"),
+                }
+            }
+            49 => match Payload::parse(body) {
+                Ok(p) => Content::App(app_message(raw, &p)),
+                Err(_) => Content::App(AppMessage {
+                    app_type: raw.app_msg_type,
+                    title: raw.file_name.clone(),
+                    url: raw.url.clone(),
+                    file_name: raw.file_name.clone(),
+                    file_size: raw.file_size.trim().parse().unwrap_or(0),
+                    ..AppMessage::default()
+                }),
+            },
+            50 | 52 | 53 => Content::Voip,
+            51 => Content::StatusNotify {
+                code: raw.status_notify_code,
+                user_names: raw
+                    .status_notify_user_name
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            },
+            62 => Content::ShortVideo {
+                play_length: raw.play_length,
+            },
+            9999 => Content::SystemNotice(decode_text(body)),
+            10000 => Content::System(decode_text(body)),
+            10002 => match Payload::parse(body) {
+                Ok(p) if p.root() == "sysmsg" => Content::Recalled {
+                    old_msg_id: p
+                        .text("sysmsg/revokemsg/oldmsgid")
+                        .or_else(|| p.text("sysmsg/revokemsg/msgid"))
+                        .unwrap_or_default()
+                        .to_string(),
+                    notice: p
+                        .text("sysmsg/revokemsg/replacemsg")
+                        .unwrap_or_default()
+                        .to_string(),
+                },
+                _ => unknown(),
+            },
+            _ => unknown(),
+        }
+    }
+
+    /// The text of text-like content (text, system messages, location labels, app titles), for
+    /// display and logs.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Content::Text(t) | Content::System(t) | Content::SystemNotice(t) => Some(t),
+            Content::Location { label, .. } => Some(label),
+            Content::App(app) => Some(&app.title),
+            Content::Recalled { notice, .. } => Some(notice),
+            Content::Unknown { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+}
+
+fn location(raw: &RawMessage, body: &str) -> Content {
+    let text = decode_text(body);
+    // The label is the first line ("Place name:" followed by the map image path).
+    let label = text
+        .split('\n')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(':')
+        .to_string();
+    Content::Location {
+        label,
+        url: raw.url.clone(),
+    }
+}
+
+fn app_message(raw: &RawMessage, p: &Payload) -> AppMessage {
+    let text = |path| p.text(path).unwrap_or_default().to_string();
+    let app_type = p
+        .text("msg/appmsg/type")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(raw.app_msg_type);
+    let url = match text("msg/appmsg/url") {
+        u if u.is_empty() => raw.url.clone(),
+        u => u,
+    };
+    let file_size = p
+        .text("msg/appmsg/appattach/totallen")
+        .and_then(|t| t.parse().ok())
+        .or_else(|| raw.file_size.trim().parse().ok())
+        .unwrap_or(0);
+    AppMessage {
+        app_type,
+        title: text("msg/appmsg/title"),
+        description: text("msg/appmsg/des"),
+        url,
+        file_name: raw.file_name.clone(),
+        file_size,
+        file_ext: text("msg/appmsg/appattach/fileext"),
+        app_id: p
+            .attr("msg/appmsg", "appid")
+            .unwrap_or_default()
+            .to_string(),
+    }
+}

@@ -1,0 +1,99 @@
+//! Messages, typed: every `MsgType` of protocol §5 (unknown types kept raw, never dropped), with
+//! decoded text, group senders, mentions and the XML payloads read into fields.
+
+mod content;
+mod group;
+mod payload;
+mod text;
+
+pub use content::{AppMessage, Content};
+pub use group::{mentions, split_group_content};
+pub use payload::Payload;
+pub use text::{decode_emoji_hex, decode_entities, decode_text};
+
+use crate::ContactStore;
+use crate::model::RawMessage;
+
+/// The member of a group who sent a group message.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+pub struct GroupSender {
+    /// The member's user name.
+    pub user_name: String,
+    /// The member's name to show (group display name, nick name, or the user name).
+    pub display_name: String,
+}
+
+/// A received (or, from another device, sent) message.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Message {
+    /// The id messages are de-duplicated by (`MsgId`, else `NewMsgId`).
+    pub id: String,
+    /// The chat it belongs to: the group or the other person (for a message this account sent
+    /// from another device, the receiver).
+    pub chat: String,
+    /// Whether `chat` is a group.
+    pub is_group: bool,
+    /// Whether this account sent it (from the phone or another client).
+    pub outgoing: bool,
+    /// In a group, the member who sent it (absent for the account's own and system messages).
+    pub group_sender: Option<GroupSender>,
+    /// Whether the message @-mentions this account.
+    pub mentions_me: bool,
+    /// `CreateTime`, seconds since the epoch.
+    pub create_time: i64,
+    /// The typed content.
+    pub content: Content,
+    /// The message as the server sent it.
+    pub raw: RawMessage,
+}
+
+impl Message {
+    /// Types a raw message. `self_user_name` is the account's user name; the store resolves
+    /// group senders' display names and the account's own names for mention detection.
+    pub fn from_raw(raw: RawMessage, self_user_name: &str, store: &ContactStore) -> Message {
+        let outgoing = !self_user_name.is_empty() && raw.from_user_name == self_user_name;
+        let chat = if outgoing {
+            raw.to_user_name.clone()
+        } else {
+            raw.from_user_name.clone()
+        };
+        let is_group = chat.starts_with("@@");
+        let (group_sender, body) = match split_group_content(&raw.content) {
+            Some((sender, body)) if is_group && !outgoing => {
+                let display_name = store
+                    .member_display_name(&chat, sender)
+                    .unwrap_or(sender)
+                    .to_string();
+                let group_sender = GroupSender {
+                    user_name: sender.to_string(),
+                    display_name,
+                };
+                (Some(group_sender), body.to_string())
+            }
+            _ => (None, raw.content.clone()),
+        };
+        let content = Content::from_raw(&raw, &body);
+        let mentions_me = is_group
+            && !outgoing
+            && match &content {
+                Content::Text(text) => {
+                    let me = store.get(&chat).and_then(|g| g.member(self_user_name));
+                    let group_name = me.map(|m| m.display_name.as_str()).unwrap_or_default();
+                    let nick = me.map(|m| m.nick_name.as_str()).unwrap_or_default();
+                    mentions(text, &[group_name, nick])
+                }
+                _ => false,
+            };
+        Message {
+            id: raw.dedup_id(),
+            chat,
+            is_group,
+            outgoing,
+            group_sender,
+            mentions_me,
+            create_time: raw.create_time,
+            content,
+            raw,
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Decoding of message text: HTML entities, `<br/>` newlines and emoji spans.
+
+/// Turns a message's `Content` into plain text: `<br/>` (and `<br>`) become newlines, emoji spans
+/// (`<span class="emoji emoji1f600"></span>`) become the characters they stand for, HTML
+/// entities (`&lt;`, `&amp;`, `&#39;`, `&nbsp;`, ...) are decoded. Unknown entities and spans that
+/// do not decode are kept as they are: nothing is lost.
+///
+/// ```
+/// use webwx_core::message::decode_text;
+/// assert_eq!(
+///     decode_text(r#"a &lt;b&gt;<br/>flag <span class="emoji emoji1f1e81f1f3"></span>"#),
+///     "a <b>\nflag 🇨🇳"
+/// );
+/// ```
+pub fn decode_text(content: &str) -> String {
+    let markup_done = replace_markup(content);
+    decode_entities(&markup_done)
+}
+
+/// Replaces `<br/>` and emoji spans, leaving everything else.
+fn replace_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        out.push_str(rest.get(..i).unwrap_or_default());
+        let tail = rest.get(i..).unwrap_or_default();
+        if let Some(after) = ["<br/>", "<br />", "<br>"]
+            .iter()
+            .find_map(|br| tail.strip_prefix(br))
+        {
+            out.push('\n');
+            rest = after;
+        } else if let Some((emoji, after)) = emoji_span(tail) {
+            out.push_str(&emoji);
+            rest = after;
+        } else {
+            out.push('<');
+            rest = tail.get(1..).unwrap_or_default();
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reads `<span class="emoji emojiXXXX"></span>` at the start of `s`: the decoded characters and
+/// what follows the span.
+fn emoji_span(s: &str) -> Option<(String, &str)> {
+    let rest = s.strip_prefix("<span class=\"emoji emoji")?;
+    let end = rest.find('"')?;
+    let hex = rest.get(..end)?;
+    let after = rest.get(end..)?.strip_prefix("\"></span>")?;
+    Some((decode_emoji_hex(hex)?, after))
+}
+
+/// Decodes the hex of an emoji class into characters. The class concatenates code points without
+/// separators (`1f1e81f1f3` is 🇨🇳, two code points): a code point starting with `1` in a run of
+/// at least five digits is a five-digit supplementary one, any other is four digits.
+pub fn decode_emoji_hex(hex: &str) -> Option<String> {
+    if hex.is_empty() || hex.len() > 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut out = String::new();
+    let mut rest = hex;
+    while !rest.is_empty() {
+        let take = if rest.starts_with('1') && rest.len() >= 5 {
+            5
+        } else {
+            4
+        };
+        let chunk = rest.get(..take.min(rest.len()))?;
+        let code = u32::from_str_radix(chunk, 16).ok()?;
+        out.push(char::from_u32(code)?);
+        rest = rest.get(chunk.len()..)?;
+    }
+    Some(out)
+}
+
+/// Decodes HTML entities leniently: an `&` that does not start a known entity stays as it is.
+pub fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(rest.get(..i).unwrap_or_default());
+        let tail = rest.get(i + 1..).unwrap_or_default();
+        let decoded = tail
+            .find(';')
+            .filter(|&end| end > 0 && end <= 32)
+            .and_then(|end| Some((resolve_entity(tail.get(..end)?)?, end)));
+        match decoded {
+            Some((text, end)) => {
+                out.push_str(&text);
+                rest = tail.get(end + 1..).unwrap_or_default();
+            }
+            None => {
+                out.push('&');
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn resolve_entity(name: &str) -> Option<String> {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(code)
+            .filter(|&c| c != '\0')
+            .map(String::from);
+    }
+    quick_xml::escape::resolve_html5_entity(name).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emoji_of_one_and_many_code_points() {
+        assert_eq!(decode_emoji_hex("1f600").as_deref(), Some("😀"));
+        assert_eq!(decode_emoji_hex("1f1e81f1f3").as_deref(), Some("🇨🇳"));
+        assert_eq!(decode_emoji_hex("2764fe0f").as_deref(), Some("❤\u{fe0f}"));
+        assert_eq!(
+            decode_emoji_hex("1f468200d1f469").as_deref(),
+            Some("👨\u{200d}👩")
+        );
+        assert_eq!(
+            decode_emoji_hex("0023fe0f20e3").as_deref(),
+            Some("#\u{fe0f}\u{20e3}")
+        );
+        assert_eq!(decode_emoji_hex("263a").as_deref(), Some("☺"));
+        assert_eq!(decode_emoji_hex("zz"), None);
+        assert_eq!(decode_emoji_hex("d800"), None);
+    }
+
+    #[test]
+    fn text_decoding_keeps_what_it_cannot_decode() {
+        assert_eq!(
+            decode_text("AT&T &bogus; &amp;&#x4e2d;&#25991;&nbsp;"),
+            "AT&T &bogus; &中文\u{a0}"
+        );
+        assert_eq!(
+            decode_text("<span class=\"emoji emojizz\"></span>"),
+            "<span class=\"emoji emojizz\"></span>"
+        );
+        assert_eq!(decode_text("a<br>b<br />c<b>"), "a\nb\nc<b>");
+        assert_eq!(
+            decode_text("&lt;br/&gt;"),
+            "<br/>",
+            "escaped markup is text, not a newline"
+        );
+        assert_eq!(decode_text("&#0;"), "&#0;");
+    }
+}

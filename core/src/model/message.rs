@@ -1,0 +1,114 @@
+//! `AddMsgList` entries: a message as the server sends it.
+
+use super::lenient;
+
+/// `RecommendInfo` of a friend request or card.
+#[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct RecommendInfo {
+    /// `UserName`.
+    #[serde(rename = "UserName", deserialize_with = "lenient::string")]
+    pub user_name: String,
+    /// `NickName`.
+    #[serde(rename = "NickName", deserialize_with = "lenient::string")]
+    pub nick_name: String,
+    /// `Content`: the greeting of a friend request.
+    #[serde(rename = "Content", deserialize_with = "lenient::string")]
+    pub content: String,
+    /// `Ticket`: needed to accept a friend request.
+    #[serde(rename = "Ticket", deserialize_with = "lenient::string")]
+    pub ticket: String,
+    /// `Alias`.
+    #[serde(rename = "Alias", deserialize_with = "lenient::string")]
+    pub alias: String,
+    /// `Sex`.
+    #[serde(rename = "Sex", deserialize_with = "lenient::int")]
+    pub sex: i64,
+    /// `Scene`.
+    #[serde(rename = "Scene", deserialize_with = "lenient::int")]
+    pub scene: i64,
+}
+
+/// One message as the server sends it (`AddMsgList` entry). Typed views come from
+/// [`Message`](crate::Message).
+#[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct RawMessage {
+    /// `MsgId` (sent as a string).
+    #[serde(rename = "MsgId", deserialize_with = "lenient::string")]
+    pub msg_id: String,
+    /// `NewMsgId`.
+    #[serde(rename = "NewMsgId", deserialize_with = "lenient::uint")]
+    pub new_msg_id: u64,
+    /// `FromUserName`.
+    #[serde(rename = "FromUserName", deserialize_with = "lenient::string")]
+    pub from_user_name: String,
+    /// `ToUserName`.
+    #[serde(rename = "ToUserName", deserialize_with = "lenient::string")]
+    pub to_user_name: String,
+    /// `MsgType`.
+    #[serde(rename = "MsgType", deserialize_with = "lenient::int")]
+    pub msg_type: i64,
+    /// `AppMsgType` (for `MsgType` 49).
+    #[serde(rename = "AppMsgType", deserialize_with = "lenient::int")]
+    pub app_msg_type: i64,
+    /// `SubMsgType` (48 for a location sent as text).
+    #[serde(rename = "SubMsgType", deserialize_with = "lenient::int")]
+    pub sub_msg_type: i64,
+    /// `Content`: HTML-escaped text or XML, `<br/>` for newlines, emoji as spans.
+    #[serde(rename = "Content", deserialize_with = "lenient::string")]
+    pub content: String,
+    /// `CreateTime`, seconds since the epoch.
+    #[serde(rename = "CreateTime", deserialize_with = "lenient::int")]
+    pub create_time: i64,
+    /// `Status`.
+    #[serde(rename = "Status", deserialize_with = "lenient::int")]
+    pub status: i64,
+    /// `FileName`.
+    #[serde(rename = "FileName", deserialize_with = "lenient::string")]
+    pub file_name: String,
+    /// `FileSize` (a string, sometimes empty).
+    #[serde(rename = "FileSize", deserialize_with = "lenient::string")]
+    pub file_size: String,
+    /// `MediaId`.
+    #[serde(rename = "MediaId", deserialize_with = "lenient::string")]
+    pub media_id: String,
+    /// `Url`.
+    #[serde(rename = "Url", deserialize_with = "lenient::string")]
+    pub url: String,
+    /// `VoiceLength` in milliseconds.
+    #[serde(rename = "VoiceLength", deserialize_with = "lenient::int")]
+    pub voice_length: i64,
+    /// `PlayLength` in seconds.
+    #[serde(rename = "PlayLength", deserialize_with = "lenient::int")]
+    pub play_length: i64,
+    /// `ImgWidth`.
+    #[serde(rename = "ImgWidth", deserialize_with = "lenient::int")]
+    pub img_width: i64,
+    /// `ImgHeight`.
+    #[serde(rename = "ImgHeight", deserialize_with = "lenient::int")]
+    pub img_height: i64,
+    /// `StatusNotifyCode`.
+    #[serde(rename = "StatusNotifyCode", deserialize_with = "lenient::int")]
+    pub status_notify_code: i64,
+    /// `StatusNotifyUserName`: comma-separated user names.
+    #[serde(rename = "StatusNotifyUserName", deserialize_with = "lenient::string")]
+    pub status_notify_user_name: String,
+    /// `RecommendInfo`.
+    #[serde(rename = "RecommendInfo")]
+    pub recommend_info: RecommendInfo,
+    /// `Ticket`.
+    #[serde(rename = "Ticket", deserialize_with = "lenient::string")]
+    pub ticket: String,
+}
+
+impl RawMessage {
+    /// The id messages are de-duplicated by: `MsgId`, or `NewMsgId` when `MsgId` is empty.
+    pub fn dedup_id(&self) -> String {
+        if self.msg_id.is_empty() && self.new_msg_id != 0 {
+            self.new_msg_id.to_string()
+        } else {
+            self.msg_id.clone()
+        }
+    }
+}
