@@ -20,8 +20,33 @@ pub fn at(offset_ms: u64) -> Timestamp {
 
 /// A fixture file of `fixtures/login`.
 pub fn fixture(name: &str) -> Bytes {
-    let path = format!("{}/../fixtures/login/{name}", env!("CARGO_MANIFEST_DIR"));
+    fixture_in("login", name)
+}
+
+/// A fixture file of `fixtures/sync`.
+pub fn sync_fixture(name: &str) -> Bytes {
+    fixture_in("sync", name)
+}
+
+fn fixture_in(dir: &str, name: &str) -> Bytes {
+    let path = format!("{}/../fixtures/{dir}/{name}", env!("CARGO_MANIFEST_DIR"));
     Bytes::from(std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
+}
+
+/// A client logged in through the fixtures, its events drained, and its first synccheck.
+pub fn ready(config: Config) -> (Client, Transmit) {
+    let (mut c, first) = started(config);
+    login_to_ready(&mut c, first);
+    events(&mut c);
+    let check = c.poll_transmit().expect("synccheck");
+    assert_eq!(check.endpoint, Endpoint::SyncCheck);
+    assert!(c.poll_transmit().is_none());
+    (c, check)
+}
+
+/// Every pending transmit.
+pub fn drain(c: &mut Client) -> Vec<Transmit> {
+    std::iter::from_fn(|| c.poll_transmit()).collect()
 }
 
 pub fn ok(body: Bytes) -> Response<Bytes> {
