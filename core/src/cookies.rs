@@ -45,6 +45,21 @@ impl CookieJar {
         )
     }
 
+    /// The jar as JSON, session cookies included (for [`SavedSession`](crate::SavedSession)).
+    pub(crate) fn to_json(&self) -> String {
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail; an error would leave the jar empty, never panic.
+        let _ = cookie_store::serde::json::save_incl_expired_and_nonpersistent(&self.0, &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// A jar from [`CookieJar::to_json`]'s output.
+    pub(crate) fn from_json(json: &str) -> Option<CookieJar> {
+        cookie_store::serde::json::load_all(json.as_bytes())
+            .ok()
+            .map(CookieJar)
+    }
+
     /// The value of the cookie `name` that would be sent to `url` (for example
     /// `webwx_data_ticket`, which uploads repeat in a form field).
     pub fn value_for(&self, url: &Url, name: &str) -> Option<&str> {

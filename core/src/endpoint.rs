@@ -26,6 +26,8 @@ pub enum Endpoint {
     SendMsg,
     /// `webwxlogout`: end the session.
     Logout,
+    /// `webwxpushloginurl`: ask the phone to confirm a login (no QR scan).
+    PushLogin,
 }
 
 impl Endpoint {
@@ -43,6 +45,7 @@ impl Endpoint {
             Endpoint::Sync => "/cgi-bin/mmwebwx-bin/webwxsync",
             Endpoint::SendMsg => "/cgi-bin/mmwebwx-bin/webwxsendmsg",
             Endpoint::Logout => "/cgi-bin/mmwebwx-bin/webwxlogout",
+            Endpoint::PushLogin => "/cgi-bin/mmwebwx-bin/webwxpushloginurl",
         }
     }
 
@@ -60,6 +63,7 @@ impl Endpoint {
             Endpoint::Sync => "webwxsync",
             Endpoint::SendMsg => "webwxsendmsg",
             Endpoint::Logout => "webwxlogout",
+            Endpoint::PushLogin => "webwxpushloginurl",
         }
     }
 }

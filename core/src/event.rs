@@ -33,6 +33,16 @@ pub enum Event {
         /// A PNG of the QR code on the login host.
         image_url: String,
     },
+    /// A saved session answered the probe: it is live again, from the saved SyncKey.
+    Resumed {
+        /// The account's uin.
+        uin: u64,
+    },
+    /// The saved session was over; the phone was asked to confirm a new login (no QR scan).
+    PushLoginSent {
+        /// The login uuid of the push login.
+        uuid: String,
+    },
     /// The phone scanned the code and waits for the user to confirm.
     Scanned {
         /// The scanner's avatar as a `data:` URL, when the server sent it.

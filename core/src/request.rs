@@ -13,7 +13,7 @@ use url::Url;
 /// Which origin a request goes to.
 #[derive(Clone, Debug)]
 pub(crate) enum Target {
-    /// The configured login origin (before login) or the family's login host (after).
+    /// The configured login origin (`jslogin`, the login long poll).
     Login,
     /// The API host.
     Api,
@@ -106,7 +106,6 @@ impl ApiRequest {
                     (Target::Api, Some(h)) => &h.api,
                     (Target::Push, Some(h)) => &h.push,
                     (Target::File, Some(h)) => &h.file,
-                    (Target::Login, Some(h)) => &h.login,
                     _ => &config.login_origin,
                 };
                 (format!("{origin}{}", self.endpoint.path()), false)

@@ -8,6 +8,11 @@ use crate::Error;
 pub enum State {
     /// Created; [`Client::start`](crate::Client::start) not called yet.
     Idle,
+    /// Rebuilt from a [`SavedSession`](crate::SavedSession): probing it with a webwxsync from the
+    /// saved SyncKey.
+    Resuming,
+    /// The saved session is over: asking the phone to confirm a new login (`webwxpushloginurl`).
+    PushLogin,
     /// Fetching a login uuid (`jslogin`).
     FetchingUuid,
     /// Long-polling the login endpoint; the QR code is shown.
@@ -15,7 +20,7 @@ pub enum State {
         /// The login uuid.
         uuid: String,
     },
-    /// Scanned; waiting for the user to confirm on the phone.
+    /// Scanned (or a push login was sent); waiting for the user to confirm on the phone.
     WaitingForConfirm {
         /// The login uuid.
         uuid: String,

@@ -41,6 +41,7 @@ pub(crate) enum Call {
     Send(PendingSend),
     MarkRead { chat: String },
     Logout,
+    PushLogin,
 }
 
 impl Call {
@@ -58,6 +59,7 @@ impl Call {
             Call::Send(_) => Endpoint::SendMsg,
             Call::MarkRead { .. } => Endpoint::StatusNotify,
             Call::Logout => Endpoint::Logout,
+            Call::PushLogin => Endpoint::PushLogin,
         }
     }
 }
@@ -253,6 +255,15 @@ impl Client {
                         },
                         scene: 0,
                     })
+            }
+            Call::PushLogin => {
+                let creds = self.credentials.as_ref()?;
+                let mut req = ApiRequest::new(Method::GET, Endpoint::PushLogin, Target::Api)
+                    .text("uin", creds.uin);
+                if config.desktop_mode {
+                    req = req.text("mod", "desktop");
+                }
+                req
             }
             Call::Logout => {
                 let creds = self.credentials.as_ref()?;

@@ -128,6 +128,15 @@ impl Client {
                 detail: "the ticket answer lacks skey, wxsid, wxuin or pass_ticket",
             }));
         };
+        if self.credentials.is_some() {
+            // A new login replaces a saved session: user names are session-scoped, so the old
+            // store, keys and queued sends are stale.
+            self.fail_pending_sends();
+            self.contacts = crate::ContactStore::default();
+            self.sync_key = crate::model::SyncKey::default();
+            self.sync_check_key = crate::model::SyncKey::default();
+            self.user = None;
+        }
         self.credentials = Some(Credentials {
             uin,
             sid: ticket.wxsid,

@@ -4,6 +4,7 @@
 mod calls;
 mod commands;
 mod login;
+mod resume;
 mod setup;
 mod sync;
 
@@ -17,7 +18,8 @@ use crate::{
     RequestId, State, Timestamp, Transmit, TransportErrorKind, UsageError,
 };
 use bytes::Bytes;
-use calls::{Call, PendingSend};
+use calls::Call;
+pub(crate) use calls::PendingSend;
 use std::collections::{BTreeMap, VecDeque};
 use url::Url;
 
@@ -174,10 +176,15 @@ impl Client {
         }
     }
 
-    /// Starts the QR login: the first request (`jslogin`) is ready in
-    /// [`poll_transmit`](Client::poll_transmit).
+    /// Starts the QR login (the first request, `jslogin`, is then ready in
+    /// [`poll_transmit`](Client::poll_transmit)), or, for a client from [`Client::resume`],
+    /// the probe of the saved session.
     pub fn start(&mut self, now: Timestamp) -> Result<(), UsageError> {
         match self.state {
+            State::Idle if self.credentials.is_some() => {
+                self.start_resume(now);
+                Ok(())
+            }
             State::Idle => {
                 self.set_state(State::FetchingUuid);
                 self.issue(Call::JsLogin, 0, now);
@@ -327,6 +334,9 @@ impl Client {
         match outcome {
             Ok(()) => {}
             Err(Fault::Retry(failure)) => self.retry(flight.call, flight.attempt, failure, now),
+            Err(Fault::Fatal(Error::SessionEnded { .. })) if self.state == State::Resuming => {
+                self.start_push_login(now)
+            }
             Err(Fault::Fatal(error)) => self.fail(error),
         }
     }
@@ -348,6 +358,7 @@ impl Client {
                 self.end_session(LogoutReason::Requested);
                 Ok(())
             }
+            Call::PushLogin => self.on_push_login(body, now),
         }
     }
 

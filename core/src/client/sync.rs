@@ -5,7 +5,7 @@ use super::calls::Call;
 use super::{Client, Fault};
 use crate::model::{HasBaseResponse, RetClass, SyncAnswer};
 use crate::parse::{parse_sync, parse_synccheck};
-use crate::{Endpoint, Error, Event, Failure, Message, Timestamp};
+use crate::{Endpoint, Error, Event, Failure, Message, State, Timestamp};
 
 impl Client {
     /// Starts the loop (on becoming ready).
@@ -58,6 +58,9 @@ impl Client {
         }
         let continue_flag = answer.continue_flag;
         self.apply_sync(answer)?;
+        if self.state == State::Resuming {
+            self.resumed(now);
+        }
         if continue_flag != 0 {
             self.issue(Call::Sync, 0, now);
         } else {

@@ -15,3 +15,5 @@ pub use contact::{Contact, ContactKind, Member, SPECIAL_USER_NAMES};
 pub use message::{RawMessage, RecommendInfo};
 pub use sync::{Buff, Profile, SendAnswer, SyncAnswer};
 pub use sync_key::{SyncKey, SyncKeyEntry};
+
+pub(crate) use lenient::int as lenient_int;

@@ -32,6 +32,25 @@ pub fn parse_plain(body: &[u8]) -> Result<PlainAnswer, ParseError> {
     parse_json(body)
 }
 
+/// The answer of `webwxpushloginurl`: `{"ret":"0","msg":"all ok","uuid":"..."}`.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
+pub struct PushLoginAnswer {
+    /// `ret`: 0 when the phone was asked (sent as a string).
+    #[serde(deserialize_with = "crate::model::lenient_int")]
+    pub ret: i64,
+    /// `msg`.
+    #[serde(default)]
+    pub msg: String,
+    /// `uuid`: poll the login endpoint with it.
+    #[serde(default)]
+    pub uuid: String,
+}
+
+/// Parses a `webwxpushloginurl` answer.
+pub fn parse_push_login(body: &[u8]) -> Result<PushLoginAnswer, ParseError> {
+    parse_json(body)
+}
+
 /// Parses a `webwxsync` answer.
 pub fn parse_sync(body: &[u8]) -> Result<SyncAnswer, ParseError> {
     parse_json(body)

@@ -1,0 +1,115 @@
+//! Saving a session and resuming it: first the saved session itself (a webwxsync probe from the
+//! saved SyncKey), then a push login (the phone confirms, no QR scan), and only then a QR login.
+
+use super::calls::Call;
+use super::{Client, Fault};
+use crate::cookies::CookieJar;
+use crate::parse::parse_push_login;
+use crate::{
+    Config, Event, ResumeError, SAVED_SESSION_VERSION, SavedSession, Secret, State, Timestamp,
+};
+
+impl Client {
+    /// The whole session state, to rebuild the client with [`Client::resume`]. `None` before
+    /// the session is set up (no credentials or self user yet).
+    pub fn save(&self) -> Option<SavedSession> {
+        let credentials = self.credentials.clone()?;
+        let hosts = self.hosts.clone()?;
+        let user = self.user.clone()?;
+        // The send in flight (or waiting for its retry) goes first, then the queue.
+        let current = self
+            .in_flight
+            .values()
+            .map(|f| &f.call)
+            .chain(self.scheduled.iter().map(|s| &s.call))
+            .find_map(|c| match c {
+                Call::Send(p) => Some(p.clone()),
+                _ => None,
+            });
+        let outbox = current
+            .into_iter()
+            .chain(self.outbox.iter().cloned())
+            .collect();
+        Some(SavedSession {
+            version: SAVED_SESSION_VERSION,
+            credentials,
+            hosts,
+            cookies: Secret::new(self.cookies.to_json()),
+            user,
+            contacts: self.contacts.clone(),
+            sync_key: self.sync_key.clone(),
+            sync_check_key: self.sync_check_key.clone(),
+            seen: self.seen.clone(),
+            outbox,
+            next_send: self.next_send,
+        })
+    }
+
+    /// A client rebuilt from a saved session. [`Client::start`] then probes the saved session;
+    /// if the server says it is over, it asks the phone for a push login, and if that is refused,
+    /// falls back to a QR login.
+    pub fn resume(config: Config, saved: SavedSession) -> Result<Client, ResumeError> {
+        if saved.version != SAVED_SESSION_VERSION {
+            return Err(ResumeError::Version {
+                found: saved.version,
+                supported: SAVED_SESSION_VERSION,
+            });
+        }
+        let cookies = CookieJar::from_json(saved.cookies.expose()).ok_or(ResumeError::Cookies)?;
+        let mut client = Client::new(config);
+        client.device_id = saved.credentials.device_id.clone();
+        client.credentials = Some(saved.credentials);
+        client.hosts = Some(saved.hosts);
+        client.cookies = cookies;
+        client.user = Some(saved.user);
+        client.contacts = saved.contacts;
+        client.sync_key = saved.sync_key;
+        client.sync_check_key = saved.sync_check_key;
+        client.seen = saved.seen;
+        client.outbox = saved.outbox.into();
+        client.next_send = saved.next_send;
+        Ok(client)
+    }
+
+    /// Starts a resumed client: the probe.
+    pub(super) fn start_resume(&mut self, now: Timestamp) {
+        self.set_state(State::Resuming);
+        self.issue(Call::Sync, 0, now);
+    }
+
+    /// The probe answered: the saved session is live.
+    pub(super) fn resumed(&mut self, now: Timestamp) {
+        let uin = self.credentials.as_ref().map_or(0, |c| c.uin);
+        self.set_state(State::Ready);
+        self.events.push_back(Event::Resumed { uin });
+        self.pump_outbox(now);
+    }
+
+    /// The saved session is over: ask the phone to confirm a new login.
+    pub(super) fn start_push_login(&mut self, now: Timestamp) {
+        tracing::debug!("saved session over; trying a push login");
+        self.in_flight.clear();
+        self.scheduled.clear();
+        self.set_state(State::PushLogin);
+        self.issue(Call::PushLogin, 0, now);
+    }
+
+    pub(super) fn on_push_login(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
+        let answer = parse_push_login(body)?;
+        if answer.ret != 0 || answer.uuid.is_empty() {
+            // The phone cannot be asked (push login disabled, too long since the last login):
+            // fall back to a QR login.
+            tracing::debug!(ret = answer.ret, "push login refused; QR login");
+            self.set_state(State::FetchingUuid);
+            self.issue(Call::JsLogin, 0, now);
+            return Ok(());
+        }
+        let uuid = answer.uuid;
+        self.scanned = true;
+        self.events
+            .push_back(Event::PushLoginSent { uuid: uuid.clone() });
+        self.set_state(State::WaitingForConfirm { uuid: uuid.clone() });
+        self.issue(Call::LoginPoll { uuid, tip: 1 }, 0, now);
+        Ok(())
+    }
+}

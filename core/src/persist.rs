@@ -1,0 +1,72 @@
+//! Session persistence: the whole session state as a versioned serde value, and the client
+//! rebuilt from it.
+
+use crate::client::PendingSend;
+use crate::contacts::ContactStore;
+use crate::credentials::Credentials;
+use crate::dedup::SeenIds;
+use crate::model::{Contact, SyncKey};
+use crate::{Hosts, Secret};
+
+/// The version of [`SavedSession`] this build writes and reads.
+pub const SAVED_SESSION_VERSION: u32 = 1;
+
+/// Everything needed to continue a session after a restart without a new QR scan: credentials,
+/// hosts, cookies, SyncKey and SyncCheckKey, the self user, the contact store, the recent
+/// message ids and the pending-send queue. Serialize it with any serde format (the CLI writes
+/// JSON to a file created with mode 0600); it holds secrets, so treat it like a password.
+/// `Debug` redacts them.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct SavedSession {
+    /// The format version ([`SAVED_SESSION_VERSION`]).
+    pub version: u32,
+    pub(crate) credentials: Credentials,
+    pub(crate) hosts: Hosts,
+    pub(crate) cookies: Secret<String>,
+    pub(crate) user: Contact,
+    pub(crate) contacts: ContactStore,
+    pub(crate) sync_key: SyncKey,
+    pub(crate) sync_check_key: SyncKey,
+    pub(crate) seen: SeenIds,
+    pub(crate) outbox: Vec<PendingSend>,
+    pub(crate) next_send: u64,
+}
+
+impl SavedSession {
+    /// The account's uin.
+    pub fn uin(&self) -> u64 {
+        self.credentials.uin
+    }
+
+    /// The self user at the time of saving.
+    pub fn user(&self) -> &Contact {
+        &self.user
+    }
+
+    /// The SyncKey the session continues from.
+    pub fn sync_key(&self) -> &SyncKey {
+        &self.sync_key
+    }
+
+    /// How many messages were waiting to be sent.
+    pub fn pending_sends(&self) -> usize {
+        self.outbox.len()
+    }
+}
+
+/// Why a saved session could not be loaded.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResumeError {
+    /// The saved session is of another format version.
+    #[error("saved session version {found} is not supported (this build reads {supported})")]
+    Version {
+        /// The version found.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
+    /// The saved cookies could not be read.
+    #[error("the saved cookies are unreadable")]
+    Cookies,
+}
