@@ -7,43 +7,51 @@
 //! no async. Transports (`webwx-ureq`, `webwx-hyper`, or your own HTTP stack) execute the
 //! requests.
 //!
-//! **In scope now**: QR login (with expiry, cancel and refresh), desktop mode (off by default),
-//! the ticket, `webwxinit`, `webwxstatusnotify`, paged contacts, group members, a contact store,
-//! transient-fault retries with backoff and jitter. **Not yet**: the message loop (synccheck,
-//! webwxsync), sending, logout, persistence and push login (next), media, group management.
+//! **In scope**: QR login (with expiry, cancel and refresh), desktop mode (off by default),
+//! the ticket, `webwxinit`, `webwxstatusnotify`, paged contacts, group members, a contact store;
+//! the message loop (synccheck long poll, webwxsync, every `MsgType` typed, duplicates dropped);
+//! sending text (queued and paced), read marks, logout; saving a session and resuming it (saved
+//! session, then push login, then QR); retries with backoff and jitter. **Not yet**: media
+//! upload and download, group management, the other endpoints of protocol §7.
 //!
 //! ## The state graph
 //!
 //! ```text
-//!                start()
-//!   Idle ─────────────────► FetchingUuid ◄───────────────────────────┐
-//!                              │ jslogin 200 (Event::QrCode)          │ 202 cancelled,
-//!                              ▼                                      │ 400/500/0 expired
-//!                        WaitingForScan ──408──► (poll again)         │ (new uuid, at most
-//!                              │ 201 (Event::Scanned)                 │  max_qr_refreshes,
-//!                              ▼                                      │  then Failed)
-//!                       WaitingForConfirm ────────────────────────────┘
-//!                              │ 200 + redirect_uri (host checked; Event::Confirmed)
-//!                              ▼
-//!                        FetchingTicket ──ret≠0 (1203)──► Failed(LoginRefused)
-//!                              │ credentials (Event::LoggedIn); <redirecturl> → fetch there
-//!                              ▼
-//!                         Initializing            webwxinit: self user, SyncKey, SKey
-//!                              ▼
-//!                        NotifyingStatus          webwxstatusnotify Code 3
-//!                              ▼
-//!                        LoadingContacts ──Seq≠0──► (next page)
-//!                              │ Seq = 0
-//!                              ▼
-//!                      LoadingGroupMembers ──► (next batch of 50 groups)
-//!                              │ last batch
-//!                              ▼
-//!                            Ready (Event::Ready)
+//!   new(config) ── start() ──► FetchingUuid ◄─────────────────────────────┐
+//!                                  │ jslogin 200: Event::QrCode            │ 202 cancelled, or
+//!                                  ▼                                       │ 400/500/0 expired:
+//!                            WaitingForScan ◄──┐ 408: poll again           │ a new uuid (at most
+//!                                  │ 201       │                           │ max_qr_refreshes,
+//!                                  ├───────────┘                           │ then Failed)
+//!                                  ▼ Event::Scanned                        │
+//!                           WaitingForConfirm ─────────────────────────────┘
+//!                                  │ 200 + redirect_uri (host checked): Event::Confirmed
+//!                                  ▼
+//!                            FetchingTicket ── ret≠0 (1203) ──► Failed(LoginRefused)
+//!                                  │ credentials: Event::LoggedIn
+//!                                  ▼
+//!     Initializing ──► NotifyingStatus ──► LoadingContacts ──► LoadingGroupMembers
+//!     (webwxinit)      (statusnotify 3)    (Seq paging)        (batches of 50)
+//!                                                                     │ Event::Ready
+//!                                                                     ▼
+//!   resume(saved) ── start() ──► Resuming ── Ret 0: Event::Resumed ──► Ready
+//!                                  │ (webwxsync probe                   │ one synccheck long poll;
+//!                                  │  from the saved SyncKey)           │ selector ≠ 0 → webwxsync;
+//!                                  │ 1100/1101/1102                     │ sends and read marks
+//!                                  ▼                                    │ beside it
+//!                              PushLogin ── uuid: Event::PushLoginSent ──► WaitingForConfirm
+//!                                  │ refused
+//!                                  ▼
+//!                             FetchingUuid
 //!
-//!   Any state: a transient fault (transport error, 5xx, unparseable answer, Ret 1205 or any
+//!   Ready ── retcode or Ret 1100, 1101, 1102 ──► LoggedOut(reason)
+//!   Ready ── logout() ──► LoggingOut ── any answer ──► LoggedOut(Requested)
+//!
+//!   Any state: a transient fault (transport error, 5xx, unparseable answer, 1205 or any other
 //!   non-session-ending code) retries the same call after backoff (Event::Retrying); after
-//!   RetryPolicy::max_attempts failures in a row → Failed(RetriesExhausted). Ret 1100/1101/1102
-//!   → Failed(SessionEnded). A refused host → Failed(ForeignHost).
+//!   RetryPolicy::max_attempts failures in a row → Failed(RetriesExhausted), except that a send
+//!   fails alone (Event::SendFailed). 1100/1101/1102 before Ready → Failed(SessionEnded).
+//!   A redirect to a host that is not allowed → Failed(ForeignHost).
 //! ```
 //!
 //! ## Driving it
@@ -97,11 +105,19 @@
 //!
 //! ## Faults and session-ending codes
 //!
-//! Only `BaseResponse.Ret` 1100 (logged out), 1101 (logged in elsewhere / logged out) and 1102
-//! (session invalid) end a session. Everything else that goes wrong — timeouts, connection
+//! Only `BaseResponse.Ret` and synccheck `retcode` 1100 (logged out on the phone), 1101 (logged
+//! in elsewhere / logged out) and 1102 (session invalid) end a session
+//! ([`Event::LoggedOut`] with the [`LogoutReason`]). Everything else that goes wrong — timeouts, connection
 //! errors, 5xx, unparseable answers, 1205 (rate limited), unknown codes — is transient: the same
 //! call is tried again after `min(cap, base·2ⁿ⁻¹)` with half of it random jitter from the seeded
 //! RNG, and only a run of [`RetryPolicy::max_attempts`] failures in a row is terminal.
+//!
+//! ## Nothing lost, nothing twice
+//!
+//! The SyncKey (and SyncCheckKey) advance only from an answer with `Count > 0`, and only after
+//! everything in it was applied; an answer that is lost or unreadable is fetched again with the
+//! old key. Redelivered messages are dropped by `MsgId` (the last
+//! [`Limits::max_remembered_msg_ids`] are remembered, and saved with the session).
 //!
 //! ## Secrets
 //!
