@@ -109,11 +109,7 @@ impl Client {
             self.events
                 .push_back(Event::ProfileChanged(Box::new(user.clone())));
         }
-        let me = self
-            .user
-            .as_ref()
-            .map(|u| u.user_name.clone())
-            .unwrap_or_default();
+        let me = self.user.clone().unwrap_or_default();
         for raw in answer.add_msg_list {
             if !self
                 .seen

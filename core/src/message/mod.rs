@@ -12,7 +12,7 @@ pub use payload::Payload;
 pub use text::{decode_emoji_hex, decode_entities, decode_text};
 
 use crate::ContactStore;
-use crate::model::RawMessage;
+use crate::model::{Contact, RawMessage};
 
 /// The member of a group who sent a group message.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
@@ -48,9 +48,10 @@ pub struct Message {
 }
 
 impl Message {
-    /// Types a raw message. `self_user_name` is the account's user name; the store resolves
-    /// group senders' display names and the account's own names for mention detection.
-    pub fn from_raw(raw: RawMessage, self_user_name: &str, store: &ContactStore) -> Message {
+    /// Types a raw message. `me` is the self user; the store resolves group senders' display
+    /// names and the account's name in each group for mention detection.
+    pub fn from_raw(raw: RawMessage, me: &Contact, store: &ContactStore) -> Message {
+        let self_user_name = me.user_name.as_str();
         let outgoing = !self_user_name.is_empty() && raw.from_user_name == self_user_name;
         let chat = if outgoing {
             raw.to_user_name.clone()
@@ -77,10 +78,9 @@ impl Message {
             && !outgoing
             && match &content {
                 Content::Text(text) => {
-                    let me = store.get(&chat).and_then(|g| g.member(self_user_name));
-                    let group_name = me.map(|m| m.display_name.as_str()).unwrap_or_default();
-                    let nick = me.map(|m| m.nick_name.as_str()).unwrap_or_default();
-                    mentions(text, &[group_name, nick])
+                    let member = store.get(&chat).and_then(|g| g.member(self_user_name));
+                    let group_name = member.map(|m| m.display_name.as_str()).unwrap_or_default();
+                    mentions(text, &[group_name, me.nick_name.as_str()])
                 }
                 _ => false,
             };
@@ -95,5 +95,42 @@ impl Message {
             content,
             raw,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(from: &str, to: &str, content: &str) -> RawMessage {
+        RawMessage {
+            msg_id: "1".into(),
+            from_user_name: from.into(),
+            to_user_name: to.into(),
+            msg_type: 1,
+            content: content.into(),
+            ..RawMessage::default()
+        }
+    }
+
+    #[test]
+    fn mention_by_nick_when_the_group_member_list_is_unknown() {
+        let me = Contact {
+            user_name: "@me".into(),
+            nick_name: "小明".into(),
+            ..Contact::default()
+        };
+        let store = ContactStore::default();
+        let m = Message::from_raw(raw("@@g", "@me", "@abc:<br/>@小明 看这里"), &me, &store);
+        assert!(m.mentions_me && m.is_group);
+        assert_eq!(
+            m.group_sender.as_ref().map(|s| s.display_name.as_str()),
+            Some("@abc")
+        );
+        let m = Message::from_raw(raw("@@g", "@me", "@abc:<br/>@小明明 看这里"), &me, &store);
+        assert!(!m.mentions_me);
+        let own = Message::from_raw(raw("@me", "@@g", "@小明 self"), &me, &store);
+        assert!(own.outgoing && !own.mentions_me && own.group_sender.is_none());
+        assert_eq!(own.chat, "@@g");
     }
 }
