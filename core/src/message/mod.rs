@@ -80,7 +80,8 @@ impl Message {
                 Content::Text(text) => {
                     let member = store.get(&chat).and_then(|g| g.member(self_user_name));
                     let group_name = member.map(|m| m.display_name.as_str()).unwrap_or_default();
-                    mentions(text, &[group_name, me.nick_name.as_str()])
+                    let member_nick = member.map(|m| m.nick_name.as_str()).unwrap_or_default();
+                    mentions(text, &[group_name, member_nick, me.nick_name.as_str()])
                 }
                 _ => false,
             };
