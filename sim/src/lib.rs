@@ -1,6 +1,206 @@
-//! `webwx-sim`: a fake Web WeChat server on loopback.
+//! # webwx-sim
 //!
-//! **Not built yet** (issue 4). This crate will serve every endpoint the core uses in the real wire
-//! formats, with a scriptable phone, scenarios and faults, for tests, demos and embedders' own
-//! offline tests. It will be written independently of `webwx-core` and never depend on it. Until
-//! then it exports nothing.
+//! A faithful fake Web WeChat server on loopback, for tests, demos and embedders' own bot tests:
+//! no phone, no internet. It speaks the real wire formats (JavaScript assignments, XML, JSON with
+//! the server's field names, `Set-Cookie` for `wxuin`, `wxsid`, `webwx_data_ticket`, ...), checks
+//! calls like the real server (BaseRequest, skey, sid, pass_ticket, cookies, SyncKey, the host of
+//! each family), and has a scriptable phone, generated accounts and scheduled faults.
+//!
+//! It is an independent implementation: it does not depend on `webwx-core`, so a mistake in the
+//! core's formats cannot hide behind the same mistake here. Its fidelity is checked by a real
+//! client nobody here wrote (ItChat 1.3.10, run by CI: `sim/tests/itchat/`).
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use webwx_sim::{Scenario, Simulator};
+//! let sim = Simulator::start(Scenario::default()).await?;
+//! println!("point your client's login origin at {}", sim.base_url());
+//! // ... log in; then talk to the account:
+//! let account = sim.wait_for_session(std::time::Duration::from_secs(5)).await.expect("a login");
+//! sim.inject_text(account.uin, None, "hello from the simulator");
+//! # Ok(()) }
+//! ```
+//!
+//! Endpoints: `jslogin`, `qrcode/<uuid>` (a real PNG), the login long poll, `webwxnewloginpage`,
+//! `webwxinit`, `webwxstatusnotify`, `webwxgetcontact` (Seq paging), `webwxbatchgetcontact`,
+//! `synccheck` (held until a message arrives or the hold time passes), `webwxsync`,
+//! `webwxsendmsg`, `webwxlogout`, `webwxpushloginurl`, `webwxgeticon`/`webwxgetheadimg`; the admin
+//! API under `/__sim/` (`GET state`, `GET sessions/<uin>/sent`, `POST sessions/<uin>/messages`,
+//! `POST sessions/<uin>/end`).
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod account;
+mod handlers;
+mod ids;
+mod messages;
+mod qr;
+mod scenario;
+mod server;
+mod state;
+mod wire;
+
+pub use handlers::admin::SessionInfo;
+pub use scenario::{
+    ContactSpec, Family, Fault, FaultRule, MessageSpec, PhoneScript, Refusal, Scenario,
+};
+pub use state::SentMessage;
+
+use state::Shared;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// A running simulator. Dropping it stops the server.
+pub struct Simulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    /// The runtime thread of a simulator made with [`Simulator::spawn`].
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("addr", &self.addr)
+            .finish()
+    }
+}
+
+impl Simulator {
+    /// Starts a simulator on `127.0.0.1` (a free port) on the current tokio runtime.
+    pub async fn start(scenario: Scenario) -> std::io::Result<Simulator> {
+        Self::start_on(scenario, 0).await
+    }
+
+    /// Starts a simulator on `127.0.0.1:port` (0 picks a free port).
+    pub async fn start_on(scenario: Scenario, port: u16) -> std::io::Result<Simulator> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(scenario, format!("http://{addr}")));
+        let (stop, stopped) = watch::channel(false);
+        tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
+        Ok(Simulator {
+            addr,
+            shared,
+            stop,
+            thread: None,
+        })
+    }
+
+    /// Starts a simulator on its own runtime thread, for blocking code (the ureq transport,
+    /// synchronous tests).
+    pub fn spawn(scenario: Scenario) -> std::io::Result<Simulator> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("webwx-sim".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    let sim = Simulator::start(scenario).await;
+                    let mut stopped = match &sim {
+                        Ok(s) => Some(s.stop.subscribe()),
+                        Err(_) => None,
+                    };
+                    let _ = tx.send(sim);
+                    if let Some(stopped) = stopped.as_mut() {
+                        let _ = stopped.changed().await;
+                    }
+                });
+            })?;
+        let mut sim = rx
+            .recv()
+            .map_err(|_| std::io::Error::other("the simulator thread died"))??;
+        sim.thread = Some(thread);
+        Ok(sim)
+    }
+
+    /// `http://127.0.0.1:PORT`: the login origin to give a client.
+    pub fn base_url(&self) -> String {
+        self.shared.origin.clone()
+    }
+
+    /// The address the simulator listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The scenario it runs.
+    pub fn scenario(&self) -> &Scenario {
+        &self.shared.scenario
+    }
+
+    /// Every session, live or ended.
+    pub fn sessions(&self) -> Vec<SessionInfo> {
+        handlers::admin::sessions(&self.shared)
+    }
+
+    /// Waits (polling) until a session exists, and returns the first.
+    pub async fn wait_for_session(&self, timeout: Duration) -> Option<SessionInfo> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(s) = self.sessions().into_iter().next() {
+                return Some(s);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// What clients of `uin` sent (`None` for an unknown uin).
+    pub fn sent(&self, uin: u64) -> Option<Vec<SentMessage>> {
+        handlers::admin::sent(&self.shared, uin)
+    }
+
+    /// Queues a text message for `uin` from `from` (default: the account's first friend).
+    /// Returns its MsgId, `None` for an unknown uin.
+    pub fn inject_text(&self, uin: u64, from: Option<&str>, text: &str) -> Option<String> {
+        handlers::admin::inject(&self.shared, uin, from, 1, text)
+    }
+
+    /// Queues a message of any type with raw `content` (escaped as the server escapes it).
+    pub fn inject(
+        &self,
+        uin: u64,
+        from: Option<&str>,
+        msg_type: i64,
+        content: &str,
+    ) -> Option<String> {
+        handlers::admin::inject(&self.shared, uin, from, msg_type, content)
+    }
+
+    /// Ends `uin`'s session as the phone would: `1100` logged out on the phone, `1101` logged in
+    /// elsewhere. The client's next synccheck gets that retcode.
+    pub fn end_session(&self, uin: u64, code: i64) -> bool {
+        handlers::admin::end(&self.shared, uin, code)
+    }
+
+    /// How many requests the simulator has served.
+    pub fn requests(&self) -> u64 {
+        self.shared.lock().requests
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The admin API, under `/__sim/` (a path no real endpoint uses): inject messages, read what
+//! clients sent, read the state, end a session as if from the phone. The same operations are
+//! methods of [`Simulator`](crate::Simulator).
+
+// `serde_json::Value["key"]` returns `Null` for a missing key or a non-object: it never
+// panics, which is all this lint guards against here.
+#![allow(clippy::indexing_slicing)]
+
+use crate::state::{SentMessage, Shared};
+use crate::wire::{self, Answer};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// What the simulator knows about one session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SessionInfo {
+    /// The account's uin.
+    pub uin: u64,
+    /// The account's user name.
+    pub user_name: String,
+    /// The account's nick name.
+    pub nick_name: String,
+    /// Whether the session is live.
+    pub live: bool,
+    /// Whether `webwxinit` was called.
+    pub inited: bool,
+    /// Messages queued for the account (delivered or not).
+    pub messages: usize,
+    /// Messages the client sent.
+    pub sent: usize,
+    /// Chats the client marked read.
+    pub read_marks: usize,
+    /// The account's friends' user names.
+    pub friends: Vec<String>,
+    /// The account's groups' user names.
+    pub groups: Vec<String>,
+    /// Ways the client departed from the official client that the real server tolerates.
+    pub deviations: Vec<String>,
+}
+
+pub(crate) fn sessions(shared: &Shared) -> Vec<SessionInfo> {
+    let inner = shared.lock();
+    let mut out: Vec<SessionInfo> = inner
+        .sessions
+        .iter()
+        .map(|(uin, s)| SessionInfo {
+            uin: *uin,
+            user_name: s.account.user_name.clone(),
+            nick_name: s.account.nick_name.clone(),
+            live: s.ended.is_none(),
+            inited: s.inited,
+            messages: s.log.len(),
+            sent: s.sent.len(),
+            read_marks: s.read_marks.len(),
+            friends: s.account.friends.clone(),
+            groups: s.account.groups.keys().cloned().collect(),
+            deviations: s.deviations.clone(),
+        })
+        .collect();
+    out.sort_by_key(|s| s.uin);
+    out
+}
+
+pub(crate) fn sent(shared: &Shared, uin: u64) -> Option<Vec<SentMessage>> {
+    shared.lock().sessions.get(&uin).map(|s| s.sent.clone())
+}
+
+/// Queues a message for `uin`: from `from` (default: the first friend) of `msg_type` (default 1)
+/// with `content`. Returns its MsgId.
+pub(crate) fn inject(
+    shared: &Shared,
+    uin: u64,
+    from: Option<&str>,
+    msg_type: i64,
+    content: &str,
+) -> Option<String> {
+    let mut inner = shared.lock();
+    let id = Shared::next_msg_id(&mut inner);
+    let session = inner.sessions.get_mut(&uin)?;
+    let from = from
+        .map(str::to_string)
+        .or_else(|| session.account.friends.first().cloned())
+        .unwrap_or_else(|| "filehelper".to_string());
+    let created = 1_764_000_000 + session.log.len() as u64;
+    let msg = crate::messages::message(
+        id,
+        &from,
+        &session.account.user_name.clone(),
+        msg_type,
+        content,
+        created,
+    );
+    session.log.push(msg);
+    session.notify.notify_waiters();
+    Some(id.to_string())
+}
+
+/// Ends `uin`'s session with `code` (1100: logged out on the phone, 1101: elsewhere).
+pub(crate) fn end(shared: &Shared, uin: u64, code: i64) -> bool {
+    let mut inner = shared.lock();
+    match inner.sessions.get_mut(&uin) {
+        Some(s) => {
+            s.ended = Some(code);
+            s.notify.notify_waiters();
+            true
+        }
+        None => false,
+    }
+}
+
+/// Routes `/__sim/...`.
+pub(crate) fn handle(shared: &Shared, method: &http::Method, path: &str, body: &[u8]) -> Answer {
+    let parts: Vec<&str> = path.trim_start_matches("/__sim/").split('/').collect();
+    let not_found = || wire::html(http::StatusCode::NOT_FOUND, "no such admin call");
+    match (method.as_str(), parts.as_slice()) {
+        ("GET", ["state"]) => {
+            let requests = shared.lock().requests;
+            wire::json(&json!({"requests": requests, "sessions": sessions(shared)}))
+        }
+        ("GET", ["sessions", uin, "sent"]) => {
+            match uin.parse().ok().and_then(|u| sent(shared, u)) {
+                Some(sent) => wire::json(&json!(sent)),
+                None => not_found(),
+            }
+        }
+        ("POST", ["sessions", uin, "messages"]) => {
+            let req: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let content = req["content"]
+                .as_str()
+                .or(req["text"].as_str())
+                .unwrap_or_default();
+            let msg_type = req["type"].as_i64().unwrap_or(1);
+            match uin
+                .parse()
+                .ok()
+                .and_then(|u| inject(shared, u, req["from"].as_str(), msg_type, content))
+            {
+                Some(id) => wire::json(&json!({"MsgId": id})),
+                None => not_found(),
+            }
+        }
+        ("POST", ["sessions", uin, "end"]) => {
+            let req: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let code = req["code"].as_i64().unwrap_or(1100);
+            match uin.parse().ok().map(|u| end(shared, u, code)) {
+                Some(true) => wire::json(&json!({"ended": true})),
+                _ => not_found(),
+            }
+        }
+        _ => not_found(),
+    }
+}

@@ -1,0 +1,515 @@
+//! The endpoints of a logged-in session: init, status notify, contacts, synccheck, sync, send,
+//! logout, avatars. Every call is checked like the real server checks it.
+
+// `serde_json::Value["key"]` returns `Null` for a missing key or a non-object: it never
+// panics, which is all this lint guards against here.
+#![allow(clippy::indexing_slicing)]
+
+use super::{cookies, host, query, raw_query};
+use crate::messages;
+use crate::qr;
+use crate::state::{Inner, SentMessage, Session, Shared};
+use crate::wire::{self, Answer};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Messages per sync answer; more waiting sets `ContinueFlag`.
+const SYNC_BATCH: usize = 50;
+/// Groups per `webwxbatchgetcontact` request.
+const BATCH_LIMIT: usize = 50;
+
+/// Which host of its family a call must go to.
+#[derive(Clone, Copy)]
+pub(crate) enum Role {
+    Api,
+    Push,
+}
+
+/// The parts of a request a check needs.
+pub(crate) struct Req<'a> {
+    pub(crate) uri: &'a http::Uri,
+    pub(crate) headers: &'a http::HeaderMap,
+    pub(crate) body: &'a [u8],
+}
+
+fn decode(v: &str) -> String {
+    url::form_urlencoded::parse(format!("x={v}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// Checks the host and cookies of a call to `session`, and notes how its `pass_ticket` departs
+/// from the official client's (the real server answers either way: ItChat omits it on some calls
+/// and encodes it twice on others, and works).
+fn check_transport(session: &mut Session, uin: u64, req: &Req<'_>, role: Role) -> Result<(), i64> {
+    if let Some((api, push, ..)) = session.family.hosts() {
+        let expected = match role {
+            Role::Api => api,
+            Role::Push => push,
+        };
+        if host(req.headers) != expected {
+            // A call to the wrong host of the family: the real server does not know the session.
+            return Err(match role {
+                Role::Api => 1101,
+                Role::Push => 1102,
+            });
+        }
+    }
+    let jar = cookies(req.headers);
+    if jar.get("wxsid") != Some(&session.sid) || jar.get("wxuin") != Some(&uin.to_string()) {
+        return Err(match role {
+            Role::Api => 1101,
+            Role::Push => 1102,
+        });
+    }
+    if let Role::Api = role {
+        match raw_query(req.uri, "pass_ticket") {
+            None => session.deviate("an API call without pass_ticket"),
+            Some(raw) if raw == session.pass_ticket => {}
+            Some(raw) if decode(raw) == decode(&session.pass_ticket) => {}
+            Some(_) => {
+                session.deviate("a pass_ticket that differs from the one issued (encoded twice?)")
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a JSON call's `BaseRequest` and transport; returns the uin and the parsed body.
+fn auth_json(inner: &mut Inner, req: &Req<'_>) -> Result<(u64, Value), i64> {
+    let body: Value = serde_json::from_slice(req.body).map_err(|_| 1101)?;
+    let base = body.get("BaseRequest").ok_or(1101)?;
+    let (uin, uin_is_text) = match &base["Uin"] {
+        Value::Number(n) => (n.as_u64(), false),
+        Value::String(s) => (s.parse().ok(), true),
+        _ => (None, false),
+    };
+    let uin = uin.ok_or(1101)?;
+    let session = inner.sessions.get_mut(&uin).ok_or(1101)?;
+    if let Some(code) = session.ended {
+        return Err(code);
+    }
+    if base["Sid"].as_str() != Some(session.sid.as_str()) {
+        return Err(1101);
+    }
+    if base["Skey"].as_str() != Some(session.skey.as_str()) {
+        return Err(1100);
+    }
+    if uin_is_text {
+        session.deviate("BaseRequest.Uin as a string");
+    }
+    let device_id = base["DeviceID"].as_str().unwrap_or_default();
+    let official = device_id.len() == 16
+        && device_id.starts_with('e')
+        && device_id.bytes().skip(1).all(|b| b.is_ascii_digit());
+    if !official {
+        // The real server accepts any DeviceID (ItChat sends the pass_ticket).
+        session.deviate("a DeviceID that is not e + 15 digits");
+    }
+    check_transport(session, uin, req, Role::Api)?;
+    Ok((uin, body))
+}
+
+/// Checks a GET call authenticated by `skey` in the query and the cookies.
+fn auth_query(inner: &mut Inner, req: &Req<'_>) -> Result<u64, i64> {
+    let jar = cookies(req.headers);
+    let uin: u64 = jar.get("wxuin").and_then(|u| u.parse().ok()).ok_or(1101)?;
+    let session = inner.sessions.get_mut(&uin).ok_or(1101)?;
+    if let Some(code) = session.ended {
+        return Err(code);
+    }
+    if query(req.uri).get("skey") != Some(&session.skey) {
+        return Err(1100);
+    }
+    check_transport(session, uin, req, Role::Api)?;
+    Ok(uin)
+}
+
+fn sync_key(session: &Session, position: usize, check: bool) -> Value {
+    let base = session.key_base;
+    let mut list = vec![
+        json!({"Key": 1, "Val": base + position as u64}),
+        json!({"Key": 2, "Val": base + 17 + position as u64}),
+        json!({"Key": 3, "Val": base + 3}),
+        json!({"Key": 1000, "Val": 1_763_990_000}),
+    ];
+    if check {
+        list.push(json!({"Key": 1001, "Val": 1_763_990_000 + position as u64}));
+    }
+    json!({"Count": list.len(), "List": list})
+}
+
+/// The log position a SyncKey (Key 1) stands for, if it is one this session issued.
+fn position_of(session: &Session, key1: Option<u64>) -> Option<usize> {
+    let pos = key1?.checked_sub(session.key_base)?;
+    let pos = usize::try_from(pos).ok()?;
+    (pos <= session.log.len()).then_some(pos)
+}
+
+/// `POST /webwxinit?r=..&pass_ticket=..`
+pub(crate) fn init(shared: &Arc<Shared>, req: &Req<'_>, forced: Option<i64>) -> Answer {
+    let mut inner = shared.lock();
+    let uin = match auth_json(&mut inner, req) {
+        Ok((uin, _)) => uin,
+        Err(code) => return wire::ret(code, ""),
+    };
+    if let Some(code) = forced {
+        return wire::ret(code, "");
+    }
+    let Some(session) = inner.sessions.get_mut(&uin) else {
+        return wire::ret(1101, "");
+    };
+    let contacts = session.account.init_contacts();
+    let chat_set: Vec<String> = contacts
+        .iter()
+        .filter_map(|c| c["UserName"].as_str().map(str::to_string))
+        .collect();
+    let answer = json!({
+        "BaseResponse": {"Ret": 0, "ErrMsg": ""},
+        "Count": contacts.len(),
+        "ContactList": contacts,
+        "SyncKey": sync_key(session, 0, false),
+        "User": session.account.user_json(),
+        "ChatSet": chat_set.join(",") + ",",
+        "SKey": session.skey,
+        "ClientVersion": 654_314_291,
+        "SystemTime": 1_764_000_000,
+        "GrayScale": 1,
+        "InviteStartCount": 40,
+        "MPSubscribeMsgCount": 0,
+        "MPSubscribeMsgList": [],
+        "ClickReportInterval": 600_000
+    });
+    if !session.inited {
+        session.inited = true;
+        start_message_schedule(shared, uin);
+    }
+    wire::json(&answer)
+}
+
+/// Appends the scenario's messages to the session's log, one every interval.
+fn start_message_schedule(shared: &Arc<Shared>, uin: u64) {
+    let spec = shared.scenario.messages.clone();
+    if spec.count == 0 {
+        return;
+    }
+    let shared = Arc::clone(shared);
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(spec.start_after_ms)).await;
+        for k in 0..spec.count {
+            if k > 0 {
+                tokio::time::sleep(Duration::from_millis(spec.interval_ms)).await;
+            }
+            let mut inner = shared.lock();
+            let id = Shared::next_msg_id(&mut inner);
+            let Some(session) = inner.sessions.get_mut(&uin) else {
+                return;
+            };
+            if session.ended.is_some() {
+                return;
+            }
+            let created = 1_764_000_000 + k as u64;
+            let msg = messages::generated(&session.account, k, id, created);
+            session.log.push(msg);
+            session.notify.notify_waiters();
+        }
+    });
+}
+
+/// `POST /webwxstatusnotify?pass_ticket=..`
+pub(crate) fn status_notify(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
+    let mut inner = shared.lock();
+    let (uin, body) = match auth_json(&mut inner, req) {
+        Ok(x) => x,
+        Err(code) => return wire::ret(code, ""),
+    };
+    if let Some(code) = forced {
+        return wire::ret(code, "");
+    }
+    let id = Shared::next_msg_id(&mut inner);
+    if let (Some(session), Some(1)) = (inner.sessions.get_mut(&uin), body["Code"].as_i64()) {
+        session
+            .read_marks
+            .push(body["ToUserName"].as_str().unwrap_or_default().to_string());
+    }
+    wire::json(&json!({"BaseResponse": {"Ret": 0, "ErrMsg": ""}, "MsgID": id.to_string()}))
+}
+
+/// `GET /webwxgetcontact?pass_ticket=..&r=..&seq=..&skey=..`
+pub(crate) fn get_contact(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
+    let mut inner = shared.lock();
+    let uin = match auth_query(&mut inner, req) {
+        Ok(uin) => uin,
+        Err(code) => return wire::ret(code, ""),
+    };
+    if let Some(code) = forced {
+        return wire::ret(code, "");
+    }
+    let Some(session) = inner.sessions.get(&uin) else {
+        return wire::ret(1101, "");
+    };
+    let seq: usize = query(req.uri)
+        .get("seq")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let page = shared.scenario.contacts.page_size.max(1);
+    let all = &session.account.contacts;
+    let members: Vec<&Value> = all.iter().skip(seq).take(page).collect();
+    let next = if seq + page < all.len() {
+        seq + page
+    } else {
+        0
+    };
+    wire::json(&json!({
+        "BaseResponse": {"Ret": 0, "ErrMsg": ""},
+        "MemberCount": members.len(),
+        "MemberList": members,
+        "Seq": next
+    }))
+}
+
+/// `POST /webwxbatchgetcontact?type=ex&r=..&pass_ticket=..`
+pub(crate) fn batch_get_contact(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
+    let mut inner = shared.lock();
+    let (uin, body) = match auth_json(&mut inner, req) {
+        Ok(x) => x,
+        Err(code) => return wire::ret(code, ""),
+    };
+    if let Some(code) = forced {
+        return wire::ret(code, "");
+    }
+    let Some(session) = inner.sessions.get(&uin) else {
+        return wire::ret(1101, "");
+    };
+    let list = body["List"].as_array().cloned().unwrap_or_default();
+    if list.len() > BATCH_LIMIT {
+        return wire::ret(1, "too many contacts in one request");
+    }
+    let found: Vec<Value> = list
+        .iter()
+        .filter_map(|e| e["UserName"].as_str())
+        .filter_map(|name| {
+            session.account.groups.get(name).cloned().or_else(|| {
+                session
+                    .account
+                    .contacts
+                    .iter()
+                    .find(|c| c["UserName"] == name)
+                    .cloned()
+            })
+        })
+        .collect();
+    wire::json(&json!({
+        "BaseResponse": {"Ret": 0, "ErrMsg": ""},
+        "Count": found.len(),
+        "ContactList": found
+    }))
+}
+
+fn synccheck_answer(retcode: i64, selector: i64) -> Answer {
+    wire::script(format!(
+        "window.synccheck={{retcode:\"{retcode}\",selector:\"{selector}\"}}"
+    ))
+}
+
+/// `GET https://<push>/synccheck?r=..&skey=..&sid=..&uin=..&deviceid=..&synckey=..&_=..`:
+/// selector 2 at once when messages wait, else held until one arrives or the hold time passes.
+pub(crate) async fn synccheck(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
+    let q = query(req.uri);
+    let uin: u64 = q.get("uin").and_then(|u| u.parse().ok()).unwrap_or(0);
+    let key1 = q
+        .get("synckey")
+        .and_then(|k| k.split('|').find_map(|kv| kv.strip_prefix("1_")))
+        .and_then(|v| v.parse().ok());
+    let notify = {
+        let mut inner = shared.lock();
+        let Some(session) = inner.sessions.get_mut(&uin) else {
+            return synccheck_answer(1101, 0);
+        };
+        if let Some(code) = session.ended {
+            return synccheck_answer(code, 0);
+        }
+        if q.get("sid") != Some(&session.sid) {
+            return synccheck_answer(1101, 0);
+        }
+        if q.get("skey") != Some(&session.skey) {
+            return synccheck_answer(1100, 0);
+        }
+        if let Err(code) = check_transport(session, uin, req, Role::Push) {
+            return synccheck_answer(code, 0);
+        }
+        if position_of(session, key1).is_none() {
+            return synccheck_answer(1102, 0);
+        }
+        Arc::clone(&session.notify)
+    };
+    if let Some(code) = forced {
+        return synccheck_answer(code, 0);
+    }
+    let deadline = tokio::time::Instant::now() + shared.scenario.synccheck_hold();
+    loop {
+        let notified = notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        {
+            let inner = shared.lock();
+            let Some(session) = inner.sessions.get(&uin) else {
+                return synccheck_answer(1101, 0);
+            };
+            if let Some(code) = session.ended {
+                return synccheck_answer(code, 0);
+            }
+            match position_of(session, key1) {
+                Some(pos) if pos < session.log.len() => return synccheck_answer(0, 2),
+                Some(_) => {}
+                None => return synccheck_answer(1102, 0),
+            }
+        }
+        tokio::select! {
+            () = &mut notified => {}
+            () = tokio::time::sleep_until(deadline) => return synccheck_answer(0, 0),
+        }
+    }
+}
+
+/// `POST /webwxsync?sid=..&skey=..&pass_ticket=..`: the messages after the posted SyncKey.
+pub(crate) fn sync(shared: &Shared, req: &Req<'_>, forced: Option<i64>, duplicate: bool) -> Answer {
+    let mut inner = shared.lock();
+    let (uin, body) = match auth_json(&mut inner, req) {
+        Ok(x) => x,
+        Err(code) => return wire::ret(code, ""),
+    };
+    if let Some(code) = forced {
+        return wire::ret(code, if code == 1205 { "freq limit" } else { "" });
+    }
+    let Some(session) = inner.sessions.get_mut(&uin) else {
+        return wire::ret(1101, "");
+    };
+    let key1 = body["SyncKey"]["List"]
+        .as_array()
+        .and_then(|l| l.iter().find(|e| e["Key"] == 1))
+        .and_then(|e| e["Val"].as_u64());
+    let Some(from) = position_of(session, key1) else {
+        return wire::ret(1102, "");
+    };
+    let to = (from + SYNC_BATCH).min(session.log.len());
+    let start = if duplicate {
+        session.previous_from.min(from)
+    } else {
+        from
+    };
+    let msgs: Vec<Value> = session
+        .log
+        .get(start..to)
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default();
+    session.previous_from = from;
+    wire::json(&json!({
+        "BaseResponse": {"Ret": 0, "ErrMsg": ""},
+        "AddMsgCount": msgs.len(),
+        "AddMsgList": msgs,
+        "ModContactCount": 0,
+        "ModContactList": [],
+        "DelContactCount": 0,
+        "DelContactList": [],
+        "ModChatRoomMemberCount": 0,
+        "ModChatRoomMemberList": [],
+        "Profile": {"BitFlag": 0, "UserName": {"Buff": ""}, "NickName": {"Buff": ""}, "BindUin": 0,
+            "BindEmail": {"Buff": ""}, "BindMobile": {"Buff": ""}, "Status": 0, "Sex": 0,
+            "PersonalCard": 0, "Alias": "", "HeadImgUpdateFlag": 0, "HeadImgUrl": "", "Signature": ""},
+        "ContinueFlag": i32::from(to < session.log.len()),
+        "SyncKey": sync_key(session, to, false),
+        "SyncCheckKey": sync_key(session, to, true),
+        "SKey": ""
+    }))
+}
+
+/// `POST /webwxsendmsg?pass_ticket=..`: records the message.
+pub(crate) fn send_msg(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
+    let mut inner = shared.lock();
+    let (uin, body) = match auth_json(&mut inner, req) {
+        Ok(x) => x,
+        Err(code) => return wire::ret(code, ""),
+    };
+    if let Some(code) = forced {
+        return wire::json(
+            &json!({"BaseResponse": {"Ret": code, "ErrMsg": ""}, "MsgID": "", "LocalID": ""}),
+        );
+    }
+    let msg = &body["Msg"];
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    let (to, content, local_id) = (
+        text(&msg["ToUserName"]),
+        text(&msg["Content"]),
+        text(&msg["LocalID"]),
+    );
+    if to.is_empty() || local_id.is_empty() {
+        return wire::ret(1, "bad message");
+    }
+    let id = Shared::next_msg_id(&mut inner);
+    let Some(session) = inner.sessions.get_mut(&uin) else {
+        return wire::ret(1101, "");
+    };
+    // A retry with the same LocalID is the same message.
+    let msg_id = match session
+        .sent
+        .iter()
+        .find(|m| m.local_id == local_id && m.to == to)
+    {
+        Some(m) => m.msg_id.clone(),
+        None => {
+            let record = SentMessage {
+                msg_id: id.to_string(),
+                msg_type: msg["Type"].as_i64().unwrap_or(0),
+                from: text(&msg["FromUserName"]),
+                to,
+                content,
+                local_id: local_id.clone(),
+                client_msg_id: text(&msg["ClientMsgId"]),
+            };
+            session.sent.push(record);
+            id.to_string()
+        }
+    };
+    wire::json(
+        &json!({"BaseResponse": {"Ret": 0, "ErrMsg": ""}, "MsgID": msg_id, "LocalID": local_id}),
+    )
+}
+
+/// `GET|POST /webwxlogout?redirect=1&type=..&skey=..`: ends the session.
+pub(crate) fn logout(shared: &Shared, req: &Req<'_>) -> Answer {
+    let mut inner = shared.lock();
+    let form: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(req.body).into_owned().collect();
+    let jar = cookies(req.headers);
+    let uin: Option<u64> = form
+        .get("uin")
+        .or(jar.get("wxuin"))
+        .and_then(|u| u.parse().ok());
+    let skey = query(req.uri).get("skey").cloned();
+    if let Some(session) = uin.and_then(|u| inner.sessions.get_mut(&u))
+        && skey.as_deref() == Some(session.skey.as_str())
+        && session.ended.is_none()
+    {
+        session.ended = Some(1101);
+        session.notify.notify_waiters();
+    }
+    // The real server redirects to its home page; this one to its own (a client that follows
+    // redirects must stay on loopback).
+    let mut answer = wire::html(http::StatusCode::FOUND, "<html><body>logout</body></html>");
+    if let Ok(v) = http::HeaderValue::from_str(&format!("{}/", shared.origin)) {
+        answer.headers_mut().insert(http::header::LOCATION, v);
+    }
+    answer
+}
+
+/// `GET /webwxgeticon` and `/webwxgetheadimg`: a tiny avatar.
+pub(crate) fn avatar() -> Answer {
+    wire::png(qr::tiny_png())
+}

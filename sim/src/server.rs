@@ -1,0 +1,138 @@
+//! The HTTP/1.1 server on hyper: accepts connections, counts requests, applies scheduled faults
+//! and routes each request to its endpoint.
+
+use crate::handlers::session::Req;
+use crate::handlers::{admin, login, session};
+use crate::scenario::Fault;
+use crate::state::Shared;
+use crate::wire::{self, Answer};
+use http::{Method, Request, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// The largest request body accepted.
+const MAX_REQUEST_BODY: usize = 4 * 1024 * 1024;
+
+/// Serves until `stop` turns true.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let shared = Arc::clone(&shared);
+                let mut stop = stop.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| handle(Arc::clone(&shared), req));
+                    let conn = http1::Builder::new()
+                        .keep_alive(true)
+                        .serve_connection(TokioIo::new(stream), service);
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        _ = conn.as_mut() => {}
+                        _ = stop.changed() => conn.as_mut().graceful_shutdown(),
+                    }
+                });
+            }
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// One request. An `Err` closes the connection without an answer (the "drop" fault).
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, std::io::Error> {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return Ok(wire::html(StatusCode::PAYLOAD_TOO_LARGE, "too large")),
+    };
+    if path.starts_with("/__sim/") {
+        return Ok(admin::handle(&shared, &parts.method, &path, &body));
+    }
+    let endpoint = path.rsplit('/').next().unwrap_or_default().to_string();
+    let (forced, duplicate, truncate) = match shared.fault_for(&endpoint) {
+        None => (None, false, false),
+        Some(Fault::Drop) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "simulated drop",
+            ));
+        }
+        Some(Fault::Status(code)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return Ok(wire::html(
+                status,
+                "<html><body>simulated failure</body></html>",
+            ));
+        }
+        Some(Fault::DelayMs(ms)) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            (None, false, false)
+        }
+        Some(Fault::Code(code)) => (Some(code), false, false),
+        Some(Fault::Duplicate) => (None, true, false),
+        Some(Fault::Truncate) => (None, false, true),
+    };
+    let req = Req {
+        uri: &parts.uri,
+        headers: &parts.headers,
+        body: &body,
+    };
+    let answer = route(&shared, &parts.method, &path, &req, forced, duplicate).await;
+    Ok(if truncate {
+        wire::truncate(answer)
+    } else {
+        answer
+    })
+}
+
+async fn route(
+    shared: &Arc<Shared>,
+    method: &Method,
+    path: &str,
+    req: &Req<'_>,
+    forced: Option<i64>,
+    duplicate: bool,
+) -> Answer {
+    const CGI: &str = "/cgi-bin/mmwebwx-bin/";
+    if path == "/jslogin" {
+        return login::jslogin(shared, req.uri);
+    }
+    if path == "/" {
+        return wire::html(StatusCode::OK, "<html><body>webwx-sim</body></html>");
+    }
+    if let Some(uuid) = path.strip_prefix("/qrcode/") {
+        return login::qrcode(uuid);
+    }
+    let Some(name) = path.strip_prefix(CGI) else {
+        return wire::html(StatusCode::NOT_FOUND, "not found");
+    };
+    match (method, name) {
+        (&Method::GET, "login") => login::poll(shared, req.uri, forced).await,
+        (&Method::GET, "webwxnewloginpage") => login::new_login_page(shared, req.uri),
+        (&Method::GET, "webwxpushloginurl") => login::push_login(shared, req.uri),
+        (&Method::POST, "webwxinit") => session::init(shared, req, forced),
+        (&Method::POST, "webwxstatusnotify") => session::status_notify(shared, req, forced),
+        (&Method::GET | &Method::POST, "webwxgetcontact") => {
+            session::get_contact(shared, req, forced)
+        }
+        (&Method::POST, "webwxbatchgetcontact") => session::batch_get_contact(shared, req, forced),
+        (&Method::GET, "synccheck") => session::synccheck(shared, req, forced).await,
+        (&Method::POST, "webwxsync") => session::sync(shared, req, forced, duplicate),
+        (&Method::POST, "webwxsendmsg") => session::send_msg(shared, req, forced),
+        (&Method::GET | &Method::POST, "webwxlogout") => session::logout(shared, req),
+        (&Method::GET, "webwxgeticon" | "webwxgetheadimg") => session::avatar(),
+        _ => wire::html(StatusCode::NOT_FOUND, "not found"),
+    }
+}

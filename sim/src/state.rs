@@ -1,0 +1,239 @@
+//! The simulator's state: QR logins in progress, tickets, sessions (one account each, isolated),
+//! fault counters. Guarded by one mutex, never held across an `await`.
+
+use crate::account::Account;
+use crate::ids::{hex, mix, uuid};
+use crate::scenario::{Family, Fault, Scenario};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// What the phone will do with one QR code (or push login).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Plan {
+    /// Scan, then confirm.
+    Confirm,
+    /// Scan, then cancel (202).
+    Cancel,
+    /// Let it expire (400).
+    Expire,
+    /// A push login for the account `uin`: confirmed (or, if refused, expires).
+    Push { uin: u64, confirm: bool },
+}
+
+/// One login uuid.
+#[derive(Debug)]
+pub(crate) struct LoginUuid {
+    pub(crate) created: Instant,
+    pub(crate) plan: Plan,
+    /// The last code a poll answered with (0: none yet).
+    pub(crate) reported: i64,
+    /// Set once the login was confirmed and a ticket issued.
+    pub(crate) ticket: Option<String>,
+}
+
+/// A ticket waiting to be exchanged.
+#[derive(Debug)]
+pub(crate) struct Ticket {
+    /// The account of a push login; a QR login creates a new account.
+    pub(crate) push_uin: Option<u64>,
+}
+
+/// A message a client sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SentMessage {
+    /// The server's id.
+    pub msg_id: String,
+    /// `Msg.Type`.
+    pub msg_type: i64,
+    /// `FromUserName`.
+    pub from: String,
+    /// `ToUserName`.
+    pub to: String,
+    /// `Content`.
+    pub content: String,
+    /// `LocalID`.
+    pub local_id: String,
+    /// `ClientMsgId`.
+    pub client_msg_id: String,
+}
+
+/// One logged-in session of one account.
+#[derive(Debug)]
+pub(crate) struct Session {
+    pub(crate) account: Account,
+    pub(crate) sid: String,
+    pub(crate) skey: String,
+    /// As sent on the wire (URL-encoded).
+    pub(crate) pass_ticket: String,
+    pub(crate) data_ticket: String,
+    pub(crate) family: Family,
+    /// `Some(code)` once the session ended (1101 logged out / elsewhere, 1100 on the phone).
+    pub(crate) ended: Option<i64>,
+    /// Every message for this session, in order; the SyncKey says how far a client got.
+    pub(crate) log: Vec<Value>,
+    /// SyncKey values start here (Key 1 = base + position in the log).
+    pub(crate) key_base: u64,
+    /// Where the previous sync answer started, for the duplicate-delivery fault.
+    pub(crate) previous_from: usize,
+    pub(crate) sent: Vec<SentMessage>,
+    pub(crate) read_marks: Vec<String>,
+    pub(crate) inited: bool,
+    pub(crate) notify: Arc<Notify>,
+    /// Ways the client departed from the official client that the real server tolerates
+    /// (each noted once): tests of a client that should follow the official client assert that
+    /// this stays empty.
+    pub(crate) deviations: Vec<String>,
+}
+
+impl Session {
+    /// Notes a tolerated deviation (once each, at most 32).
+    pub(crate) fn deviate(&mut self, what: &str) {
+        if self.deviations.len() < 32 && !self.deviations.iter().any(|d| d == what) {
+            self.deviations.push(what.to_string());
+        }
+    }
+}
+
+/// Everything, behind one lock.
+#[derive(Debug, Default)]
+pub(crate) struct Inner {
+    pub(crate) uuids_issued: u64,
+    pub(crate) accounts_made: u64,
+    pub(crate) uuids: HashMap<String, LoginUuid>,
+    pub(crate) tickets: HashMap<String, Ticket>,
+    /// Sessions by uin (the newest session of each account).
+    pub(crate) sessions: HashMap<u64, Session>,
+    /// Accounts that logged in before, by uin (for push logins).
+    pub(crate) accounts: HashMap<u64, Account>,
+    pub(crate) fault_counts: HashMap<String, u64>,
+    pub(crate) requests: u64,
+    pub(crate) next_msg_id: u64,
+}
+
+/// The state shared by every connection.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) scenario: Scenario,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) origin: String,
+    inner: Mutex<Inner>,
+}
+
+impl Shared {
+    pub(crate) fn new(scenario: Scenario, origin: String) -> Shared {
+        Shared {
+            scenario,
+            origin,
+            inner: Mutex::new(Inner {
+                next_msg_id: 1_000_000_000_000_000_000,
+                ..Inner::default()
+            }),
+        }
+    }
+
+    /// The state, locked. A poisoned lock (a panicking handler) is recovered: the state is
+    /// plain data.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts a request to `endpoint` and returns the fault scheduled for it, if any.
+    pub(crate) fn fault_for(&self, endpoint: &str) -> Option<Fault> {
+        let mut inner = self.lock();
+        inner.requests += 1;
+        let count = inner.fault_counts.entry(endpoint.to_string()).or_insert(0);
+        *count += 1;
+        let n = *count;
+        self.scenario
+            .faults
+            .iter()
+            .find(|r| r.endpoint == endpoint && r.nth == n)
+            .map(|r| r.fault.clone())
+    }
+
+    /// A new login uuid with the phone's plan for it.
+    pub(crate) fn new_uuid(&self, push: Option<(u64, bool)>) -> String {
+        let mut inner = self.lock();
+        let n = inner.uuids_issued;
+        inner.uuids_issued += 1;
+        let phone = &self.scenario.phone;
+        let plan = match push {
+            Some((uin, confirm)) => Plan::Push { uin, confirm },
+            None if n < u64::from(phone.expire_first) => Plan::Expire,
+            None if n < u64::from(phone.expire_first) + u64::from(phone.cancel_first) => {
+                Plan::Cancel
+            }
+            None => Plan::Confirm,
+        };
+        let id = uuid(self.scenario.seed, n);
+        inner.uuids.insert(
+            id.clone(),
+            LoginUuid {
+                created: Instant::now(),
+                plan,
+                reported: 0,
+                ticket: None,
+            },
+        );
+        id
+    }
+
+    /// Creates the session of a confirmed login: a new account, or the same account again for a
+    /// push login.
+    pub(crate) fn new_session(&self, push_uin: Option<u64>) -> u64 {
+        let mut inner = self.lock();
+        let account = match push_uin.and_then(|uin| inner.accounts.get(&uin).cloned()) {
+            Some(a) => a,
+            None => {
+                let n = inner.accounts_made;
+                inner.accounts_made += 1;
+                Account::generate(self.scenario.seed, n, &self.scenario.contacts)
+            }
+        };
+        let uin = account.uin;
+        let salt = mix(self.scenario.seed ^ uin, inner.requests);
+        // A pass_ticket with the characters that must stay encoded (%2B, %2F, %3D).
+        let pass_ticket = format!(
+            "{}%2B{}%2F{}%3D",
+            hex(salt, 1, 20),
+            hex(salt, 2, 12),
+            hex(salt, 3, 8)
+        );
+        inner.accounts.insert(uin, account.clone());
+        if let Some(old) = inner.sessions.get_mut(&uin) {
+            old.ended = Some(1101);
+            old.notify.notify_waiters();
+        }
+        inner.sessions.insert(
+            uin,
+            Session {
+                account,
+                sid: hex(salt, 4, 16),
+                skey: format!("@crypt_{}_{}", hex(salt, 5, 8), hex(salt, 6, 32)),
+                pass_ticket,
+                data_ticket: hex(salt, 7, 40),
+                family: self.scenario.family,
+                ended: None,
+                log: Vec::new(),
+                key_base: 700_000_000 + mix(salt, 8) % 100_000_000,
+                previous_from: 0,
+                sent: Vec::new(),
+                read_marks: Vec::new(),
+                inited: false,
+                notify: Arc::new(Notify::new()),
+                deviations: Vec::new(),
+            },
+        );
+        uin
+    }
+
+    /// The next message id.
+    pub(crate) fn next_msg_id(inner: &mut Inner) -> u64 {
+        inner.next_msg_id += 1;
+        inner.next_msg_id
+    }
+}
