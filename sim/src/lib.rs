@@ -21,6 +21,23 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Deviations
+//!
+//! Where the real server tolerates a client that departs from the official client (ItChat omits
+//! `fun=new&version=v2` and `pass_ticket`, sends `Uin` as a string, sends the pass_ticket as
+//! DeviceID and encodes the pass_ticket twice, and works against the real service), the
+//! simulator answers as the real server would, and notes the departure in
+//! [`SessionInfo::deviations`]. Tests of a client that means to behave like the official client
+//! assert that this list stays empty.
+//!
+//! ## Families
+//!
+//! With [`Family::Loopback`] (the default) the login redirects to the simulator's own origin and
+//! every call goes there. With another family the redirect names the real hosts
+//! (`https://wx2.qq.com/...`): the client connects to the simulator anyway and the simulator
+//! tells the calls apart by their `Host` header, answering 1101 (API) or 1102 (synccheck) to a
+//! call on the wrong host of the family, as the real service does.
+//!
 //! Endpoints: `jslogin`, `qrcode/<uuid>` (a real PNG), the login long poll, `webwxnewloginpage`,
 //! `webwxinit`, `webwxstatusnotify`, `webwxgetcontact` (Seq paging), `webwxbatchgetcontact`,
 //! `synccheck` (held until a message arrives or the hold time passes), `webwxsync`,
