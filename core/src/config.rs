@@ -60,6 +60,11 @@ pub struct Config {
     pub retry: RetryPolicy,
     /// Caps on what the server may make the client hold.
     pub limits: Limits,
+    /// `(host, origin)` pairs: requests for `host` are sent to `origin` instead (for example
+    /// `("wx2.qq.com", "http://127.0.0.1:8080")`), with `host` in their `Host` header, as curl's
+    /// `--connect-to` does. Everything else (host table, host checks, cookies) still goes by the
+    /// real host. For simulators of the host families and for proxies; empty by default.
+    pub connect_to: Vec<(String, String)>,
 }
 
 impl Config {
@@ -79,6 +84,7 @@ impl Config {
             min_send_interval: Duration::from_secs(1),
             retry: RetryPolicy::default(),
             limits: Limits::default(),
+            connect_to: Vec::new(),
         }
     }
 
@@ -115,6 +121,15 @@ impl Config {
     /// Sets the least time between two sends.
     pub fn with_min_send_interval(mut self, gap: Duration) -> Self {
         self.min_send_interval = gap;
+        self
+    }
+
+    /// Sends the requests for `host` to `origin` (scheme, host and port) instead; see
+    /// [`Config::connect_to`].
+    pub fn with_connect_to(mut self, host: impl Into<String>, origin: impl Into<String>) -> Self {
+        let origin = origin.into().trim_end_matches('/').to_string();
+        self.connect_to
+            .push((host.into().to_ascii_lowercase(), origin));
         self
     }
 

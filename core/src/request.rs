@@ -123,22 +123,33 @@ impl ApiRequest {
         url
     }
 
-    /// The `http::Request`, with cookies from `jar` and the common headers.
+    /// The `http::Request`, with cookies from `jar` and the common headers, and the URL it is
+    /// logically for (cookies are matched against it). With [`Config::connect_to`] the request
+    /// goes to the mapped origin instead, with the logical host in its `Host` header.
     pub(crate) fn build(
         self,
         config: &Config,
         hosts: Option<&Hosts>,
         jar: &CookieJar,
-    ) -> Result<Request<Bytes>, Error> {
+    ) -> Result<(Request<Bytes>, Url), Error> {
         let url = self.url(config, hosts);
         let invalid = Error::Protocol {
             endpoint: self.endpoint,
             detail: "the server's values do not make a valid URL",
         };
         let parsed = Url::parse(&url).map_err(|_| invalid.clone())?;
+        let host = parsed.host_str().unwrap_or_default();
+        let (uri, host_header) = match config.connect_to.iter().find(|(h, _)| h == host) {
+            Some((_, origin)) => {
+                let path = &url[parsed[..url::Position::BeforePath].len()..];
+                let authority = &parsed[url::Position::BeforeHost..url::Position::AfterPort];
+                (format!("{origin}{path}"), Some(authority.to_string()))
+            }
+            None => (url.clone(), None),
+        };
         let mut builder = Request::builder()
             .method(self.method)
-            .uri(url.as_str())
+            .uri(uri.as_str())
             .header(USER_AGENT, config.user_agent.as_str())
             .header(ACCEPT, "application/json, text/plain, */*");
         let body = match self.body {
@@ -159,10 +170,14 @@ impl ApiRequest {
         for (name, value) in self.headers {
             builder = builder.header(name, value);
         }
+        if let Some(host) = host_header {
+            builder = builder.header(http::header::HOST, host);
+        }
         if let Some(cookie) = jar.header_for(&parsed) {
             builder = builder.header(COOKIE, cookie);
         }
-        builder.body(body).map_err(|_| invalid)
+        let request = builder.body(body).map_err(|_| invalid)?;
+        Ok((request, parsed))
     }
 }
 

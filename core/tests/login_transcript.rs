@@ -253,3 +253,50 @@ fn same_seed_same_bytes_other_seed_other_device_id() {
     assert_eq!(run(7), run(7));
     assert_ne!(run(7), run(8));
 }
+
+#[test]
+fn connect_to_sends_to_the_mapped_origin_with_the_real_host() {
+    let config = config()
+        .with_connect_to("wx2.qq.com", "http://127.0.0.1:9000")
+        .with_connect_to("webpush.wx2.qq.com", "http://127.0.0.1:9000/");
+    let (mut c, first) = started(config);
+    let sent = login_to_ready(&mut c, first);
+    // jslogin is not mapped; the ticket, init and the rest are.
+    assert!(
+        sent[0]
+            .request
+            .uri()
+            .to_string()
+            .starts_with("https://login.weixin.qq.com/jslogin?")
+    );
+    assert!(sent[0].request.headers().get("host").is_none());
+    let init = &sent[4];
+    assert!(
+        init.request
+            .uri()
+            .to_string()
+            .starts_with("http://127.0.0.1:9000/cgi-bin/mmwebwx-bin/webwxinit?r=")
+    );
+    assert_eq!(init.request.headers()["host"], "wx2.qq.com");
+    assert!(
+        init.request.headers()["cookie"]
+            .to_str()
+            .unwrap()
+            .contains("wxsid="),
+        "cookies by the real host"
+    );
+    let check = c.poll_transmit().unwrap();
+    assert!(
+        check
+            .request
+            .uri()
+            .to_string()
+            .starts_with("http://127.0.0.1:9000/cgi-bin/mmwebwx-bin/synccheck?")
+    );
+    assert_eq!(check.request.headers()["host"], "webpush.wx2.qq.com");
+    assert_eq!(
+        c.hosts().unwrap().push,
+        "https://webpush.wx2.qq.com",
+        "the host table is unchanged"
+    );
+}

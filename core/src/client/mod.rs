@@ -391,15 +391,9 @@ impl Client {
             });
             return;
         };
-        let request = match req.build(&self.config, self.hosts.as_ref(), &self.cookies) {
-            Ok(r) => r,
+        let (request, url) = match req.build(&self.config, self.hosts.as_ref(), &self.cookies) {
+            Ok(built) => built,
             Err(e) => return self.fail(e),
-        };
-        let Ok(url) = Url::parse(&request.uri().to_string()) else {
-            return self.fail(Error::Protocol {
-                endpoint,
-                detail: "the server's values do not make a valid URL",
-            });
         };
         let id = RequestId(self.next_id);
         self.next_id += 1;
