@@ -129,6 +129,7 @@
 #![deny(missing_docs)]
 
 mod client;
+mod command;
 mod config;
 mod contacts;
 mod cookies;
@@ -154,6 +155,7 @@ pub use bytes;
 pub use http;
 
 pub use client::Client;
+pub use command::{Command, CommandOutcome};
 pub use config::{Config, DEFAULT_LOGIN_ORIGIN, DEFAULT_USER_AGENT, Limits, RetryPolicy};
 pub use contacts::{ContactCounts, ContactStore};
 pub use cookies::CookieJar;

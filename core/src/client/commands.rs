@@ -5,10 +5,26 @@ use super::{Client, Fault};
 use crate::model::{HasBaseResponse, RetClass};
 use crate::parse::{parse_plain, parse_send};
 use crate::{
-    Endpoint, Error, Event, Failure, LogoutReason, SendHandle, State, Timestamp, UsageError,
+    Command, CommandOutcome, Endpoint, Error, Event, Failure, LogoutReason, SendHandle, State,
+    Timestamp, UsageError,
 };
 
 impl Client {
+    /// Applies a [`Command`] (the same as calling its method).
+    pub fn command(
+        &mut self,
+        command: Command,
+        now: Timestamp,
+    ) -> Result<CommandOutcome, UsageError> {
+        match command {
+            Command::SendText { to, text } => {
+                self.send_text(&to, &text, now).map(CommandOutcome::Queued)
+            }
+            Command::MarkRead { chat } => self.mark_read(&chat, now).map(|()| CommandOutcome::Done),
+            Command::Logout => self.logout(now).map(|()| CommandOutcome::Done),
+        }
+    }
+
     /// Queues a text message to `to` (a user name: `@…`, `@@…` for a group, or `filehelper`).
     ///
     /// Sends go out one at a time, at least [`Config::min_send_interval`](crate::Config) apart,

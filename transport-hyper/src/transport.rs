@@ -1,0 +1,155 @@
+//! One request at a time, on hyper-util's pooled client.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use std::error::Error as StdError;
+use std::time::Duration;
+use webwx_core::TransportErrorKind;
+
+/// The default cap on a response body (64 MiB, the core's default limit).
+pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
+
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+
+/// A failed request: the kind the core understands, and the cause.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}: {source}")]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    #[source]
+    source: Box<dyn StdError + Send + Sync>,
+}
+
+impl TransportError {
+    /// The kind, for [`Client::handle_transport_error`](webwx_core::Client::handle_transport_error).
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    fn new(kind: TransportErrorKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        TransportError {
+            kind,
+            source: source.into(),
+        }
+    }
+}
+
+/// The kind of a failure, from the chain of causes.
+fn kind_of(error: &(dyn StdError + 'static)) -> TransportErrorKind {
+    let mut cause: Option<&(dyn StdError + 'static)> = Some(error);
+    let mut kind = TransportErrorKind::Other;
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as Io;
+            kind = match io.kind() {
+                Io::TimedOut => TransportErrorKind::Timeout,
+                Io::ConnectionRefused | Io::NotFound | Io::AddrNotAvailable => TransportErrorKind::Connect,
+                Io::ConnectionReset | Io::ConnectionAborted | Io::UnexpectedEof | Io::BrokenPipe => {
+                    TransportErrorKind::Reset
+                }
+                Io::InvalidData if e.to_string().contains("tls") || e.source().is_some() => TransportErrorKind::Tls,
+                _ => kind,
+            };
+        }
+        if let Some(h) = e.downcast_ref::<hyper::Error>()
+            && (h.is_incomplete_message() || h.is_closed() || h.is_canceled())
+        {
+            kind = TransportErrorKind::Reset;
+        }
+        if let Some(c) = e.downcast_ref::<hyper_util::client::legacy::Error>()
+            && c.is_connect()
+        {
+            kind = TransportErrorKind::Connect;
+        }
+        if e.to_string().to_ascii_lowercase().contains("certificate") {
+            kind = TransportErrorKind::Tls;
+        }
+        cause = e.source();
+    }
+    kind
+}
+
+/// Executes requests with hyper: a connection pool per transport (clone it to share the pool),
+/// HTTP/1.1, rustls with the Mozilla roots, no redirects followed.
+#[derive(Clone, Debug)]
+pub struct Transport {
+    client: Client<Connector, Full<Bytes>>,
+    max_body: usize,
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        Transport::new()
+    }
+}
+
+impl Transport {
+    /// A transport with rustls (ring, webpki roots) and [`DEFAULT_MAX_BODY`]. Must be called
+    /// within a tokio runtime.
+    pub fn new() -> Transport {
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build(connector);
+        Transport {
+            client,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// Caps response bodies at `bytes`: a larger one is a
+    /// [`TransportErrorKind::BodyTooLarge`] error, never unbounded memory.
+    pub fn with_max_body(mut self, bytes: usize) -> Transport {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Sends `request` and reads the whole answer within `timeout`.
+    pub async fn execute(
+        &self,
+        request: http::Request<Bytes>,
+        timeout: Duration,
+    ) -> Result<http::Response<Bytes>, TransportError> {
+        match tokio::time::timeout(timeout, self.exchange(request)).await {
+            Ok(result) => result,
+            Err(elapsed) => Err(TransportError::new(TransportErrorKind::Timeout, elapsed)),
+        }
+    }
+
+    async fn exchange(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, TransportError> {
+        let fail = |e: Box<dyn StdError + Send + Sync>| TransportError::new(kind_of(e.as_ref()), e);
+        let response = self
+            .client
+            .request(request.map(Full::new))
+            .await
+            .map_err(|e| fail(Box::new(e)))?;
+        let (parts, body) = response.into_parts();
+        if let Some(len) = parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            && len > self.max_body
+        {
+            return Err(TransportError::new(
+                TransportErrorKind::BodyTooLarge,
+                format!("Content-Length {len} is over the cap of {}", self.max_body),
+            ));
+        }
+        let body = Limited::new(body, self.max_body).collect().await.map_err(|e| {
+            if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                TransportError::new(TransportErrorKind::BodyTooLarge, e)
+            } else {
+                fail(e)
+            }
+        })?;
+        Ok(http::Response::from_parts(parts, body.to_bytes()))
+    }
+}
