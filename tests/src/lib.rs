@@ -1,4 +1,190 @@
-//! End-to-end tests across the webwx crates.
+//! End-to-end tests across the webwx crates: whole sessions through both transports
+//! (`webwx-ureq`, `webwx-hyper`) against the simulator (`webwx-sim`).
 //!
-//! **Not built yet** (issue 5). The tests here will drive whole sessions through both transports
-//! against the simulator. Until then this crate holds nothing.
+//! The library part is the harness: [`Bot`] puts both transports behind one blocking interface,
+//! so every scenario in `tests/` runs through each of them unchanged.
+
+#![forbid(unsafe_code)]
+// Test code: a failed expectation is a panic.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::time::Duration;
+use webwx_core::{Config, Event, SavedSession, SendHandle};
+use webwx_sim::Simulator;
+
+/// Which transport a [`Bot`] uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `webwx-ureq`.
+    Ureq,
+    /// `webwx-hyper`.
+    Hyper,
+}
+
+/// Both transports.
+pub const KINDS: [Kind; 2] = [Kind::Ureq, Kind::Hyper];
+
+/// How long a test waits for one event before it fails.
+pub const EVENT_WAIT: Duration = Duration::from_secs(30);
+
+enum Inner {
+    Ureq(webwx_ureq::Session),
+    Hyper(tokio::runtime::Runtime, Option<webwx_hyper::Session>),
+}
+
+/// A session through one transport, with a blocking interface.
+pub struct Bot {
+    inner: Inner,
+    /// Every event seen so far.
+    pub seen: Vec<Event>,
+}
+
+/// A client configuration for the simulator: its origin allowed, short timeouts and pacing so
+/// tests run fast.
+pub fn config_for(sim: &Simulator, seed: u64) -> Config {
+    let mut config = Config::new(seed)
+        .with_login_origin(sim.base_url())
+        .with_allowed_host("127.0.0.1")
+        .with_min_send_interval(Duration::from_millis(5));
+    config.request_timeout = Duration::from_secs(3);
+    config.long_poll_timeout = Duration::from_secs(10);
+    config.retry.base = Duration::from_millis(50);
+    config.retry.cap = Duration::from_millis(400);
+    config
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("tokio runtime: {e}"))
+}
+
+impl Bot {
+    /// Starts a QR login.
+    pub fn start(kind: Kind, config: Config) -> Bot {
+        let inner = match kind {
+            Kind::Ureq => Inner::Ureq(webwx_ureq::Session::start(config)),
+            Kind::Hyper => {
+                let rt = runtime();
+                let session = rt.block_on(async { webwx_hyper::Session::start(config) });
+                Inner::Hyper(rt, Some(session))
+            }
+        };
+        Bot {
+            inner,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Resumes a saved session.
+    pub fn resume(kind: Kind, config: Config, saved: SavedSession) -> Bot {
+        let inner = match kind {
+            Kind::Ureq => Inner::Ureq(
+                webwx_ureq::Session::resume(config, saved, webwx_ureq::Transport::new())
+                    .unwrap_or_else(|e| panic!("{e}")),
+            ),
+            Kind::Hyper => {
+                let rt = runtime();
+                let session = rt.block_on(async {
+                    webwx_hyper::Session::resume(config, saved, webwx_hyper::Transport::new())
+                        .unwrap_or_else(|e| panic!("{e}"))
+                });
+                Inner::Hyper(rt, Some(session))
+            }
+        };
+        Bot {
+            inner,
+            seen: Vec::new(),
+        }
+    }
+
+    /// The next event, or `None` when the session ended; panics after [`EVENT_WAIT`].
+    pub fn next_event(&mut self) -> Option<Event> {
+        let event = match &mut self.inner {
+            Inner::Ureq(s) => match s.next_event_timeout(EVENT_WAIT) {
+                Ok(e) => Some(e),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => None,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    panic!(
+                        "no event within {EVENT_WAIT:?}; last: {:?}",
+                        self.seen.last()
+                    )
+                }
+            },
+            Inner::Hyper(rt, s) => {
+                let s = s.as_mut()?;
+                let last = self.seen.last();
+                rt.block_on(async { tokio::time::timeout(EVENT_WAIT, s.next_event()).await })
+                    .unwrap_or_else(|_| panic!("no event within {EVENT_WAIT:?}; last: {last:?}"))
+            }
+        };
+        if let Some(e) = &event {
+            self.seen.push(e.clone());
+        }
+        event
+    }
+
+    /// Events until `stop` says so (inclusive); panics if the session ends first.
+    pub fn until(&mut self, mut stop: impl FnMut(&Event) -> bool) -> Event {
+        loop {
+            match self.next_event() {
+                Some(e) if stop(&e) => return e,
+                Some(Event::Failed(e)) => panic!("failed: {e}"),
+                Some(_) => {}
+                None => panic!("the session ended; seen: {:?}", self.seen.last()),
+            }
+        }
+    }
+
+    /// Every remaining event until the session ends.
+    pub fn drain(&mut self) -> Vec<Event> {
+        std::iter::from_fn(|| self.next_event()).collect()
+    }
+
+    /// Queues a text.
+    pub fn send_text(&self, to: &str, text: &str) -> SendHandle {
+        let result = match &self.inner {
+            Inner::Ureq(s) => s.send_text(to, text).map_err(|e| e.to_string()),
+            Inner::Hyper(rt, Some(s)) => rt
+                .block_on(s.send_text(to, text))
+                .map_err(|e| e.to_string()),
+            Inner::Hyper(_, None) => Err("stopped".to_string()),
+        };
+        result.unwrap_or_else(|e| panic!("send_text: {e}"))
+    }
+
+    /// Logs out.
+    pub fn logout(&self) {
+        let result = match &self.inner {
+            Inner::Ureq(s) => s.logout().map_err(|e| e.to_string()),
+            Inner::Hyper(rt, Some(s)) => rt.block_on(s.logout()).map_err(|e| e.to_string()),
+            Inner::Hyper(_, None) => Err("stopped".to_string()),
+        };
+        result.unwrap_or_else(|e| panic!("logout: {e}"));
+    }
+
+    /// Saves the session.
+    pub fn save(&self) -> Option<SavedSession> {
+        match &self.inner {
+            Inner::Ureq(s) => s.save().ok().flatten(),
+            Inner::Hyper(rt, s) => rt.block_on(s.as_ref()?.save()).ok().flatten(),
+        }
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        if let Inner::Hyper(rt, s) = &mut self.inner {
+            let session = s.take();
+            // Drop the session inside its runtime.
+            rt.block_on(async move { drop(session) });
+        }
+    }
+}

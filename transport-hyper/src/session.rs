@@ -6,8 +6,8 @@ use std::time::SystemTime;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use webwx_core::{
-    Client, Command, CommandOutcome, Config, Event, RequestId, ResumeError, SavedSession, SendHandle,
-    Timestamp, UsageError,
+    Client, Command, CommandOutcome, Config, Event, RequestId, ResumeError, SavedSession,
+    SendHandle, Timestamp, UsageError,
 };
 
 /// How many events may wait for the application before the driver waits for it.
@@ -114,7 +114,11 @@ impl Session {
     }
 
     /// Resumes a saved session (the saved session first, then a push login, then a QR login).
-    pub fn resume(config: Config, saved: SavedSession, transport: Transport) -> Result<Session, ResumeError> {
+    pub fn resume(
+        config: Config,
+        saved: SavedSession,
+        transport: Transport,
+    ) -> Result<Session, ResumeError> {
         Ok(Session::drive(Client::resume(config, saved)?, transport))
     }
 
@@ -173,7 +177,8 @@ async fn run(
     if client.start(now()).is_err() {
         return;
     }
-    let mut in_flight: JoinSet<(RequestId, Result<http::Response<Bytes>, TransportError>)> = JoinSet::new();
+    let mut in_flight: JoinSet<(RequestId, Result<http::Response<Bytes>, TransportError>)> =
+        JoinSet::new();
     loop {
         while let Some(t) = client.poll_transmit() {
             let transport = transport.clone();

@@ -46,11 +46,16 @@ fn kind_of(error: &(dyn StdError + 'static)) -> TransportErrorKind {
             use std::io::ErrorKind as Io;
             kind = match io.kind() {
                 Io::TimedOut => TransportErrorKind::Timeout,
-                Io::ConnectionRefused | Io::NotFound | Io::AddrNotAvailable => TransportErrorKind::Connect,
-                Io::ConnectionReset | Io::ConnectionAborted | Io::UnexpectedEof | Io::BrokenPipe => {
-                    TransportErrorKind::Reset
+                Io::ConnectionRefused | Io::NotFound | Io::AddrNotAvailable => {
+                    TransportErrorKind::Connect
                 }
-                Io::InvalidData if e.to_string().contains("tls") || e.source().is_some() => TransportErrorKind::Tls,
+                Io::ConnectionReset
+                | Io::ConnectionAborted
+                | Io::UnexpectedEof
+                | Io::BrokenPipe => TransportErrorKind::Reset,
+                Io::InvalidData if e.to_string().contains("tls") || e.source().is_some() => {
+                    TransportErrorKind::Tls
+                }
                 _ => kind,
             };
         }
@@ -123,7 +128,10 @@ impl Transport {
         }
     }
 
-    async fn exchange(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, TransportError> {
+    async fn exchange(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, TransportError> {
         let fail = |e: Box<dyn StdError + Send + Sync>| TransportError::new(kind_of(e.as_ref()), e);
         let response = self
             .client
@@ -143,13 +151,18 @@ impl Transport {
                 format!("Content-Length {len} is over the cap of {}", self.max_body),
             ));
         }
-        let body = Limited::new(body, self.max_body).collect().await.map_err(|e| {
-            if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
-                TransportError::new(TransportErrorKind::BodyTooLarge, e)
-            } else {
-                fail(e)
-            }
-        })?;
+        let body = Limited::new(body, self.max_body)
+            .collect()
+            .await
+            .map_err(|e| {
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some()
+                {
+                    TransportError::new(TransportErrorKind::BodyTooLarge, e)
+                } else {
+                    fail(e)
+                }
+            })?;
         Ok(http::Response::from_parts(parts, body.to_bytes()))
     }
 }

@@ -6,8 +6,8 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::SystemTime;
 use webwx_core::{
-    Client, Command, CommandOutcome, Config, Event, RequestId, ResumeError, SavedSession, SendHandle,
-    Timestamp, UsageError,
+    Client, Command, CommandOutcome, Config, Event, RequestId, ResumeError, SavedSession,
+    SendHandle, Timestamp, UsageError,
 };
 
 /// How many events may wait for the application before the driver waits for it.
@@ -29,8 +29,14 @@ pub enum SessionError {
 }
 
 enum Input {
-    Done(RequestId, Result<http::Response<Bytes>, crate::TransportError>),
-    Command(Command, mpsc::SyncSender<Result<CommandOutcome, UsageError>>),
+    Done(
+        RequestId,
+        Result<http::Response<Bytes>, crate::TransportError>,
+    ),
+    Command(
+        Command,
+        mpsc::SyncSender<Result<CommandOutcome, UsageError>>,
+    ),
     Save(mpsc::SyncSender<Option<SavedSession>>),
     Stop,
 }
@@ -112,7 +118,11 @@ impl Session {
     }
 
     /// Resumes a saved session (the saved session first, then a push login, then a QR login).
-    pub fn resume(config: Config, saved: SavedSession, transport: Transport) -> Result<Session, ResumeError> {
+    pub fn resume(
+        config: Config,
+        saved: SavedSession,
+        transport: Transport,
+    ) -> Result<Session, ResumeError> {
         Ok(Session::drive(Client::resume(config, saved)?, transport))
     }
 
@@ -148,7 +158,10 @@ impl Session {
     }
 
     /// The next event, waiting at most `timeout`.
-    pub fn next_event_timeout(&self, timeout: std::time::Duration) -> Result<Event, mpsc::RecvTimeoutError> {
+    pub fn next_event_timeout(
+        &self,
+        timeout: std::time::Duration,
+    ) -> Result<Event, mpsc::RecvTimeoutError> {
         self.events.recv_timeout(timeout)
     }
 

@@ -32,7 +32,9 @@ fn kind_of(error: &ureq::Error) -> TransportErrorKind {
         ureq::Error::Tls(_) | ureq::Error::TlsRequired => TransportErrorKind::Tls,
         ureq::Error::Io(e) => match e.kind() {
             Io::TimedOut | Io::WouldBlock => TransportErrorKind::Timeout,
-            Io::ConnectionRefused | Io::NotFound | Io::AddrNotAvailable => TransportErrorKind::Connect,
+            Io::ConnectionRefused | Io::NotFound | Io::AddrNotAvailable => {
+                TransportErrorKind::Connect
+            }
             Io::ConnectionReset | Io::ConnectionAborted | Io::UnexpectedEof | Io::BrokenPipe => {
                 TransportErrorKind::Reset
             }

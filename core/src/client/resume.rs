@@ -77,12 +77,12 @@ impl Client {
         self.issue(Call::Sync, 0, now);
     }
 
-    /// The probe answered: the saved session is live.
-    pub(super) fn resumed(&mut self, now: Timestamp) {
+    /// The probe answered: the saved session is live. (Its queued sends go out once the
+    /// probe's answer has been applied, with the SKey it may carry.)
+    pub(super) fn resumed(&mut self) {
         let uin = self.credentials.as_ref().map_or(0, |c| c.uin);
         self.set_state(State::Ready);
         self.events.push_back(Event::Resumed { uin });
-        self.pump_outbox(now);
     }
 
     /// The saved session is over: ask the phone to confirm a new login.

@@ -57,9 +57,14 @@ impl Client {
             }));
         }
         let continue_flag = answer.continue_flag;
+        let resuming = self.state == State::Resuming;
+        if resuming {
+            // The saved session answered: it is live (announced before what the answer carries).
+            self.resumed();
+        }
         self.apply_sync(answer)?;
-        if self.state == State::Resuming {
-            self.resumed(now);
+        if resuming {
+            self.pump_outbox(now);
         }
         if continue_flag != 0 {
             self.issue(Call::Sync, 0, now);
