@@ -102,6 +102,7 @@ impl Session {
 #[derive(Debug, Default)]
 pub(crate) struct Inner {
     pub(crate) uuids_issued: u64,
+    pub(crate) tickets_issued: u64,
     pub(crate) accounts_made: u64,
     pub(crate) uuids: HashMap<String, LoginUuid>,
     pub(crate) tickets: HashMap<String, Ticket>,

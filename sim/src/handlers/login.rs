@@ -101,7 +101,8 @@ fn answer_code(shared: &Shared, inner: &mut crate::state::Inner, uuid: &str, cod
                 .into(),
         ),
         200 => {
-            let n = inner.tickets.len() as u64;
+            let n = inner.tickets_issued;
+            inner.tickets_issued += 1;
             let ticket = format!("A{}@qrticket_0", crate::ids::hex(shared.scenario.seed ^ 0x7777, n, 24));
             let push_uin = match inner.uuids.get(uuid).map(|s| s.plan) {
                 Some(Plan::Push { uin, .. }) => Some(uin),
