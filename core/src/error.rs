@@ -91,7 +91,7 @@ pub enum Failure {
     Parse(ParseError),
     /// The server answered with an error code (`BaseResponse.Ret` or a script code) that is not
     /// session-ending, such as 1205 (rate limited).
-    #[error("server code {code}: {message}")]
+    #[error("server code {code}{}", if message.is_empty() { String::new() } else { format!(": {message}") })]
     Server {
         /// The server's code.
         code: i64,

@@ -48,6 +48,16 @@ impl SavedSession {
         &self.sync_key
     }
 
+    /// The contacts at the time of saving.
+    pub fn contacts(&self) -> &crate::ContactStore {
+        &self.contacts
+    }
+
+    /// The hosts of the session.
+    pub fn hosts(&self) -> &Hosts {
+        &self.hosts
+    }
+
     /// How many messages were waiting to be sent.
     pub fn pending_sends(&self) -> usize {
         self.outbox.len()

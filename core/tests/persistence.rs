@@ -244,3 +244,28 @@ fn versions_and_secrets() {
     let (c, _) = started(config());
     assert!(c.save().is_none(), "nothing to save before login");
 }
+
+#[test]
+fn a_saved_session_logs_out_without_a_probe() {
+    let (saved, ..) = saved_mid_session();
+    let mut c = Client::resume(config(), saved).unwrap();
+    c.logout(at(1)).unwrap();
+    let logout = next(&mut c, Endpoint::Logout);
+    assert!(
+        logout
+            .request
+            .uri()
+            .query()
+            .unwrap()
+            .contains("skey=%40crypt_3f9c1a2b_init")
+    );
+    answer(&mut c, &logout, ok(sync_fixture("webwxlogout.html")), at(2));
+    let ev = events(&mut c);
+    assert!(
+        ev.contains(&Event::LoggedOut {
+            reason: webwx_core::LogoutReason::Requested
+        }),
+        "{ev:?}"
+    );
+    assert!(c.poll_transmit().is_none());
+}

@@ -64,6 +64,12 @@ pub use scenario::{
 };
 pub use state::SentMessage;
 
+/// A PNG image of a QR code encoding `payload` (what the simulator serves at `/qrcode/<uuid>`),
+/// for clients that want to write the login QR code to a file.
+pub fn qr_png(payload: &str) -> Vec<u8> {
+    qr::png(payload)
+}
+
 use state::Shared;
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -86,9 +86,13 @@ impl Client {
     /// Logs out (`webwxlogout`). Answers to requests still in flight are ignored from now on;
     /// once the server answered (or failed to), the client is
     /// [`State::LoggedOut`]`(Requested)` and emits no more requests. Queued sends fail with
-    /// [`Error::SessionOver`].
+    /// [`Error::SessionOver`]. A client from [`Client::resume`] can log out without being
+    /// started (no probe, no push login first).
     pub fn logout(&mut self, now: Timestamp) -> Result<(), UsageError> {
-        self.check_alive()?;
+        let resumed_not_started = self.state == State::Idle && self.credentials.is_some();
+        if !resumed_not_started {
+            self.check_alive()?;
+        }
         if self.credentials.is_none() {
             // Nothing to log out of: just stop.
             self.end_session(LogoutReason::Requested);

@@ -1,0 +1,141 @@
+//! `webwx demo`: a whole session against the embedded simulator, with no phone and no network.
+
+use crate::failure::{CliError, Exit};
+use crate::output::{self, Names};
+use crate::qr;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+use webwx_core::message::decode_text;
+use webwx_core::{Config, Content, Event};
+use webwx_hyper::Session;
+use webwx_sim::{ContactSpec, MessageSpec, Scenario, Simulator};
+
+/// The fault schedule of `--faults`.
+const FAULTS: &str = include_str!("../../fixtures/scenarios/faults.json");
+
+/// Every how many messages the demo answers one.
+const ECHO_EVERY: usize = 3;
+
+pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Result<(), CliError> {
+    let started = Instant::now();
+    let mut scenario = if faults {
+        Scenario::from_json(FAULTS).map_err(|e| CliError::new(Exit::Failure, e))?
+    } else {
+        Scenario::default()
+    };
+    scenario.contacts = ContactSpec {
+        friends: contacts,
+        ..scenario.contacts
+    };
+    scenario.messages = MessageSpec {
+        count: messages,
+        interval_ms: 40,
+        start_after_ms: 300,
+    };
+    scenario.phone.scan_after_ms = 800;
+    scenario.phone.confirm_after_ms = 500;
+    scenario.synccheck_hold_ms = 2_000;
+    let sim = Simulator::start(scenario)
+        .await
+        .map_err(|e| CliError::new(Exit::Failure, format!("cannot start the simulator: {e}")))?;
+    println!("simulator listening on {}", sim.base_url());
+
+    let mut config = Config::new(7)
+        .with_login_origin(sim.base_url())
+        .with_allowed_host("127.0.0.1")
+        .with_min_send_interval(Duration::from_millis(50));
+    config.retry.base = Duration::from_millis(100);
+    config.retry.cap = Duration::from_secs(1);
+    config.request_timeout = Duration::from_secs(5);
+    let mut session = Session::start(config);
+    let handle = session.handle();
+
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let mut names = Names::default();
+    let (mut received, mut echoed, mut sent, mut retries) = (0usize, 0usize, 0usize, 0usize);
+    let mut kinds = BTreeSet::new();
+    let mut me = String::new();
+    let mut logging_out = false;
+    while let Some(event) = session.next_event().await {
+        match event {
+            Event::QrCode { payload, .. } => {
+                println!("{}", qr::terminal(&payload));
+                println!("scan with WeChat (the simulated phone scans in a moment): {payload}");
+            }
+            Event::Scanned { .. } => println!("scanned; the phone confirms…"),
+            Event::LoggedIn { uin } => {
+                println!("logged in (uin {uin}); loading contacts…");
+                spinner.enable_steady_tick(Duration::from_millis(80));
+            }
+            Event::ContactsProgress { contacts, pages } => {
+                spinner.set_message(format!("{contacts} contacts loaded ({pages} pages)"));
+            }
+            Event::Ready { user, counts } => {
+                spinner.finish_and_clear();
+                me = decode_text(&user.nick_name);
+                println!(
+                    "ready as {me}: {} friends, {} groups ({} members), {} official accounts",
+                    counts.friends, counts.groups, counts.group_members, counts.officials
+                );
+                if let Ok(Some(saved)) = handle.save().await {
+                    names = Names::of_session(&saved);
+                }
+            }
+            Event::Message(m) => {
+                received += 1;
+                kinds.insert(output::kind(&m.content));
+                println!("{}", output::human(&m, &names));
+                if let (Content::Text(text), false) = (&m.content, m.outgoing)
+                    && received % ECHO_EVERY == 1
+                {
+                    let reply = format!("echo: {text}");
+                    if handle.send_text(&m.chat, &reply).await.is_ok() {
+                        echoed += 1;
+                    }
+                }
+            }
+            Event::Sent { .. } => sent += 1,
+            Event::SendFailed { error, .. } => println!("a reply failed: {error}"),
+            Event::Retrying {
+                endpoint,
+                delay,
+                cause,
+                ..
+            } => {
+                retries += 1;
+                println!(
+                    "  (fault: {endpoint} {cause}; retrying in {} ms)",
+                    delay.as_millis()
+                );
+            }
+            Event::LoggedOut { reason } => {
+                println!("logged out: {reason}");
+                break;
+            }
+            Event::Failed(e) => return Err(CliError::new(Exit::Failure, e)),
+            _ => {}
+        }
+        if !logging_out && received >= messages && sent >= echoed && !me.is_empty() {
+            logging_out = true;
+            println!("all {messages} messages received; logging out");
+            handle
+                .logout()
+                .await
+                .map_err(|e| CliError::new(Exit::Failure, e))?;
+        }
+    }
+    let kinds: Vec<&str> = kinds.into_iter().collect();
+    println!(
+        "summary: {received} messages received ({} kinds: {}), {sent} replies sent, {} requests to the simulator, {retries} retries, {:.1} s",
+        kinds.len(),
+        kinds.join(", "),
+        sim.requests(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! Errors a person can act on, and the exit codes.
+
+use std::fmt::Display;
+use webwx_core::{Endpoint, Error, Failure, TransportErrorKind};
+
+/// The exit codes of `webwx`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// Something else failed.
+    Failure = 1,
+    // 2 is clap's: the command line was wrong.
+    /// The server refused the login (1203 and the like).
+    LoginRefused = 3,
+    /// There is no live session: run `webwx login`.
+    SessionExpired = 4,
+    /// No contact has that name.
+    UnknownContact = 5,
+    /// A server could not be reached.
+    Unreachable = 6,
+}
+
+/// A failure with its exit code and a message that says what to do.
+#[derive(Debug)]
+pub(crate) struct CliError {
+    pub(crate) code: Exit,
+    pub(crate) message: String,
+}
+
+impl CliError {
+    pub(crate) fn new(code: Exit, message: impl Display) -> CliError {
+        CliError {
+            code,
+            message: message.to_string(),
+        }
+    }
+
+    pub(crate) fn expired() -> CliError {
+        CliError::new(
+            Exit::SessionExpired,
+            "the session has expired or was logged out: run `webwx login`",
+        )
+    }
+
+    /// What a terminal core error means to a person. `host` names the host of `endpoint`.
+    pub(crate) fn from_core(error: &Error, host: impl Fn(Endpoint) -> String) -> CliError {
+        match error {
+            Error::LoginRefused { code, message } => CliError::new(
+                Exit::LoginRefused,
+                format!(
+                    "the server refused the login ({code}): {message}\n\
+                     Web login is blocked for this account. You can try `webwx login --desktop` \
+                     (desktop mode; accounts using it have reported warnings and temporary bans), \
+                     or use WeChat for Windows or Mac."
+                ),
+            ),
+            Error::SessionEnded { .. } => CliError::expired(),
+            Error::RetriesExhausted { endpoint, last, .. } => match last {
+                Failure::Transport(
+                    TransportErrorKind::Connect
+                    | TransportErrorKind::Timeout
+                    | TransportErrorKind::Tls,
+                ) => CliError::new(
+                    Exit::Unreachable,
+                    format!(
+                        "could not reach {} ({last}); check the network and try again",
+                        host(*endpoint)
+                    ),
+                ),
+                _ => CliError::new(Exit::Failure, format!("{error}")),
+            },
+            other => CliError::new(Exit::Failure, other),
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! `webwx`: the Web WeChat command line.
+//!
+//! `webwx demo` runs a whole session against the embedded simulator; `login`, `listen`, `send`,
+//! `contacts` and `logout` talk to the real service (or, with `--server URL`, to any test
+//! server). Exit codes: see [`failure::Exit`].
+
+#![forbid(unsafe_code)]
+
+mod demo;
+mod failure;
+mod output;
+mod qr;
+mod real;
+mod session_file;
+
+use clap::{Parser, Subcommand};
+use failure::Exit;
+use std::path::PathBuf;
+
+/// A Web WeChat client: a self-contained demo, and commands for the real service.
+#[derive(Parser, Debug)]
+#[command(name = "webwx", version, about)]
+struct Cli {
+    /// Talk to this server (a simulator or test server, e.g. http://127.0.0.1:PORT) instead of
+    /// the real login host; its host is then allowed as a redirect target.
+    #[arg(long, global = true)]
+    server: Option<String>,
+    /// The session file (created with mode 0600, written atomically).
+    #[arg(long, global = true)]
+    session: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Runs a whole session against the embedded simulator: no phone, no network.
+    Demo {
+        /// Friends of the simulated account.
+        #[arg(long, default_value_t = 200)]
+        contacts: usize,
+        /// Messages the simulated account receives.
+        #[arg(long, default_value_t = 30)]
+        messages: usize,
+        /// Runs through the simulator's fault schedule (5xx, drops, truncation, 1205, duplicates).
+        #[arg(long)]
+        faults: bool,
+    },
+    /// Logs in with a QR code and saves the session.
+    Login {
+        /// Writes the QR code to this PNG file instead of drawing it in the terminal.
+        #[arg(long)]
+        qr_png: Option<PathBuf>,
+        /// Desktop ("UOS") mode: gets some accounts past the 1203 refusal, at a risk (see below).
+        #[arg(long)]
+        desktop: bool,
+    },
+    /// Resumes the saved session and prints events until interrupted.
+    Listen {
+        /// One JSON object per line, for other programs.
+        #[arg(long)]
+        json: bool,
+        /// Exits after this many messages.
+        #[arg(long)]
+        count: Option<usize>,
+    },
+    /// Sends a text message.
+    Send {
+        /// The receiver: a display name (remark or nick name) or a user name.
+        #[arg(long)]
+        to: String,
+        /// The text.
+        text: String,
+    },
+    /// Lists the contacts.
+    Contacts {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Logs out and deletes the session file.
+    Logout,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("webwx: cannot start: {e}");
+            std::process::exit(Exit::Failure as i32);
+        }
+    };
+    let session = cli
+        .session
+        .clone()
+        .unwrap_or_else(session_file::default_path);
+    let server = cli.server.as_deref();
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Demo {
+                contacts,
+                messages,
+                faults,
+            } => demo::run(contacts, messages, faults).await,
+            Command::Login { qr_png, desktop } => {
+                real::login(server, &session, qr_png.as_deref(), desktop).await
+            }
+            Command::Listen { json, count } => real::listen(server, &session, json, count).await,
+            Command::Send { to, text } => real::send(server, &session, &to, &text).await,
+            Command::Contacts { json } => real::contacts(server, &session, json).await,
+            Command::Logout => real::logout(server, &session).await,
+        }
+    });
+    if let Err(e) = result {
+        eprintln!("webwx: {}", e.message);
+        std::process::exit(e.code as i32);
+    }
+}

@@ -1,0 +1,151 @@
+//! How events and messages are shown: one line for a person, or one JSON object for a program.
+
+use serde_json::{Value, json};
+use webwx_core::message::decode_text;
+use webwx_core::{ContactStore, Content, Event, Message, SavedSession};
+
+/// Display names, from a copy of the session's contact store and self user.
+#[derive(Default)]
+pub(crate) struct Names(pub(crate) ContactStore, String);
+
+impl Names {
+    /// The names of a saved session.
+    pub(crate) fn of_session(saved: &SavedSession) -> Names {
+        Names(saved.contacts().clone(), saved.user().user_name.clone())
+    }
+
+    /// The name to show for a user name (decoded: entities and emoji).
+    pub(crate) fn of(&self, user_name: &str) -> String {
+        match self.0.get(user_name) {
+            Some(c) => decode_text(c.display()),
+            None if user_name == self.1 => "me".to_string(),
+            None if user_name == "filehelper" => "文件传输助手".to_string(),
+            None => user_name.to_string(),
+        }
+    }
+}
+
+/// A short name of the content's kind.
+pub(crate) fn kind(content: &Content) -> &'static str {
+    match content {
+        Content::Text(_) => "text",
+        Content::Location { .. } => "location",
+        Content::Image => "image",
+        Content::Voice { .. } => "voice",
+        Content::FriendRequest { .. } => "friend-request",
+        Content::PossibleFriend => "possible-friend",
+        Content::Card { .. } => "card",
+        Content::Video { .. } => "video",
+        Content::Emoticon { .. } => "emoticon",
+        Content::App(_) => "app",
+        Content::Voip => "voip",
+        Content::StatusNotify { .. } => "status",
+        Content::ShortVideo { .. } => "short-video",
+        Content::SystemNotice(_) => "notice",
+        Content::System(_) => "system",
+        Content::Recalled { .. } => "recalled",
+        _ => "unknown",
+    }
+}
+
+/// A one-line text for any content.
+pub(crate) fn text(content: &Content) -> String {
+    match content {
+        Content::Voice { duration_ms } => format!("({:.1} s)", *duration_ms as f64 / 1000.0),
+        Content::Video { play_length } | Content::ShortVideo { play_length } => {
+            format!("({play_length} s)")
+        }
+        Content::FriendRequest {
+            nick_name,
+            greeting,
+            ..
+        } => format!("{nick_name}: {greeting}"),
+        Content::Card { nick_name, .. } => nick_name.clone(),
+        Content::Emoticon { md5, .. } => md5.clone(),
+        Content::App(app) if !app.url.is_empty() => format!("{} <{}>", app.title, app.url),
+        Content::StatusNotify { code, user_names } => {
+            format!("code {code}, {} chats", user_names.len())
+        }
+        other => other.text().unwrap_or_default().replace('\n', " ⏎ "),
+    }
+}
+
+/// A message for a person: `[kind] sender (in group): text`.
+pub(crate) fn human(m: &Message, names: &Names) -> String {
+    let sender = match (&m.group_sender, m.outgoing) {
+        (_, true) => "me".to_string(),
+        (Some(s), _) => decode_text(&s.display_name),
+        (None, false) => names.of(&m.chat),
+    };
+    let place = if m.is_group {
+        format!(" in {}", names.of(&m.chat))
+    } else {
+        String::new()
+    };
+    let to = if m.outgoing && !m.is_group {
+        format!(" to {}", names.of(&m.chat))
+    } else {
+        String::new()
+    };
+    let mention = if m.mentions_me { " (@me)" } else { "" };
+    format!(
+        "[{}] {sender}{to}{place}{mention}: {}",
+        kind(&m.content),
+        text(&m.content)
+    )
+}
+
+/// A message for a program.
+pub(crate) fn message_json(m: &Message, names: &Names) -> Value {
+    json!({
+        "event": "message",
+        "id": m.id,
+        "chat": m.chat,
+        "chat_name": names.of(&m.chat),
+        "group": m.is_group,
+        "sender": m.group_sender.as_ref().map(|s| s.user_name.clone()),
+        "sender_name": m.group_sender.as_ref().map(|s| decode_text(&s.display_name)),
+        "outgoing": m.outgoing,
+        "mentions_me": m.mentions_me,
+        "msg_type": m.raw.msg_type,
+        "kind": kind(&m.content),
+        "text": text(&m.content),
+        "time": m.create_time,
+    })
+}
+
+/// Any event for a program (`None` for the ones a listener does not need).
+pub(crate) fn event_json(e: &Event, names: &Names) -> Option<Value> {
+    Some(match e {
+        Event::Message(m) => message_json(m, names),
+        Event::Ready { user, counts } => {
+            json!({"event": "ready", "user": user.user_name, "nick_name": decode_text(&user.nick_name),
+            "friends": counts.friends, "groups": counts.groups, "officials": counts.officials})
+        }
+        Event::Resumed { uin } => json!({"event": "resumed", "uin": uin}),
+        Event::ContactChanged(c) => {
+            json!({"event": "contact_changed", "user_name": c.user_name, "name": decode_text(c.display())})
+        }
+        Event::ContactRemoved { user_name } => {
+            json!({"event": "contact_removed", "user_name": user_name})
+        }
+        Event::GroupMembersChanged { group } => {
+            json!({"event": "group_members_changed", "group": group})
+        }
+        Event::Sent { handle, msg_id } => {
+            json!({"event": "sent", "handle": handle.as_u64(), "msg_id": msg_id})
+        }
+        Event::SendFailed { handle, error } => {
+            json!({"event": "send_failed", "handle": handle.as_u64(), "error": error.to_string()})
+        }
+        Event::LoggedOut { reason } => json!({"event": "logged_out", "reason": reason.to_string()}),
+        Event::Retrying {
+            endpoint,
+            attempt,
+            delay,
+            cause,
+        } => json!({"event": "retrying", "endpoint": endpoint.name(),
+            "attempt": attempt, "delay_ms": delay.as_millis() as u64, "cause": cause.to_string()}),
+        _ => return None,
+    })
+}

@@ -1,0 +1,361 @@
+//! The commands for the real service (or, with `--server`, any test server).
+
+use crate::failure::{CliError, Exit};
+use crate::output::{self, Names};
+use crate::qr;
+use crate::session_file;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use webwx_core::message::decode_text;
+use webwx_core::model::ContactKind;
+use webwx_core::{Config, Endpoint, Event, Hosts, RetryPolicy, SavedSession};
+use webwx_hyper::{Session, Transport};
+
+/// How often `listen` saves the session while it runs.
+const SAVE_EVERY: Duration = Duration::from_secs(30);
+
+/// A client configuration: a fresh seed from the clock and the process id, the login origin and
+/// allowed host of `--server`.
+pub(crate) fn config(server: Option<&str>, desktop: bool) -> Config {
+    let seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    // A person at a terminal wants a network failure reported within seconds, not after the
+    // minutes of patience a bot gets (`listen` keeps the default).
+    let mut config = Config::new(seed ^ (u64::from(std::process::id()) << 32))
+        .with_desktop_mode(desktop)
+        .with_retry(RetryPolicy::new(
+            Duration::from_millis(500),
+            Duration::from_secs(4),
+            5,
+        ));
+    if let Some(server) = server {
+        config = config
+            .with_login_origin(server)
+            .with_allowed_host(host_of(server));
+    }
+    config
+}
+
+/// The host of a URL (`http://127.0.0.1:8080/x` → `127.0.0.1`).
+pub(crate) fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or_default();
+    authority
+        .rsplit_once(':')
+        .map_or(authority, |(h, _)| h)
+        .to_string()
+}
+
+/// The host an endpoint talks to, for error messages.
+fn host_for(config: &Config, hosts: Option<&Hosts>, endpoint: Endpoint) -> String {
+    let origin = match (endpoint, hosts) {
+        (Endpoint::JsLogin | Endpoint::LoginPoll, _) | (_, None) => config.login_origin.clone(),
+        (Endpoint::SyncCheck, Some(h)) => h.push.clone(),
+        (_, Some(h)) => h.api.clone(),
+    };
+    host_of(&origin)
+}
+
+/// Waits until the session is live. With `interactive`, a QR code is shown (or written to
+/// `qr_png`); without, a QR code means the saved session is gone.
+async fn until_live(
+    session: &mut Session,
+    config: &Config,
+    hosts: Option<&Hosts>,
+    interactive: bool,
+    qr_png: Option<&Path>,
+) -> Result<(), CliError> {
+    while let Some(event) = session.next_event().await {
+        match event {
+            Event::Ready { .. } | Event::Resumed { .. } => return Ok(()),
+            Event::QrCode { payload, .. } if interactive => match qr_png {
+                Some(path) => {
+                    std::fs::write(path, webwx_sim::qr_png(&payload)).map_err(|e| {
+                        CliError::new(
+                            Exit::Failure,
+                            format!("cannot write {}: {e}", path.display()),
+                        )
+                    })?;
+                    eprintln!(
+                        "scan the QR code in {} with WeChat on your phone",
+                        path.display()
+                    );
+                }
+                None => eprintln!(
+                    "{}\nscan this QR code with WeChat on your phone",
+                    qr::terminal(&payload)
+                ),
+            },
+            Event::QrCode { .. } => return Err(CliError::expired()),
+            Event::QrExpired { .. } => eprintln!("the QR code expired; here is a new one"),
+            Event::LoginCancelled => eprintln!("cancelled on the phone; here is a new QR code"),
+            Event::Scanned { .. } => eprintln!("scanned: confirm the login on your phone"),
+            Event::PushLoginSent { .. } => {
+                eprintln!("the saved session had ended: confirm the login on your phone")
+            }
+            Event::ContactsProgress { contacts, .. } if interactive => {
+                eprintln!("loaded {contacts} contacts")
+            }
+            Event::Failed(e) => {
+                return Err(CliError::from_core(&e, |ep| host_for(config, hosts, ep)));
+            }
+            Event::LoggedOut { .. } => return Err(CliError::expired()),
+            _ => {}
+        }
+    }
+    Err(CliError::expired())
+}
+
+/// Resumes the session at `path` and waits until it is live.
+async fn resume(
+    server: Option<&str>,
+    path: &Path,
+    patient: bool,
+) -> Result<(Session, Config, Hosts), CliError> {
+    let saved = session_file::load(path)?;
+    let hosts = saved.hosts().clone();
+    let mut config = config(server, false);
+    if patient {
+        config.retry = RetryPolicy::default();
+    }
+    let mut session = Session::resume(config.clone(), saved, Transport::new())
+        .map_err(|e| CliError::new(Exit::SessionExpired, format!("{e}: run `webwx login`")))?;
+    until_live(&mut session, &config, Some(&hosts), false, None).await?;
+    Ok((session, config, hosts))
+}
+
+/// Saves the running session to `path`.
+async fn save(session: &Session, path: &Path) -> Result<SavedSession, CliError> {
+    let saved = session
+        .save()
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(CliError::expired)?;
+    session_file::save(path, &saved)?;
+    Ok(saved)
+}
+
+/// `webwx login`.
+pub(crate) async fn login(
+    server: Option<&str>,
+    path: &Path,
+    qr_png: Option<&Path>,
+    desktop: bool,
+) -> Result<(), CliError> {
+    if desktop {
+        eprintln!(
+            "warning: desktop mode imitates the desktop client to get past the web-login refusal (1203). \
+             Since 2025 accounts using it have reported warnings and temporary bans. Use it at your own risk."
+        );
+    }
+    let config = config(server, desktop);
+    let mut session = Session::start(config.clone());
+    until_live(&mut session, &config, None, true, qr_png).await?;
+    let saved = save(&session, path).await?;
+    println!(
+        "logged in as {} ({} contacts); session saved to {}",
+        decode_text(&saved.user().nick_name),
+        saved.contacts().len(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// `webwx listen`.
+pub(crate) async fn listen(
+    server: Option<&str>,
+    path: &Path,
+    json: bool,
+    count: Option<usize>,
+) -> Result<(), CliError> {
+    let (mut session, config, hosts) = resume(server, path, true).await?;
+    let mut names = Names::of_session(&save(&session, path).await?);
+    if !json {
+        eprintln!("listening (Ctrl-C to stop)");
+    }
+    let mut received = 0;
+    let mut last_save = std::time::Instant::now();
+    loop {
+        if count.is_some_and(|n| received >= n) {
+            break;
+        }
+        let event = tokio::select! {
+            e = session.next_event() => e,
+            _ = tokio::signal::ctrl_c() => break,
+        };
+        let Some(event) = event else {
+            return Err(CliError::expired());
+        };
+        match &event {
+            Event::Message(_) => received += 1,
+            Event::ContactChanged(_)
+            | Event::ContactRemoved { .. }
+            | Event::GroupMembersChanged { .. } => {
+                names = Names::of_session(&save(&session, path).await?);
+            }
+            Event::Failed(e) => {
+                return Err(CliError::from_core(e, |ep| {
+                    host_for(&config, Some(&hosts), ep)
+                }));
+            }
+            Event::LoggedOut { reason } => {
+                let _ = std::fs::remove_file(path);
+                return Err(CliError::new(
+                    Exit::SessionExpired,
+                    format!("{reason}: run `webwx login`"),
+                ));
+            }
+            _ => {}
+        }
+        if json {
+            if let Some(v) = output::event_json(&event, &names) {
+                println!("{v}");
+            }
+        } else if let Event::Message(m) = &event {
+            println!("{}", output::human(m, &names));
+        }
+        if last_save.elapsed() >= SAVE_EVERY {
+            save(&session, path).await?;
+            last_save = std::time::Instant::now();
+        }
+    }
+    save(&session, path).await?;
+    Ok(())
+}
+
+/// The user name `to` stands for: a user name itself, or a contact's display name.
+fn resolve(names: &Names, to: &str) -> Result<String, CliError> {
+    if names.0.get(to).is_some() || to == "filehelper" {
+        return Ok(to.to_string());
+    }
+    let found = names.0.find_by_name(to);
+    if let Some(c) = found.first() {
+        return Ok(c.user_name.clone());
+    }
+    let decoded: Vec<(String, &str)> = names
+        .0
+        .iter()
+        .map(|c| (decode_text(c.display()), c.user_name.as_str()))
+        .collect();
+    if let Some((_, user)) = decoded.iter().find(|(name, _)| name == to) {
+        return Ok((*user).to_string());
+    }
+    let mut closest: Vec<(f64, &String)> = decoded
+        .iter()
+        .map(|(name, _)| (strsim::normalized_levenshtein(name, to), name))
+        .filter(|(score, _)| *score > 0.3)
+        .collect();
+    closest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let suggestions: Vec<&str> = closest.iter().take(5).map(|(_, n)| n.as_str()).collect();
+    let hint = if suggestions.is_empty() {
+        "; `webwx contacts` lists them".to_string()
+    } else {
+        format!("; the closest names: {}", suggestions.join(", "))
+    };
+    Err(CliError::new(
+        Exit::UnknownContact,
+        format!("no contact is called {to:?}{hint}"),
+    ))
+}
+
+/// `webwx send`.
+pub(crate) async fn send(
+    server: Option<&str>,
+    path: &Path,
+    to: &str,
+    text: &str,
+) -> Result<(), CliError> {
+    let (mut session, config, hosts) = resume(server, path, false).await?;
+    let names = Names::of_session(&save(&session, path).await?);
+    let user_name = resolve(&names, to)?;
+    let handle = session
+        .send_text(&user_name, text)
+        .await
+        .map_err(|e| CliError::new(Exit::Failure, e))?;
+    while let Some(event) = session.next_event().await {
+        match event {
+            Event::Sent { handle: h, .. } if h == handle => {
+                save(&session, path).await?;
+                println!("sent to {}", names.of(&user_name));
+                return Ok(());
+            }
+            Event::SendFailed { handle: h, error } if h == handle => {
+                return Err(CliError::from_core(&error, |ep| {
+                    host_for(&config, Some(&hosts), ep)
+                }));
+            }
+            Event::Failed(e) => {
+                return Err(CliError::from_core(&e, |ep| {
+                    host_for(&config, Some(&hosts), ep)
+                }));
+            }
+            Event::LoggedOut { .. } => return Err(CliError::expired()),
+            _ => {}
+        }
+    }
+    Err(CliError::expired())
+}
+
+/// `webwx contacts`.
+pub(crate) async fn contacts(
+    server: Option<&str>,
+    path: &Path,
+    json: bool,
+) -> Result<(), CliError> {
+    let (session, ..) = resume(server, path, false).await?;
+    let saved = save(&session, path).await?;
+    let kind = |k: ContactKind| match k {
+        ContactKind::Friend => "friend",
+        ContactKind::Group => "group",
+        ContactKind::Official => "official",
+        ContactKind::Special => "special",
+    };
+    if json {
+        let list: Vec<serde_json::Value> = saved
+            .contacts()
+            .iter()
+            .map(|c| {
+                serde_json::json!({"user_name": c.user_name, "name": decode_text(c.display()), "kind": kind(c.kind()),
+                    "remark_name": decode_text(&c.remark_name), "nick_name": decode_text(&c.nick_name),
+                    "members": c.member_list.len()})
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(list));
+    } else {
+        println!("{:<9} {:<30} user name", "kind", "name");
+        for c in saved.contacts().iter() {
+            println!(
+                "{:<9} {:<30} {}",
+                kind(c.kind()),
+                decode_text(c.display()),
+                c.user_name
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `webwx logout`: drives the core by hand with the transport's `execute` (no probe, no push
+/// login: logging out must not ask the phone to log in).
+pub(crate) async fn logout(server: Option<&str>, path: &Path) -> Result<(), CliError> {
+    let saved = session_file::load(path)?;
+    let config = config(server, false);
+    let mut client = webwx_core::Client::resume(config, saved)
+        .map_err(|e| CliError::new(Exit::SessionExpired, format!("{e}: run `webwx login`")))?;
+    let now = || webwx_core::Timestamp::from_system_time(SystemTime::now());
+    client
+        .logout(now())
+        .map_err(|e| CliError::new(Exit::Failure, e))?;
+    let transport = Transport::new();
+    while let Some(t) = client.poll_transmit() {
+        match transport.execute(t.request, t.timeout).await {
+            Ok(response) => client.handle_response(t.id, response, now()),
+            Err(e) => client.handle_transport_error(t.id, e.kind(), now()),
+        }
+    }
+    let _ = std::fs::remove_file(path);
+    println!("logged out; {} deleted", path.display());
+    Ok(())
+}
