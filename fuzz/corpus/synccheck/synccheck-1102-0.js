@@ -1,0 +1,1 @@
+window.synccheck={retcode:"1102",selector:"0"}

@@ -1,0 +1,1 @@
+window.synccheck={retcode:"1205",selector:"0"}
