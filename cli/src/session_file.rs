@@ -21,36 +21,62 @@ pub(crate) fn default_path() -> PathBuf {
 
 /// Writes `saved` to `path` atomically, mode 0600.
 pub(crate) fn save(path: &Path, saved: &SavedSession) -> Result<(), CliError> {
-    let fail = |e: &dyn std::fmt::Display| {
+    let json = serde_json::to_vec(saved).map_err(|e| {
         CliError::new(
             Exit::Failure,
             format!("cannot write {}: {e}", path.display()),
         )
-    };
-    let json = serde_json::to_vec(saved).map_err(|e| fail(&e))?;
+    })?;
+    write_atomically(path, &json).map_err(|e| {
+        CliError::new(
+            Exit::Failure,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })
+}
+
+/// Writes `bytes` to a new file beside `path` (mode 0600 from its creation, so the secrets are
+/// never readable by others), syncs it, and renames it over `path`: a crash at any point leaves
+/// either the old file or the new one, whole.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_with(path, bytes, |_| Ok(()))
+}
+
+/// [`write_atomically`], with `before_rename` run on the synced temporary file just before the
+/// rename (tests make it fail to play a crash at the worst moment).
+fn write_with(
+    path: &Path,
+    bytes: &[u8],
+    before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&dir).map_err(|e| fail(&e))?;
+    std::fs::create_dir_all(&dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let tmp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let written = options.open(&tmp).and_then(|mut f| {
-        f.write_all(&json)?;
+        f.write_all(bytes)?;
         f.sync_all()
     });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+    let result = written
+        .and_then(|()| before_rename(&tmp))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        return Err(fail(&e));
     }
-    Ok(())
+    result
 }
 
 /// Reads the session at `path`.
@@ -77,4 +103,67 @@ pub(crate) fn load(path: &Path) -> Result<SavedSession, CliError> {
             ),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("webwx-session-file-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn writes_private_files_and_replaces_whole() {
+        let d = dir("private");
+        let path = d.join("session.json");
+        write_atomically(&path, b"first").unwrap();
+        write_atomically(&path, b"second").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        assert_eq!(
+            std::fs::read_dir(&d).unwrap().count(),
+            1,
+            "no temporary file left behind"
+        );
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_write_that_fails_midway_leaves_the_old_file_whole() {
+        let d = dir("crash");
+        let path = d.join("session.json");
+        write_atomically(&path, b"the old session").unwrap();
+        // The new data is written and synced, then the process "dies" before the rename.
+        let crash = |tmp: &Path| {
+            assert_eq!(
+                std::fs::read(tmp).unwrap(),
+                b"a new session that never lands"
+            );
+            Err(std::io::Error::other("simulated crash"))
+        };
+        assert!(write_with(&path, b"a new session that never lands", crash).is_err());
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"the old session",
+            "the old file is whole"
+        );
+        assert_eq!(
+            std::fs::read_dir(&d).unwrap().count(),
+            1,
+            "the partial file is gone"
+        );
+        let _ = std::fs::remove_dir_all(&d);
+    }
 }
