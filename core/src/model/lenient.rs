@@ -1,52 +1,125 @@
 //! Deserializers that accept what the server really sends: numbers that sometimes arrive as
 //! strings (`"FileSize": ""`, `"MsgId": "123"`), and `null` where a value is expected.
 
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
+use std::fmt;
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum NumOrStr {
-    I(i64),
-    U(u64),
-    F(f64),
-    S(String),
-    B(bool),
+/// Reads an integer from whatever the server sent, without buffering (no untagged enum):
+/// numbers, numeric strings (`"1101"`), booleans, `null` and `""` (0).
+struct IntVisitor;
+
+impl<'de> Visitor<'de> for IntVisitor {
+    type Value = i64;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer, a numeric string or null")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+        Ok(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+        Ok(v as i64)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<i64, E> {
+        Ok(i64::from(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+        Ok(v.trim().parse().unwrap_or(0))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<i64, E> {
+        Ok(0)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<i64, E> {
+        Ok(0)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<i64, D::Error> {
+        d.deserialize_any(IntVisitor)
+    }
 }
 
 /// An integer given as a number, a numeric string, a boolean, `null` or `""` (0).
 pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    Ok(match Option::<NumOrStr>::deserialize(d)? {
-        None => 0,
-        Some(NumOrStr::I(n)) => n,
-        Some(NumOrStr::U(n)) => i64::try_from(n).unwrap_or(i64::MAX),
-        Some(NumOrStr::F(f)) => f as i64,
-        Some(NumOrStr::B(b)) => i64::from(b),
-        Some(NumOrStr::S(s)) => s.trim().parse().unwrap_or(0),
-    })
+    d.deserialize_any(IntVisitor)
 }
 
-/// An unsigned integer given as a number, a numeric string, `null` or `""` (0).
+/// An unsigned integer given as a number, a numeric string, `null` or `""` (0); negative
+/// values read as 0.
 pub(crate) fn uint<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    Ok(match Option::<NumOrStr>::deserialize(d)? {
-        None => 0,
-        Some(NumOrStr::I(n)) => u64::try_from(n).unwrap_or(0),
-        Some(NumOrStr::U(n)) => n,
-        Some(NumOrStr::F(f)) => f as u64,
-        Some(NumOrStr::B(b)) => u64::from(b),
-        Some(NumOrStr::S(s)) => s.trim().parse().unwrap_or(0),
-    })
+    struct UintVisitor;
+    impl<'de> Visitor<'de> for UintVisitor {
+        type Value = u64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an unsigned integer, a numeric string or null")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            Ok(u64::try_from(v).unwrap_or(0))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
+            Ok(v as u64)
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<u64, E> {
+            Ok(u64::from(v))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+            Ok(v.trim().parse().unwrap_or(0))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<u64, E> {
+            Ok(0)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<u64, E> {
+            Ok(0)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
+            d.deserialize_any(UintVisitor)
+        }
+    }
+    d.deserialize_any(UintVisitor)
 }
 
-/// A string given as a string, a number or `null` (empty).
+/// A string given as a string, a number, a boolean or `null` (empty).
 pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match Option::<NumOrStr>::deserialize(d)? {
-        None => String::new(),
-        Some(NumOrStr::S(s)) => s,
-        Some(NumOrStr::I(n)) => n.to_string(),
-        Some(NumOrStr::U(n)) => n.to_string(),
-        Some(NumOrStr::F(f)) => f.to_string(),
-        Some(NumOrStr::B(b)) => b.to_string(),
-    })
+    struct StringVisitor;
+    impl<'de> Visitor<'de> for StringVisitor {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string, a number or null")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+            Ok(String::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<String, E> {
+            Ok(String::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+            d.deserialize_any(StringVisitor)
+        }
+    }
+    d.deserialize_any(StringVisitor)
 }
 
 /// A list that may be `null`.
@@ -85,6 +158,36 @@ pub(crate) fn strip_skey(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(deserialize_with = "int")]
+        i: i64,
+        #[serde(deserialize_with = "uint")]
+        u: u64,
+        #[serde(deserialize_with = "string")]
+        s: String,
+    }
+
+    #[test]
+    fn every_form_the_server_sends() {
+        let read = |json: &str| {
+            let p: Probe = serde_json::from_str(json).unwrap();
+            (p.i, p.u, p.s)
+        };
+        assert_eq!(read(r#"{"i":-3,"u":7,"s":"x"}"#), (-3, 7, "x".into()));
+        assert_eq!(
+            read(r#"{"i":"1101","u":"18446744073709551615","s":42}"#),
+            (1101, u64::MAX, "42".into())
+        );
+        assert_eq!(
+            read(r#"{"i":null,"u":null,"s":null}"#),
+            (0, 0, String::new())
+        );
+        assert_eq!(read(r#"{"i":"","u":-5,"s":true}"#), (0, 0, "true".into()));
+        assert_eq!(read(r#"{"i":2.9,"u":true,"s":1.5}"#), (2, 1, "1.5".into()));
+        assert!(serde_json::from_str::<Probe>(r#"{"i":[1],"u":1,"s":""}"#).is_err());
+    }
 
     #[test]
     fn skey_is_stripped_from_urls() {
