@@ -14,7 +14,7 @@ cleanup() {
 trap cleanup EXIT
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check "itchat==1.3.10"
-./target/debug/webwx-sim --port 0 > "$work/sim.out" 2> "$work/sim.err" &
+"${CARGO_TARGET_DIR:-$root/target}/debug/webwx-sim" --port 0 > "$work/sim.out" 2> "$work/sim.err" &
 sim_pid=$!
 for _ in $(seq 1 100); do
     grep -q '^listening on ' "$work/sim.out" 2>/dev/null && break
