@@ -63,14 +63,32 @@ fn ready(seed: u64, contacts: usize) -> Client {
     c
 }
 
+/// Each part runs in a fresh process of its own, so memory freed by one part cannot be reused
+/// by (and hidden in) the next.
 fn main() {
-    println!(
-        "size_of::<Client>() = {} bytes",
-        std::mem::size_of::<Client>()
-    );
+    match std::env::args().find_map(|a| a.strip_prefix("--part=").map(str::to_string)) {
+        Some(part) if part == "sessions" => sessions(),
+        Some(part) if part == "contacts" => contacts(),
+        _ => {
+            println!(
+                "size_of::<Client>() = {} bytes",
+                std::mem::size_of::<Client>()
+            );
+            for part in ["sessions", "contacts"] {
+                let out = std::process::Command::new(std::env::current_exe().unwrap())
+                    .arg(format!("--part={part}"))
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "{part}: {out:?}");
+                print!("{}", String::from_utf8_lossy(&out.stdout));
+            }
+        }
+    }
+}
+
+fn sessions() {
     // Warm up the allocator and the lazily built tables.
     drop(ready(0, 10));
-
     let before = rss_bytes();
     let sessions: Vec<Client> = (0..SESSIONS).map(|i| ready(i as u64, 0)).collect();
     let per_session = (rss_bytes().saturating_sub(before)) / SESSIONS;
@@ -79,7 +97,10 @@ fn main() {
         per_session as f64 / 1024.0
     );
     drop(sessions);
+}
 
+fn contacts() {
+    drop(ready(0, 10));
     let before = rss_bytes();
     let big = ready(7, CONTACTS);
     let per_contact = (rss_bytes().saturating_sub(before)) / CONTACTS;

@@ -43,7 +43,17 @@
 //! `synccheck` (held until a message arrives or the hold time passes), `webwxsync`,
 //! `webwxsendmsg`, `webwxlogout`, `webwxpushloginurl`, `webwxgeticon`/`webwxgetheadimg`; the admin
 //! API under `/__sim/` (`GET state`, `GET sessions/<uin>/sent`, `POST sessions/<uin>/messages`,
-//! `POST sessions/<uin>/end`).
+//! `POST sessions/<uin>/end`, `GET load`, `POST load`, `GET hold/<ms>`).
+//!
+//! ## Load
+//!
+//! [`Simulator::start_load`] (or `POST /__sim/load` with a [`LoadSpec`] as JSON) delivers text
+//! messages at a fixed rate, spread over every session that is set up, for a set time. Each one
+//! reads `load <n> <unix_micros>`: its number in the run and the wall-clock time at which the
+//! simulator queued it, so a client on the same machine can measure delivery latency.
+//! [`Simulator::load_status`] (`GET /__sim/load`) tells how far the run got and how many
+//! synccheck long polls are held at the moment. The scale benchmark
+//! (`tests/src/bin/scale.rs`) is built on it.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -51,6 +61,7 @@
 mod account;
 mod handlers;
 mod ids;
+mod load;
 mod messages;
 mod qr;
 mod scenario;
@@ -59,6 +70,7 @@ mod state;
 mod wire;
 
 pub use handlers::admin::SessionInfo;
+pub use load::{LoadError, LoadSpec, LoadStatus};
 pub use scenario::{
     ContactSpec, Family, Fault, FaultRule, MessageSpec, PhoneScript, Refusal, Scenario,
 };
@@ -80,6 +92,8 @@ use tokio::sync::watch;
 pub struct Simulator {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    /// The runtime the server runs on.
+    runtime: tokio::runtime::Handle,
     stop: watch::Sender<bool>,
     /// The runtime thread of a simulator made with [`Simulator::spawn`].
     thread: Option<std::thread::JoinHandle<()>>,
@@ -109,6 +123,7 @@ impl Simulator {
         Ok(Simulator {
             addr,
             shared,
+            runtime: tokio::runtime::Handle::current(),
             stop,
             thread: None,
         })
@@ -191,7 +206,7 @@ impl Simulator {
     }
 
     /// Queues a text message for `uin` from `from` (default: the account's first friend).
-    /// Returns its MsgId, `None` for an unknown uin.
+    /// Returns its MsgId, `None` for an unknown uin or an ended session.
     pub fn inject_text(&self, uin: u64, from: Option<&str>, text: &str) -> Option<String> {
         handlers::admin::inject(&self.shared, uin, from, 1, text)
     }
@@ -211,6 +226,17 @@ impl Simulator {
     /// elsewhere. The client's next synccheck gets that retcode.
     pub fn end_session(&self, uin: u64, code: i64) -> bool {
         handlers::admin::end(&self.shared, uin, code)
+    }
+
+    /// Starts a load run: text messages at a fixed rate over every live session, each stamped
+    /// with the moment it was queued (see [`LoadSpec`] and the crate docs).
+    pub fn start_load(&self, spec: LoadSpec) -> Result<(), LoadError> {
+        load::start(&self.shared, &self.runtime, spec)
+    }
+
+    /// How the current (or last) load run is going, and how many synccheck calls are held.
+    pub fn load_status(&self) -> LoadStatus {
+        self.shared.load.status()
     }
 
     /// How many requests the simulator has served.

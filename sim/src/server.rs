@@ -57,6 +57,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, s
         Ok(b) => b.to_bytes(),
         Err(_) => return Ok(wire::html(StatusCode::PAYLOAD_TOO_LARGE, "too large")),
     };
+    if let Some(ms) = path.strip_prefix("/__sim/hold/") {
+        return Ok(admin::hold(&shared, ms).await);
+    }
     if path.starts_with("/__sim/") {
         return Ok(admin::handle(&shared, &parts.method, &path, &body));
     }

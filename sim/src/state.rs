@@ -3,6 +3,7 @@
 
 use crate::account::Account;
 use crate::ids::{hex, mix, uuid};
+use crate::load::LoadCounters;
 use crate::scenario::{Family, Fault, Scenario};
 use serde::Serialize;
 use serde_json::Value;
@@ -121,6 +122,8 @@ pub(crate) struct Shared {
     pub(crate) scenario: Scenario,
     /// `http://127.0.0.1:PORT`.
     pub(crate) origin: String,
+    /// The load run's counters and the long-poll gauge.
+    pub(crate) load: LoadCounters,
     inner: Mutex<Inner>,
 }
 
@@ -129,6 +132,7 @@ impl Shared {
         Shared {
             scenario,
             origin,
+            load: LoadCounters::default(),
             inner: Mutex::new(Inner {
                 next_msg_id: 1_000_000_000_000_000_000,
                 ..Inner::default()

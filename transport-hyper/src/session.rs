@@ -36,7 +36,9 @@ enum Input {
 /// Commands to a running [`Session`], from any task.
 #[derive(Clone)]
 pub struct SessionHandle {
-    inputs: mpsc::UnboundedSender<Input>,
+    // Channel items are boxed: a tokio channel allocates room for 32 items at once, so with
+    // thousands of sessions the size of an item is paid 32 times per session.
+    inputs: mpsc::UnboundedSender<Box<Input>>,
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -49,7 +51,7 @@ impl SessionHandle {
     async fn command(&self, command: Command) -> Result<CommandOutcome, SessionError> {
         let (reply, answer) = oneshot::channel();
         self.inputs
-            .send(Input::Command(command, reply))
+            .send(Box::new(Input::Command(command, reply)))
             .map_err(|_| SessionError::Stopped)?;
         Ok(answer.await.map_err(|_| SessionError::Stopped)??)
     }
@@ -86,7 +88,7 @@ impl SessionHandle {
     pub async fn save(&self) -> Result<Option<SavedSession>, SessionError> {
         let (reply, answer) = oneshot::channel();
         self.inputs
-            .send(Input::Save(reply))
+            .send(Box::new(Input::Save(reply)))
             .map_err(|_| SessionError::Stopped)?;
         answer.await.map_err(|_| SessionError::Stopped)
     }
@@ -97,7 +99,7 @@ impl SessionHandle {
 #[derive(Debug)]
 pub struct Session {
     handle: SessionHandle,
-    events: mpsc::Receiver<Event>,
+    events: mpsc::Receiver<Box<Event>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -126,7 +128,9 @@ impl Session {
     pub fn drive(client: Client, transport: Transport) -> Session {
         let (inputs, inbox) = mpsc::unbounded_channel();
         let (events_tx, events) = mpsc::channel(EVENT_BUFFER);
-        let task = tokio::spawn(run(client, transport, inbox, events_tx));
+        // Boxed: an async fn keeps its arguments and the locals they move into side by side, so
+        // an unboxed client would take its room in the task twice.
+        let task = tokio::spawn(run(Box::new(client), transport, inbox, events_tx));
         Session {
             handle: SessionHandle { inputs },
             events,
@@ -141,7 +145,7 @@ impl Session {
 
     /// The next event; `None` once the session has ended and every event was read.
     pub async fn next_event(&mut self) -> Option<Event> {
-        self.events.recv().await
+        self.events.recv().await.map(|e| *e)
     }
 
     /// See [`SessionHandle::send_text`].
@@ -169,10 +173,10 @@ impl Drop for Session {
 /// The driver: send what the core asks for (all in flight at once), hand events to the
 /// application, feed back answers, commands and timeouts, until the session ends.
 async fn run(
-    mut client: Client,
+    mut client: Box<Client>,
     transport: Transport,
-    mut inbox: mpsc::UnboundedReceiver<Input>,
-    events: mpsc::Sender<Event>,
+    mut inbox: mpsc::UnboundedReceiver<Box<Input>>,
+    events: mpsc::Sender<Box<Event>>,
 ) {
     if client.start(now()).is_err() {
         return;
@@ -185,7 +189,7 @@ async fn run(
             in_flight.spawn(async move { (t.id, transport.execute(t.request, t.timeout).await) });
         }
         while let Some(event) = client.poll_event() {
-            if events.send(event).await.is_err() {
+            if events.send(Box::new(event)).await.is_err() {
                 return; // nobody listens any more
             }
         }
@@ -204,7 +208,7 @@ async fn run(
                 }
                 Err(join_error) => tracing::warn!(%join_error, "a request task failed"),
             },
-            input = inbox.recv() => match input {
+            input = inbox.recv() => match input.map(|i| *i) {
                 Some(Input::Command(command, reply)) => {
                     let _ = reply.send(client.command(command, now()));
                 }

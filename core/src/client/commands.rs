@@ -217,8 +217,8 @@ impl Client {
     pub(super) fn fail_pending_sends(&mut self) {
         let in_flight_send = self
             .in_flight
-            .values()
-            .map(|f| &f.call)
+            .iter()
+            .map(|(_, f)| &f.call)
             .chain(self.scheduled.iter().map(|s| &s.call))
             .find_map(|c| match c {
                 Call::Send(p) => Some(p.handle),

@@ -20,7 +20,7 @@ use crate::{
 use bytes::Bytes;
 use calls::Call;
 pub(crate) use calls::PendingSend;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use url::Url;
 
 /// A request in flight.
@@ -134,7 +134,9 @@ pub struct Client {
     contact_pages: u32,
     group_batches: Vec<Vec<(String, String)>>,
     next_id: u64,
-    in_flight: BTreeMap<RequestId, InFlight>,
+    /// Requests sent and not answered, oldest first (a handful at most: a `Vec` costs less
+    /// than a map for so few).
+    in_flight: Vec<(RequestId, InFlight)>,
     scheduled: Vec<Scheduled>,
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
@@ -175,7 +177,7 @@ impl Client {
             contact_pages: 0,
             group_batches: Vec::new(),
             next_id: 0,
-            in_flight: BTreeMap::new(),
+            in_flight: Vec::new(),
             scheduled: Vec::new(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
@@ -263,12 +265,22 @@ impl Client {
 
     /// The next request to send, if any.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmits.pop_front()
+        let next = self.transmits.pop_front();
+        if next.is_none() {
+            // An idle session keeps no room for requests it is not making.
+            self.transmits = VecDeque::new();
+        }
+        next
     }
 
     /// The next event for the application, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let next = self.events.pop_front();
+        if next.is_none() {
+            // An idle session keeps no room for events it does not have.
+            self.events = VecDeque::new();
+        }
+        next
     }
 
     /// When [`handle_timeout`](Client::handle_timeout) must be called next, if ever.
@@ -375,7 +387,11 @@ impl Client {
             self.in_flight.clear();
             return None;
         }
-        let flight = self.in_flight.remove(&id);
+        let flight = self
+            .in_flight
+            .iter()
+            .position(|(i, _)| *i == id)
+            .map(|at| self.in_flight.remove(at).1);
         if flight.is_none() {
             tracing::debug!(id = id.0, "answer to an unknown request ignored");
         }
@@ -404,7 +420,9 @@ impl Client {
         let id = RequestId(self.next_id);
         self.next_id += 1;
         let timeout = self.timeout_of(&call);
-        self.in_flight.insert(
+        // Room for exactly what is in flight (usually one long poll), not a growth step's worth.
+        self.in_flight.reserve_exact(1);
+        self.in_flight.push((
             id,
             InFlight {
                 call,
@@ -412,7 +430,7 @@ impl Client {
                 sent_at: now,
                 url,
             },
-        );
+        ));
         tracing::debug!(id = id.0, %endpoint, "request");
         self.transmits.push_back(Transmit {
             id,

@@ -19,8 +19,8 @@ impl Client {
         // The send in flight (or waiting for its retry) goes first, then the queue.
         let current = self
             .in_flight
-            .values()
-            .map(|f| &f.call)
+            .iter()
+            .map(|(_, f)| &f.call)
             .chain(self.scheduled.iter().map(|s| &s.call))
             .find_map(|c| match c {
                 Call::Send(p) => Some(p.clone()),

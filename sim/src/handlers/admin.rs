@@ -6,10 +6,12 @@
 // panics, which is all this lint guards against here.
 #![allow(clippy::indexing_slicing)]
 
-use crate::state::{SentMessage, Shared};
+use crate::load::{self, LoadSpec};
+use crate::state::{Inner, SentMessage, Shared};
 use crate::wire::{self, Answer};
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// What the simulator knows about one session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -75,24 +77,40 @@ pub(crate) fn inject(
     content: &str,
 ) -> Option<String> {
     let mut inner = shared.lock();
-    let id = Shared::next_msg_id(&mut inner);
-    let session = inner.sessions.get_mut(&uin)?;
+    inner.sessions.get(&uin)?;
+    inject_locked(&mut inner, uin, from, msg_type, content).then(|| inner.next_msg_id.to_string())
+}
+
+/// [`inject`] with the state already locked; `false` if `uin` has no session or it ended.
+pub(crate) fn inject_locked(
+    inner: &mut Inner,
+    uin: u64,
+    from: Option<&str>,
+    msg_type: i64,
+    content: &str,
+) -> bool {
+    let id = Shared::next_msg_id(inner);
+    let Some(session) = inner.sessions.get_mut(&uin) else {
+        return false;
+    };
+    if session.ended.is_some() {
+        return false;
+    }
     let from = from
-        .map(str::to_string)
-        .or_else(|| session.account.friends.first().cloned())
-        .unwrap_or_else(|| "filehelper".to_string());
+        .or_else(|| session.account.friends.first().map(String::as_str))
+        .unwrap_or("filehelper");
     let created = 1_764_000_000 + session.log.len() as u64;
     let msg = crate::messages::message(
         id,
-        &from,
-        &session.account.user_name.clone(),
+        from,
+        &session.account.user_name,
         msg_type,
         content,
         created,
     );
     session.log.push(msg);
     session.notify.notify_waiters();
-    Some(id.to_string())
+    true
 }
 
 /// Ends `uin`'s session with `code` (1100: logged out on the phone, 1101: elsewhere).
@@ -108,8 +126,28 @@ pub(crate) fn end(shared: &Shared, uin: u64, code: i64) -> bool {
     }
 }
 
+/// The longest hold of `/__sim/hold/<ms>`.
+const MAX_HOLD_MS: u64 = 600_000;
+
+/// `GET /__sim/hold/<ms>`: answers `{}` after `ms` milliseconds (at most 10 minutes), counted in
+/// the long-poll gauge meanwhile: a long poll that needs no session, for measuring what an
+/// HTTP client pays per held request (the scale benchmark's baseline).
+pub(crate) async fn hold(shared: &Shared, ms: &str) -> Answer {
+    let Ok(ms) = ms.parse::<u64>() else {
+        return wire::html(http::StatusCode::BAD_REQUEST, "hold/<milliseconds>");
+    };
+    let _held = shared.load.long_poll();
+    tokio::time::sleep(std::time::Duration::from_millis(ms.min(MAX_HOLD_MS))).await;
+    wire::json(&json!({}))
+}
+
 /// Routes `/__sim/...`.
-pub(crate) fn handle(shared: &Shared, method: &http::Method, path: &str, body: &[u8]) -> Answer {
+pub(crate) fn handle(
+    shared: &Arc<Shared>,
+    method: &http::Method,
+    path: &str,
+    body: &[u8],
+) -> Answer {
     let parts: Vec<&str> = path.trim_start_matches("/__sim/").split('/').collect();
     let not_found = || wire::html(http::StatusCode::NOT_FOUND, "no such admin call");
     match (method.as_str(), parts.as_slice()) {
@@ -147,6 +185,14 @@ pub(crate) fn handle(shared: &Shared, method: &http::Method, path: &str, body: &
                 _ => not_found(),
             }
         }
+        ("GET", ["load"]) => wire::json(&json!(shared.load.status())),
+        ("POST", ["load"]) => match serde_json::from_slice::<LoadSpec>(body) {
+            Ok(spec) => match load::start(shared, &tokio::runtime::Handle::current(), spec) {
+                Ok(()) => wire::json(&json!(shared.load.status())),
+                Err(e) => wire::html(http::StatusCode::CONFLICT, &e.to_string()),
+            },
+            Err(e) => wire::html(http::StatusCode::BAD_REQUEST, &e.to_string()),
+        },
         _ => not_found(),
     }
 }

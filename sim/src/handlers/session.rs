@@ -349,6 +349,7 @@ pub(crate) async fn synccheck(shared: &Shared, req: &Req<'_>, forced: Option<i64
         return synccheck_answer(code, 0);
     }
     let deadline = tokio::time::Instant::now() + shared.scenario.synccheck_hold();
+    let _held = shared.load.long_poll();
     loop {
         let notified = notify.notified();
         tokio::pin!(notified);
