@@ -3,7 +3,7 @@
 
 use super::calls::Call;
 use super::{Client, Fault};
-use crate::model::{HasBaseResponse, RetClass, SyncAnswer};
+use crate::model::{Contact, HasBaseResponse, RetClass, SyncAnswer};
 use crate::parse::{parse_sync, parse_synccheck};
 use crate::{Endpoint, Error, Event, Failure, Message, State, Timestamp};
 
@@ -114,7 +114,8 @@ impl Client {
             self.events
                 .push_back(Event::ProfileChanged(Box::new(user.clone())));
         }
-        let me = self.user.clone().unwrap_or_default();
+        let nobody = Contact::default();
+        let me = self.user.as_ref().unwrap_or(&nobody);
         for raw in answer.add_msg_list {
             if !self
                 .seen
@@ -123,7 +124,7 @@ impl Client {
                 tracing::debug!("duplicate message dropped");
                 continue;
             }
-            let message = Message::from_raw(raw, &me, &self.contacts);
+            let message = Message::from_raw(raw, me, &self.contacts);
             self.events.push_back(Event::Message(Box::new(message)));
         }
         // Only now, with everything handled, do the keys advance.

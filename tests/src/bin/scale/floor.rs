@@ -61,7 +61,7 @@ async fn paced(transport: &Transport, base_url: &str, rate: u32, seconds: u64) -
 
 /// The child's side: hold `n` requests, print the resident memory they cost in bytes, then the
 /// CPU per bare request at `rate` per second, and exit.
-pub(crate) fn measure(n: usize, base_url: &str, rate: u32) -> Result<(), BoxError> {
+pub(crate) fn measure(n: usize, base_url: &str, rate: u32, seconds: u64) -> Result<(), BoxError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -105,7 +105,7 @@ pub(crate) fn measure(n: usize, base_url: &str, rate: u32) -> Result<(), BoxErro
         // Warm the pool up for the paced requests, then measure.
         paced(&transport, base_url, rate, 1).await;
         let cpu_before = procfs::cpu_ms(me)?;
-        let answered = paced(&transport, base_url, rate, 5).await;
+        let answered = paced(&transport, base_url, rate, seconds.max(1)).await;
         let cpu = procfs::cpu_ms(me)? - cpu_before;
         println!("{}", cpu as f64 * 1000.0 / answered.max(1) as f64);
         Ok::<(), BoxError>(())
@@ -115,10 +115,17 @@ pub(crate) fn measure(n: usize, base_url: &str, rate: u32) -> Result<(), BoxErro
 }
 
 /// The parent's side: runs the measurement in a child.
-pub(crate) fn run(n: usize, base_url: &str, rate: u32) -> Result<Floor, BoxError> {
+/// `message_rate` is the load's; the child paces its bare requests at twice that.
+pub(crate) fn run(
+    n: usize,
+    base_url: &str,
+    message_rate: u32,
+    seconds: u64,
+) -> Result<Floor, BoxError> {
     let out = Command::new(std::env::current_exe()?)
         .args(["--transport-floor", &n.to_string(), "--sim-url", base_url])
-        .args(["--rate", &rate.to_string()])
+        .args(["--rate", &message_rate.to_string()])
+        .args(["--baseline-seconds", &seconds.to_string()])
         .stderr(Stdio::inherit())
         .output()?;
     if !out.status.success() {

@@ -56,6 +56,9 @@ struct Args {
     /// How long the simulator holds a synccheck with nothing new (the real server: ~25 s).
     #[arg(long, default_value_t = 25_000)]
     synccheck_hold_ms: u64,
+    /// How long the baseline sends bare requests for its CPU figure.
+    #[arg(long, default_value_t = 5)]
+    baseline_seconds: u64,
     /// Runs as the simulator process (used by the benchmark itself).
     #[arg(long, hide = true)]
     serve_sim: bool,
@@ -73,7 +76,12 @@ fn main() -> Result<(), BoxError> {
         return sim_process::serve(args.synccheck_hold_ms);
     }
     if let Some(n) = args.transport_floor {
-        return floor::measure(n, &args.sim_url, args.rate.saturating_mul(2));
+        return floor::measure(
+            n,
+            &args.sim_url,
+            args.rate.saturating_mul(2),
+            args.baseline_seconds,
+        );
     }
     let needed = args.sessions as u64 + 512;
     let limit = procfs::open_file_limit()?;
@@ -133,7 +141,7 @@ async fn bench(args: Args) -> Result<(), BoxError> {
     // The baseline: the transport alone, holding one request per session.
     // A delivered message costs the client at least two requests (the synccheck it answers and
     // the webwxsync that fetches it), so the bare requests are paced at twice the message rate.
-    let floor = floor::run(n, &sim.base_url, args.rate.saturating_mul(2))?;
+    let floor = floor::run(n, &sim.base_url, args.rate, args.baseline_seconds)?;
     eprintln!("baseline: {floor:?}");
 
     // Memory before the first session: the runtime, the transport, the program.
