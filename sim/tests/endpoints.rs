@@ -12,15 +12,6 @@ use serde_json::json;
 use std::time::Duration;
 use webwx_sim::{ContactSpec, Family, Fault, FaultRule, Refusal, Scenario, Simulator};
 
-fn quick() -> Scenario {
-    let mut s = Scenario::default();
-    s.phone.scan_after_ms = 50;
-    s.phone.confirm_after_ms = 50;
-    s.synccheck_hold_ms = 300;
-    s.login_hold_ms = 2_000;
-    s
-}
-
 #[tokio::test]
 async fn a_whole_session_in_the_real_formats() {
     let mut scenario = quick();

@@ -13,10 +13,9 @@ use serde_json::json;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use webwx_sim::{LoadError, LoadSpec, Scenario, Simulator};
 
-fn quick() -> Scenario {
-    let mut s = Scenario::default();
-    s.phone.scan_after_ms = 10;
-    s.phone.confirm_after_ms = 10;
+/// [`quick`], with synccheck held long enough to see it in the gauge.
+fn held() -> Scenario {
+    let mut s = quick();
     s.synccheck_hold_ms = 2_000;
     s
 }
@@ -33,7 +32,7 @@ async fn wait_until_done(sim: &Simulator) {
 
 #[tokio::test]
 async fn a_load_run_spreads_stamped_messages_over_the_live_sessions() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(held()).await.unwrap();
     let base = sim.base_url();
     assert_eq!(
         sim.start_load(LoadSpec {
@@ -101,7 +100,7 @@ async fn a_load_run_spreads_stamped_messages_over_the_live_sessions() {
 
 #[tokio::test]
 async fn the_admin_api_runs_load_and_counts_long_polls() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(held()).await.unwrap();
     let base = sim.base_url();
     let l = login(&base).await;
     let key = init(&base, &l).await["SyncKey"].clone();

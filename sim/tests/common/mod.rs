@@ -240,3 +240,14 @@ pub async fn sync(base: &str, l: &Login, key: &Value) -> Reply {
     )
     .await
 }
+
+/// A scenario for fast tests: the phone scans and confirms within 100 ms, synccheck is held
+/// 300 ms, the login poll 2 s.
+pub fn quick() -> webwx_sim::Scenario {
+    let mut s = webwx_sim::Scenario::default();
+    s.phone.scan_after_ms = 50;
+    s.phone.confirm_after_ms = 50;
+    s.synccheck_hold_ms = 300;
+    s.login_hold_ms = 2_000;
+    s
+}
