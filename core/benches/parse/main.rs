@@ -145,6 +145,14 @@ fn login(c: &mut Criterion) {
             }
         })
     });
+    // Like for like with the baseline: the typed parse of the same three JSON answers.
+    g.bench_function("webwx typed parse (JSON answers only)", |b| {
+        b.iter(|| {
+            black_box(webwx_core::parse::parse_init(SMALL_INIT).unwrap());
+            black_box(webwx_core::parse::parse_plain(NOTIFY).unwrap());
+            black_box(webwx_core::parse::parse_get_contact(ONE_PAGE).unwrap());
+        })
+    });
     g.bench_function("webwx login to ready", |b| b.iter(|| black_box(at_sync())));
     g.finish();
 }
