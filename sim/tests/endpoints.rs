@@ -326,6 +326,9 @@ async fn calls_are_checked_like_the_real_server() {
         synccheck(&base, &l, &key).await,
         "window.synccheck={retcode:\"1100\",selector:\"0\"}"
     );
+    // An ended session takes no more messages.
+    assert_eq!(sim.inject_text(l.uin, None, "too late"), None);
+    assert_eq!(sim.inject_text(1, None, "nobody"), None);
 }
 
 #[tokio::test]
