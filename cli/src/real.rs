@@ -50,7 +50,7 @@ pub(crate) fn host_of(url: &str) -> String {
 /// The host an endpoint talks to, for error messages.
 fn host_for(config: &Config, hosts: Option<&Hosts>, endpoint: Endpoint) -> String {
     let origin = match (endpoint, hosts) {
-        (Endpoint::JsLogin | Endpoint::LoginPoll, _) | (_, None) => config.login_origin.clone(),
+        (Endpoint::JsLogin | Endpoint::LoginPoll, _) | (_, None) => config.login_origin.to_string(),
         (Endpoint::SyncCheck, Some(h)) => h.push.clone(),
         (_, Some(h)) => h.api.clone(),
     };

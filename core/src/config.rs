@@ -1,5 +1,6 @@
 //! What an embedder can set: seed, hosts, desktop mode, retry policy and limits.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 /// The default user agent: a current desktop Chrome, as the official web client runs in one.
@@ -29,8 +30,8 @@ pub struct Config {
     pub seed: u64,
     /// Where the login starts (`jslogin`, the QR image, the login long poll):
     /// [`DEFAULT_LOGIN_ORIGIN`] unless you point it at a simulator or test server. Scheme, host and
-    /// optional port, no path.
-    pub login_origin: String,
+    /// optional port, no path. (`Cow`: the default is shared by every session, not copied.)
+    pub login_origin: Cow<'static, str>,
     /// Hosts outside the WeChat domains that the server may redirect to (for example `127.0.0.1`
     /// for a simulator). A redirect to any other foreign host is refused with
     /// [`Error::ForeignHost`](crate::Error::ForeignHost): it would leak credentials.
@@ -40,9 +41,9 @@ pub struct Config {
     /// use it report warnings and temporary bans: turn it on only knowing that risk.
     pub desktop_mode: bool,
     /// The `lang` query parameter.
-    pub lang: String,
-    /// The `User-Agent` header of every request.
-    pub user_agent: String,
+    pub lang: Cow<'static, str>,
+    /// The `User-Agent` header of every request (the default is shared, not copied per session).
+    pub user_agent: Cow<'static, str>,
     /// How many times a new QR code is fetched after an expiry (400/500/0) or a cancel on the
     /// phone (202) before the login gives up with
     /// [`Error::QrRefreshLimit`](crate::Error::QrRefreshLimit). The official client uses 5.
@@ -72,11 +73,11 @@ impl Config {
     pub fn new(seed: u64) -> Self {
         Config {
             seed,
-            login_origin: DEFAULT_LOGIN_ORIGIN.to_string(),
+            login_origin: Cow::Borrowed(DEFAULT_LOGIN_ORIGIN),
             allowed_hosts: Vec::new(),
             desktop_mode: false,
-            lang: "zh_CN".to_string(),
-            user_agent: DEFAULT_USER_AGENT.to_string(),
+            lang: Cow::Borrowed("zh_CN"),
+            user_agent: Cow::Borrowed(DEFAULT_USER_AGENT),
             max_qr_refreshes: 5,
             request_timeout: Duration::from_secs(30),
             long_poll_timeout: Duration::from_secs(35),
@@ -90,7 +91,7 @@ impl Config {
 
     /// Starts the login at `origin` (for example a simulator's `http://127.0.0.1:PORT`).
     pub fn with_login_origin(mut self, origin: impl Into<String>) -> Self {
-        self.login_origin = origin.into().trim_end_matches('/').to_string();
+        self.login_origin = Cow::Owned(origin.into().trim_end_matches('/').to_string());
         self
     }
 

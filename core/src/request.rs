@@ -102,7 +102,7 @@ impl ApiRequest {
         let (mut url, has_query) = match &self.target {
             Target::Absolute(u) => (keep_encoded(u), u.contains('?')),
             target => {
-                let origin = match (target, hosts) {
+                let origin: &str = match (target, hosts) {
                     (Target::Api, Some(h)) => &h.api,
                     (Target::Push, Some(h)) => &h.push,
                     (Target::File, Some(h)) => &h.file,
@@ -150,7 +150,7 @@ impl ApiRequest {
         let mut builder = Request::builder()
             .method(self.method)
             .uri(uri.as_str())
-            .header(USER_AGENT, config.user_agent.as_str())
+            .header(USER_AGENT, &*config.user_agent)
             .header(ACCEPT, "application/json, text/plain, */*");
         let body = match self.body {
             Body::Empty => Bytes::new(),
