@@ -47,7 +47,7 @@ struct Args {
     #[arg(long, default_value_t = 30)]
     seconds: u64,
     /// The idle window that gives the CPU baseline (longer than the synccheck hold, so every
-    /// session re-polls in it).
+    /// session re-polls in it; at least 1).
     #[arg(long, default_value_t = 30)]
     idle_seconds: u64,
     /// Sessions logging in at the same time.
@@ -174,7 +174,7 @@ async fn bench(args: Args) -> Result<(), BoxError> {
     let peak = procfs::peak_rss_kib(me)?;
 
     // Baseline: the same sessions, idle.
-    let idle = Duration::from_secs(args.idle_seconds);
+    let idle = Duration::from_secs(args.idle_seconds.max(1));
     let (c0, s0) = (procfs::cpu_ms(me)?, procfs::cpu_ms(sim.pid())?);
     tokio::time::sleep(idle).await;
     let (c1, s1) = (procfs::cpu_ms(me)?, procfs::cpu_ms(sim.pid())?);
