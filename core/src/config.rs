@@ -202,7 +202,8 @@ pub struct Limits {
     pub max_contact_pages: u32,
     /// Most entries a SyncKey may have.
     pub max_sync_key_entries: usize,
-    /// How many recent message ids are remembered to drop duplicate deliveries.
+    /// How many recent message ids are remembered to drop duplicate deliveries (8 bytes each;
+    /// the server repeats a message within a sync or two, far less than this).
     pub max_remembered_msg_ids: usize,
     /// Most messages waiting in the send queue.
     pub max_send_queue: usize,
@@ -218,7 +219,7 @@ impl Default for Limits {
             max_group_members: 10_000,
             max_contact_pages: 1_000,
             max_sync_key_entries: 128,
-            max_remembered_msg_ids: 20_000,
+            max_remembered_msg_ids: 1_000,
             max_send_queue: 1_000,
             max_message_bytes: 64 * 1024,
         }

@@ -172,6 +172,7 @@ async fn bench(args: Args) -> Result<(), BoxError> {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_idle = procfs::rss_kib(me)?;
     let peak = procfs::peak_rss_kib(me)?;
+    let files_idle = procfs::open_files(me)?;
 
     // Baseline: the same sessions, idle.
     let idle = Duration::from_secs(args.idle_seconds.max(1));
@@ -207,6 +208,7 @@ async fn bench(args: Args) -> Result<(), BoxError> {
     let (c2, s2) = (procfs::cpu_ms(me)?, procfs::cpu_ms(sim.pid())?);
     let peak_after = procfs::peak_rss_kib(me)?;
     let rss_after = procfs::rss_kib(me)?;
+    let files_after = procfs::open_files(me)?;
 
     let (mut latencies, delivered, duplicates) = {
         let d = stats.deliveries();
@@ -270,6 +272,7 @@ async fn bench(args: Args) -> Result<(), BoxError> {
         kib(rss_after.saturating_sub(rss_before), n),
         kib(peak_after.saturating_sub(rss_before), n)
     );
+    println!("| client open files (sockets) | {files_idle} idle, {files_after} after the load |");
     println!(
         "| baseline: CPU of {n} idle sessions | client {:.1} ms/s, simulator {:.1} ms/s |",
         idle_client_ms_per_s, idle_sim_ms_per_s

@@ -45,6 +45,11 @@ pub(crate) fn cpu_ms(pid: u32) -> io::Result<u64> {
     Ok((ticks(11)? + ticks(12)?) * 1000 / TICKS_PER_SECOND)
 }
 
+/// How many files (sockets, mostly) the process has open.
+pub(crate) fn open_files(pid: u32) -> io::Result<usize> {
+    Ok(std::fs::read_dir(format!("/proc/{pid}/fd"))?.count())
+}
+
 /// The soft limit on open files of this process.
 pub(crate) fn open_file_limit() -> io::Result<u64> {
     let limits = std::fs::read_to_string("/proc/self/limits")?;
