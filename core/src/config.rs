@@ -202,8 +202,9 @@ pub struct Limits {
     pub max_contact_pages: u32,
     /// Most entries a SyncKey may have.
     pub max_sync_key_entries: usize,
-    /// How many recent message ids are remembered to drop duplicate deliveries (8 bytes each;
-    /// the server repeats a message within a sync or two, far less than this).
+    /// How many recent message ids are remembered to drop duplicate deliveries (8 bytes each,
+    /// looked up by a scan, so keep it in the thousands; the server repeats a message within a
+    /// sync or two, far fewer than the default).
     pub max_remembered_msg_ids: usize,
     /// Most messages waiting in the send queue.
     pub max_send_queue: usize,
