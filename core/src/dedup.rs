@@ -17,7 +17,10 @@ pub(crate) struct SeenIds {
 
 /// The number an id is remembered by.
 fn key(id: &str) -> u64 {
-    if let Ok(n) = id.parse::<u64>() {
+    // Only the canonical decimal form ("0", or digits without a leading zero) is kept as its
+    // number, so "5", "05" and "+5" stay three different ids.
+    let canonical = id.bytes().all(|b| b.is_ascii_digit()) && (id == "0" || !id.starts_with('0'));
+    if canonical && let Ok(n) = id.parse::<u64>() {
         return n;
     }
     // FNV-1a, 64 bits.
@@ -42,6 +45,13 @@ impl SeenIds {
         }
         self.order.push_back(key);
         true
+    }
+
+    /// Forgets the oldest ids beyond `capacity` and gives back the room they took.
+    pub(crate) fn trim_to(&mut self, capacity: usize) {
+        let excess = self.order.len().saturating_sub(capacity.max(1));
+        self.order.drain(..excess);
+        self.order.shrink_to_fit();
     }
 
     #[cfg(test)]
@@ -113,6 +123,11 @@ mod tests {
         assert!(s.insert("18446744073709551616", 10), "over u64: hashed");
         assert!(!s.insert("abc", 10));
         assert_eq!(s.len(), 6);
+        // Only the canonical form is a number.
+        assert!(s.insert("5", 20));
+        assert!(s.insert("05", 20));
+        assert!(s.insert("+5", 20));
+        assert!(!s.insert("5", 20));
     }
 
     #[test]
@@ -126,6 +141,19 @@ mod tests {
         // A hashed id survives a save and a load.
         let mut back: SeenIds = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert!(!back.insert("x-7", 10));
+    }
+
+    #[test]
+    fn a_larger_saved_memory_is_trimmed_to_the_limit() {
+        let mut s = SeenIds::default();
+        for i in 0..100 {
+            s.insert(&i.to_string(), 100);
+        }
+        s.trim_to(10);
+        assert_eq!(s.len(), 10);
+        assert!(s.order.capacity() < 100, "the room is given back");
+        assert!(!s.insert("99", 10), "the newest are kept");
+        assert!(s.insert("89", 10), "the oldest are gone");
     }
 
     #[test]

@@ -66,6 +66,10 @@ impl Client {
         client.sync_key = saved.sync_key;
         client.sync_check_key = saved.sync_check_key;
         client.seen = saved.seen;
+        // A session saved under a larger limit keeps only the newest ids the limit allows.
+        client
+            .seen
+            .trim_to(client.config.limits.max_remembered_msg_ids);
         client.outbox = saved.outbox.into();
         client.next_send = saved.next_send;
         Ok(client)

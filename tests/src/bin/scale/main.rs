@@ -289,7 +289,7 @@ async fn bench(args: Args) -> Result<(), BoxError> {
         "| CPU per delivered message, simulator | {sim_net:.0} µs above the baseline ({sim_raw:.0} µs in all) |"
     );
     println!(
-        "| CPU busy during the load (of {} cores) | client {:.0}%, simulator {:.0}% |",
+        "| CPU busy during the load (% of one core; {} cores) | client {:.0}%, simulator {:.0}% |",
         std::thread::available_parallelism().map_or(0, usize::from),
         client_ms / secs / 10.0,
         sim_ms / secs / 10.0
