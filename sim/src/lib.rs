@@ -53,7 +53,7 @@
 //! simulator queued it, so a client on the same machine can measure delivery latency.
 //! [`Simulator::load_status`] (`GET /__sim/load`) tells how far the run got and how many
 //! synccheck long polls are held at the moment. The scale benchmark
-//! (`tests/src/bin/scale.rs`) is built on it.
+//! (`tests/src/bin/scale/`) is built on it.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
