@@ -61,6 +61,13 @@ pub struct Config {
     pub retry: RetryPolicy,
     /// Caps on what the server may make the client hold.
     pub limits: Limits,
+    /// How many events may wait for the application (in [`Client::poll_event`]'s queue) before
+    /// the message loop pauses: no new synccheck or webwxsync goes out until the application has
+    /// taken events below this number. An answer is always applied whole, so the queue can hold
+    /// one answer's events beyond it. Commands (sends, read marks, logout) are never paused.
+    ///
+    /// [`Client::poll_event`]: crate::Client::poll_event
+    pub max_queued_events: usize,
     /// `(host, origin)` pairs: requests for `host` are sent to `origin` instead (for example
     /// `("wx2.qq.com", "http://127.0.0.1:8080")`), with `host` in their `Host` header, as curl's
     /// `--connect-to` does. Everything else (host table, host checks, cookies) still goes by the
@@ -85,6 +92,7 @@ impl Config {
             min_send_interval: Duration::from_secs(1),
             retry: RetryPolicy::default(),
             limits: Limits::default(),
+            max_queued_events: 4096,
             connect_to: Vec::new(),
         }
     }
@@ -159,8 +167,15 @@ pub struct RetryPolicy {
     pub base: Duration,
     /// The longest delay.
     pub cap: Duration,
-    /// How many failed tries in a row a call may have before it is given up.
+    /// How many failed tries in a row a call may have before it is given up. The message loop
+    /// of a ready session (synccheck, webwxsync) is exempt: it retries without limit at the
+    /// capped backoff, so a session survives an outage of any length (only the server's
+    /// session-ending codes end it).
     pub max_attempts: u32,
+    /// After how many failures in a row of the ready session's message loop the application is
+    /// told [`Event::Offline`](crate::Event::Offline) (and [`Event::Online`](crate::Event::Online)
+    /// once it gets through again).
+    pub offline_after: u32,
 }
 
 impl RetryPolicy {
@@ -170,6 +185,7 @@ impl RetryPolicy {
             base,
             cap,
             max_attempts,
+            offline_after: 3,
         }
     }
 

@@ -47,6 +47,15 @@ impl SeenIds {
         true
     }
 
+    /// Forgets `id`, so that it is delivered again if the server repeats it.
+    pub(crate) fn forget(&mut self, id: &str) {
+        if id.is_empty() {
+            return;
+        }
+        let key = key(id);
+        self.order.retain(|k| *k != key);
+    }
+
     /// Forgets the oldest ids beyond `capacity` and gives back the room they took.
     pub(crate) fn trim_to(&mut self, capacity: usize) {
         let excess = self.order.len().saturating_sub(capacity.max(1));

@@ -122,6 +122,17 @@ pub enum Event {
         /// Why.
         cause: Failure,
     },
+    /// The message loop of a ready session has failed
+    /// [`RetryPolicy::offline_after`](crate::RetryPolicy::offline_after) times in a row (no
+    /// network, the server unreachable): the session is kept and the loop goes on retrying at the
+    /// capped backoff, without limit; [`Event::Online`] follows when it gets through. Sends
+    /// queued meanwhile wait (each fails alone after its own retry budget).
+    Offline {
+        /// The last failure.
+        cause: Failure,
+    },
+    /// The message loop got through again after [`Event::Offline`].
+    Online,
     /// The login or session failed for good; no more requests will be emitted.
     Failed(Error),
 }

@@ -7,7 +7,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// Every `handle_*` method and command of [`Client`](crate::Client) takes the current time as a
 /// `Timestamp`; the core never reads a clock. The protocol needs wall-clock milliseconds (the `_=`
 /// and `r=` query parameters, `ClientMsgId`), so this is wall-clock time, not a monotonic instant.
-/// Transports build it with [`Timestamp::from_system_time`]; tests pick any value they like.
+/// Transports build it from the wall clock read once at their start plus a monotonic clock
+/// after that (so a step of the system clock never reaches the core), or with
+/// [`Timestamp::from_system_time`]; tests pick any value they like.
+///
+/// The core's timers survive clock steps: when the time passed in goes backwards (an NTP step,
+/// a suspend, a hand-driven test), every pending timer and deadline moves back by the same
+/// amount, so a step back of an hour does not stall the session for an hour. A step forwards
+/// fires timers early (a long poll or a retry goes out sooner), which is harmless.
 #[derive(
     Clone,
     Copy,
@@ -52,6 +59,12 @@ impl Timestamp {
     pub fn after(self, duration: Duration) -> Self {
         let add = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
         Timestamp(self.0.saturating_add(add))
+    }
+
+    /// This timestamp moved `duration` earlier (saturating at the epoch).
+    pub fn before(self, duration: Duration) -> Self {
+        let sub = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+        Timestamp(self.0.saturating_sub(sub))
     }
 
     /// How long after `earlier` this timestamp is; zero when it is not later.

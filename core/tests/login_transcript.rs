@@ -183,7 +183,9 @@ fn whole_login_transcript() {
             .to_string()
             .starts_with("https://webpush.wx2.qq.com/cgi-bin/mmwebwx-bin/synccheck?")
     );
-    assert_eq!(c.poll_timeout(), None);
+    // Nothing is scheduled; the only timer is the synccheck's deadline (twice its 35 s timeout
+    // plus 5 s), in case the transport never reports.
+    assert_eq!(c.poll_timeout(), Some(at(31_200 + 75_000)));
 
     // The store answers by user name and by display name.
     let store = c.contacts();

@@ -203,7 +203,7 @@ proptest! {
                     }
                     Event::Sent { handle, .. } => *handles.get_mut(&handle).unwrap() += 1,
                     Event::SendFailed { error, .. } => prop_assert!(false, "a send failed: {}", error),
-                    Event::Retrying { .. } => {}
+                    Event::Retrying { .. } | Event::Offline { .. } | Event::Online => {}
                     other => prop_assert!(false, "unexpected {:?}", other),
                 }
             }

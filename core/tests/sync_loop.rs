@@ -284,7 +284,15 @@ fn rate_limit_1205_backs_off_and_never_logs_out() {
     let mut now = at(50_000);
     for attempt in 1..=5 {
         answer(&mut c, &check, ok(sync_fixture("synccheck-1205-0.js")), now);
-        let ev = events(&mut c);
+        let mut ev = events(&mut c);
+        if attempt == 3 {
+            // RetryPolicy::offline_after failures in a row: the application is told.
+            assert!(
+                matches!(ev.first(), Some(Event::Offline { cause: Failure::Server { code: 1205, .. } })),
+                "{ev:?}"
+            );
+            ev.remove(0);
+        }
         let [
             Event::Retrying {
                 endpoint: Endpoint::SyncCheck,
@@ -306,6 +314,7 @@ fn rate_limit_1205_backs_off_and_never_logs_out() {
     assert_eq!(c.state(), &State::Ready);
     // A good answer resets the run.
     answer(&mut c, &check, ok(sync_fixture("synccheck-0-2.js")), now);
+    assert_eq!(events(&mut c), vec![Event::Online]);
     next(&mut c, Endpoint::Sync);
 }
 
@@ -395,6 +404,9 @@ fn empty_sync_key_never_replaces_and_continue_flag_syncs_again() {
         at(1_100),
     );
     assert_eq!(c.sync_key(), &before);
+    // An answer with nothing new paces the loop: the next synccheck waits for the interval.
+    assert!(c.poll_transmit().is_none());
+    c.handle_timeout(c.poll_timeout().unwrap());
     let check = next(&mut c, Endpoint::SyncCheck);
     let sync = to_sync(&mut c, &check, 2_000);
     answer(
@@ -479,7 +491,10 @@ fn a_send_that_keeps_failing_fails_alone() {
         let s = next(&mut c, Endpoint::SendMsg);
         now = now.after(Duration::from_millis(10));
         c.handle_transport_error(s.id, TransportErrorKind::Connect, now);
-        if let Some(t) = c.poll_timeout() {
+        // The send's retry (not the synccheck's deadline, a minute away).
+        if let Some(t) = c.poll_timeout()
+            && t < now.after(Duration::from_secs(1))
+        {
             now = t;
             c.handle_timeout(now);
         }

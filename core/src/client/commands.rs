@@ -16,6 +16,7 @@ impl Client {
         command: Command,
         now: Timestamp,
     ) -> Result<CommandOutcome, UsageError> {
+        self.observe(now);
         match command {
             Command::SendText { to, text } => {
                 self.send_text(&to, &text, now).map(CommandOutcome::Queued)
@@ -37,6 +38,7 @@ impl Client {
         text: &str,
         now: Timestamp,
     ) -> Result<SendHandle, UsageError> {
+        self.observe(now);
         self.check_alive()?;
         if to.is_empty() {
             return Err(UsageError::InvalidMessage("no receiver"));
@@ -70,6 +72,7 @@ impl Client {
     /// one at a time; a chat already waiting is not queued twice. Best effort: retried on
     /// transient faults, dropped (with a log line) when the budget is used up.
     pub fn mark_read(&mut self, chat: &str, now: Timestamp) -> Result<(), UsageError> {
+        self.observe(now);
         self.check_alive()?;
         if self.state != State::Ready {
             return Err(UsageError::NotLoggedIn);
@@ -111,6 +114,7 @@ impl Client {
     /// [`Error::SessionOver`]. A client from [`Client::resume`] can log out without being
     /// started (no probe, no push login first).
     pub fn logout(&mut self, now: Timestamp) -> Result<(), UsageError> {
+        self.observe(now);
         let resumed_not_started = self.state == State::Idle && self.credentials.is_some();
         if !resumed_not_started {
             self.check_alive()?;
@@ -121,9 +125,7 @@ impl Client {
             return Ok(());
         }
         self.fail_pending_sends();
-        self.in_flight.clear();
-        self.scheduled.clear();
-        self.transmits.clear();
+        self.clear_requests();
         self.set_state(State::LoggingOut);
         self.issue(Call::Logout, 0, now);
         Ok(())
@@ -207,9 +209,7 @@ impl Client {
         self.fail_pending_sends();
         self.reads.clear();
         self.reading = false;
-        self.in_flight.clear();
-        self.scheduled.clear();
-        self.transmits.clear();
+        self.clear_requests();
         self.events.push_back(Event::LoggedOut { reason });
         self.set_state(State::LoggedOut(reason));
     }

@@ -29,8 +29,14 @@ struct InFlight {
     /// Failed tries of this call before this one.
     attempt: u32,
     sent_at: Timestamp,
+    /// When the core gives up waiting for the answer even if the transport never reports
+    /// (a lost task or thread): the request then counts as timed out.
+    deadline: Timestamp,
     url: Url,
 }
+
+/// How long past a request's own timeout the core waits for the transport to report.
+const DEADLINE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A call waiting for its time (a retry after backoff, or a paced long poll).
 struct Scheduled {
@@ -134,6 +140,21 @@ pub struct Client {
     contact_pages: u32,
     group_batches: Vec<Vec<(String, String)>>,
     next_id: u64,
+    /// The latest time passed in: a time before it is a step of the clock backwards.
+    last_now: Option<Timestamp>,
+    /// Whether [`Event::Offline`] was announced and [`Event::Online`] not yet.
+    offline: bool,
+    /// The message loop's next call, held back while the application has
+    /// [`Config::max_queued_events`] events to take.
+    paused_loop: Option<Call>,
+    /// `Event::Message`s in `events` the application has not taken yet.
+    untaken: usize,
+    /// The SyncKey and SyncCheckKey before the oldest answer whose messages are not all taken:
+    /// what [`Client::save`] stores, so that a saved session never runs ahead of the
+    /// application.
+    rewind: Option<(SyncKey, SyncKey)>,
+    /// When the latest synccheck was sent (the message loop is paced from it).
+    last_synccheck_at: Option<Timestamp>,
     /// Requests sent and not answered, oldest first (a handful at most: a `Vec` costs less
     /// than a map for so few).
     in_flight: Vec<(RequestId, InFlight)>,
@@ -177,6 +198,12 @@ impl Client {
             contact_pages: 0,
             group_batches: Vec::new(),
             next_id: 0,
+            last_now: None,
+            offline: false,
+            paused_loop: None,
+            untaken: 0,
+            rewind: None,
+            last_synccheck_at: None,
             in_flight: Vec::new(),
             scheduled: Vec::new(),
             transmits: VecDeque::new(),
@@ -188,6 +215,7 @@ impl Client {
     /// [`poll_transmit`](Client::poll_transmit)), or, for a client from [`Client::resume`],
     /// the probe of the saved session.
     pub fn start(&mut self, now: Timestamp) -> Result<(), UsageError> {
+        self.observe(now);
         match self.state {
             State::Idle if self.credentials.is_some() => {
                 self.start_resume(now);
@@ -274,26 +302,67 @@ impl Client {
     }
 
     /// The next event for the application, if any.
+    ///
+    /// Taking events is what lets the session go on: while [`Config::max_queued_events`] events
+    /// wait here, the message loop pauses (commands do not), and [`Client::save`] never saves a
+    /// SyncKey past a message that is still waiting here. After taking events, check
+    /// [`poll_timeout`](Client::poll_timeout) again: a paused loop is then due at once.
     pub fn poll_event(&mut self) -> Option<Event> {
         let next = self.events.pop_front();
-        if next.is_none() {
-            // An idle session keeps no room for events it does not have.
-            self.events = VecDeque::new();
+        match &next {
+            None => {
+                // An idle session keeps no room for events it does not have.
+                self.events = VecDeque::new();
+            }
+            Some(Event::Message(_)) => {
+                self.untaken = self.untaken.saturating_sub(1);
+                if self.untaken == 0 {
+                    self.rewind = None;
+                }
+            }
+            Some(_) => {}
+        }
+        if self.paused_loop.is_some()
+            && self.events.len() < self.config.max_queued_events
+            && let Some(call) = self.paused_loop.take()
+        {
+            // Due at once: the driver calls handle_timeout on its next turn.
+            let at = self.last_now.unwrap_or_default();
+            self.scheduled.push(Scheduled {
+                at,
+                call,
+                attempt: 0,
+            });
         }
         next
     }
 
-    /// When [`handle_timeout`](Client::handle_timeout) must be called next, if ever.
+    /// When [`handle_timeout`](Client::handle_timeout) must be called next, if ever: the
+    /// earliest of the scheduled calls (retries, paced polls) and of the deadlines of the
+    /// requests in flight (a request whose transport never reports is given up as timed out).
     pub fn poll_timeout(&self) -> Option<Timestamp> {
-        self.scheduled.iter().map(|s| s.at).min()
+        let scheduled = self.scheduled.iter().map(|s| s.at);
+        let deadlines = self.in_flight.iter().map(|(_, f)| f.deadline);
+        scheduled.chain(deadlines).min()
     }
 
     // ----- handle_* -----
 
     /// Time has passed: sends every call whose time has come.
     pub fn handle_timeout(&mut self, now: Timestamp) {
+        self.observe(now);
         if self.state.is_terminal() {
             return;
+        }
+        let overdue: Vec<RequestId> = self
+            .in_flight
+            .iter()
+            .filter(|(_, f)| f.deadline <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in overdue {
+            tracing::debug!(id = id.0, "no answer from the transport by the deadline");
+            self.handle_transport_error(id, TransportErrorKind::Timeout, now);
         }
         let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.scheduled)
             .into_iter()
@@ -312,6 +381,7 @@ impl Client {
         kind: TransportErrorKind,
         now: Timestamp,
     ) {
+        self.observe(now);
         let Some(flight) = self.take_in_flight(id) else {
             return;
         };
@@ -330,6 +400,7 @@ impl Client {
         response: http::Response<Bytes>,
         now: Timestamp,
     ) {
+        self.observe(now);
         let Some(flight) = self.take_in_flight(id) else {
             return;
         };
@@ -350,7 +421,13 @@ impl Client {
             self.dispatch(&flight, &body, now)
         };
         match outcome {
-            Ok(()) => {}
+            Ok(()) => {
+                if self.offline && matches!(flight.call, Call::SyncCheck | Call::Sync) {
+                    self.offline = false;
+                    tracing::info!("online again");
+                    self.events.push_back(Event::Online);
+                }
+            }
             Err(Fault::Retry(failure)) => self.retry(flight.call, flight.attempt, failure, now),
             Err(Fault::Fatal(Error::SessionEnded { .. })) if self.state == State::Resuming => {
                 self.start_push_login(now)
@@ -403,8 +480,51 @@ impl Client {
         self.state = state;
     }
 
+    /// Takes the time passed in. A time before the latest one is a step of the clock backwards
+    /// (NTP, suspend): every timer and deadline moves back by the step, so that nothing waits
+    /// for the clock to catch up.
+    fn observe(&mut self, now: Timestamp) {
+        if let Some(last) = self.last_now
+            && now < last
+        {
+            let step = last.saturating_since(now);
+            tracing::debug!(?step, "the clock went backwards; timers moved back");
+            for s in &mut self.scheduled {
+                s.at = s.at.before(step);
+            }
+            for (_, f) in &mut self.in_flight {
+                f.sent_at = f.sent_at.before(step);
+                f.deadline = f.deadline.before(step);
+            }
+            self.last_send_at = self.last_send_at.map(|t| t.before(step));
+            self.last_synccheck_at = self.last_synccheck_at.map(|t| t.before(step));
+        }
+        self.last_now = Some(now);
+    }
+
+    /// Forgets every request in flight, scheduled, waiting to be sent or paused: the one
+    /// teardown step of logout, failure, the end of a session and the switch to a push login.
+    fn clear_requests(&mut self) {
+        self.in_flight.clear();
+        self.scheduled.clear();
+        self.transmits.clear();
+        self.paused_loop = None;
+    }
+
     /// Builds and queues the request of `call`.
     fn issue(&mut self, call: Call, attempt: u32, now: Timestamp) {
+        if matches!(call, Call::SyncCheck | Call::Sync)
+            && self.state == State::Ready
+            && self.events.len() >= self.config.max_queued_events
+        {
+            // Back-pressure: the application has not taken what it was given yet.
+            tracing::debug!(queued = self.events.len(), "message loop paused");
+            self.paused_loop = Some(call);
+            return;
+        }
+        if call == Call::SyncCheck {
+            self.last_synccheck_at = Some(now);
+        }
         let endpoint = call.endpoint();
         let Some(req) = self.describe(&call, now) else {
             self.fail(Error::Protocol {
@@ -420,6 +540,7 @@ impl Client {
         let id = RequestId(self.next_id);
         self.next_id += 1;
         let timeout = self.timeout_of(&call);
+        let deadline = now.after(timeout.saturating_mul(2)).after(DEADLINE_GRACE);
         // Room for exactly what is in flight (usually one long poll), not a growth step's worth.
         self.in_flight.reserve_exact(1);
         self.in_flight.push((
@@ -428,6 +549,7 @@ impl Client {
                 call,
                 attempt,
                 sent_at: now,
+                deadline,
                 url,
             },
         ));
@@ -455,9 +577,19 @@ impl Client {
 
     /// Schedules another try of `call` after backoff, or fails when the budget is used up.
     fn retry(&mut self, call: Call, attempt: u32, cause: Failure, now: Timestamp) {
-        let failures = attempt + 1;
+        let failures = attempt.saturating_add(1);
         let endpoint = call.endpoint();
-        if failures >= self.config.retry.max_attempts {
+        // A ready session's message loop never gives up: an outage of any length is waited out
+        // at the capped backoff; only the server's session-ending codes end a session.
+        let endless = self.state == State::Ready && matches!(call, Call::SyncCheck | Call::Sync);
+        if endless && failures >= self.config.retry.offline_after.max(1) && !self.offline {
+            self.offline = true;
+            tracing::info!(%cause, "offline; retrying without limit");
+            self.events.push_back(Event::Offline {
+                cause: cause.clone(),
+            });
+        }
+        if !endless && failures >= self.config.retry.max_attempts {
             let error = Error::RetriesExhausted {
                 endpoint,
                 attempts: failures,
@@ -501,9 +633,7 @@ impl Client {
         self.fail_pending_sends();
         self.reads.clear();
         self.reading = false;
-        self.in_flight.clear();
-        self.scheduled.clear();
-        self.transmits.clear();
+        self.clear_requests();
         self.events.push_back(Event::Failed(error.clone()));
         self.set_state(State::Failed(error));
     }

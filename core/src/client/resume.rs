@@ -12,6 +12,12 @@ use crate::{
 impl Client {
     /// The whole session state, to rebuild the client with [`Client::resume`]. `None` before
     /// the session is set up (no credentials or self user yet).
+    ///
+    /// It never runs ahead of the application: while messages wait in
+    /// [`poll_event`](Client::poll_event)'s queue, the saved SyncKey is the one from before the
+    /// answer that brought the oldest of them, and their ids are not saved as seen, so a client
+    /// resumed from it fetches them again (the messages taken meanwhile are dropped as
+    /// duplicates).
     pub fn save(&self) -> Option<SavedSession> {
         let credentials = self.credentials.clone()?;
         let hosts = self.hosts.clone()?;
@@ -30,6 +36,20 @@ impl Client {
             .into_iter()
             .chain(self.outbox.iter().cloned())
             .collect();
+        // Never ahead of the application: messages it has not taken yet are fetched again after
+        // a restart (the keys from before their answer, their ids not remembered).
+        let (sync_key, sync_check_key) = match &self.rewind {
+            Some((key, check)) => (key.clone(), check.clone()),
+            None => (self.sync_key.clone(), self.sync_check_key.clone()),
+        };
+        let mut seen = self.seen.clone();
+        if self.untaken > 0 {
+            for event in &self.events {
+                if let Event::Message(m) = event {
+                    seen.forget(&m.id);
+                }
+            }
+        }
         Some(SavedSession {
             version: SAVED_SESSION_VERSION,
             credentials,
@@ -37,9 +57,9 @@ impl Client {
             cookies: Secret::new(self.cookies.to_json()),
             user,
             contacts: self.contacts.clone(),
-            sync_key: self.sync_key.clone(),
-            sync_check_key: self.sync_check_key.clone(),
-            seen: self.seen.clone(),
+            sync_key,
+            sync_check_key,
+            seen,
             outbox,
             next_send: self.next_send,
         })
@@ -92,8 +112,7 @@ impl Client {
     /// The saved session is over: ask the phone to confirm a new login.
     pub(super) fn start_push_login(&mut self, now: Timestamp) {
         tracing::debug!("saved session over; trying a push login");
-        self.in_flight.clear();
-        self.scheduled.clear();
+        self.clear_requests();
         self.set_state(State::PushLogin);
         self.issue(Call::PushLogin, 0, now);
     }

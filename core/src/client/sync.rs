@@ -62,20 +62,30 @@ impl Client {
             // The saved session answered: it is live (announced before what the answer carries).
             self.resumed();
         }
-        self.apply_sync(answer)?;
+        let delivered = self.apply_sync(answer)?;
         if resuming {
             self.pump_outbox(now);
         }
+        // The loop goes on at once while answers bring new messages. An answer with nothing
+        // new (a server that keeps saying "sync" or "continue" without data) paces it: the next
+        // call waits for `long_poll_min_interval`, so no server can make the client spin.
+        let pace = self.config.long_poll_min_interval;
         if continue_flag != 0 {
-            self.issue(Call::Sync, 0, now);
+            let at = if delivered > 0 { now } else { now.after(pace) };
+            self.issue_at(Call::Sync, at, now);
         } else {
-            self.issue(Call::SyncCheck, 0, now);
+            let at = match self.last_synccheck_at {
+                Some(sent) if delivered == 0 => sent.after(pace),
+                _ => now,
+            };
+            self.issue_at(Call::SyncCheck, at, now);
         }
         Ok(())
     }
 
-    /// Applies everything a sync answer carries, then advances the keys.
-    fn apply_sync(&mut self, answer: SyncAnswer) -> Result<(), Fault> {
+    /// Applies everything a sync answer carries, then advances the keys. Returns how many new
+    /// messages it delivered.
+    fn apply_sync(&mut self, answer: SyncAnswer) -> Result<usize, Fault> {
         let limits = self.config.limits.clone();
         for contact in answer.mod_contact_list {
             self.contacts.upsert(contact.clone(), &limits)?;
@@ -116,6 +126,7 @@ impl Client {
         }
         let nobody = Contact::default();
         let me = self.user.as_ref().unwrap_or(&nobody);
+        let mut delivered = 0;
         for raw in answer.add_msg_list {
             if !self
                 .seen
@@ -125,6 +136,14 @@ impl Client {
                 continue;
             }
             let message = Message::from_raw(raw, me, &self.contacts);
+            if self.untaken == 0 {
+                // The first message the application has not taken: a save from now on stores
+                // the keys from before this answer, so the message is fetched again after a
+                // restart (and the ones taken meanwhile are dropped as duplicates).
+                self.rewind = Some((self.sync_key.clone(), self.sync_check_key.clone()));
+            }
+            self.untaken += 1;
+            delivered += 1;
             self.events.push_back(Event::Message(Box::new(message)));
         }
         // Only now, with everything handled, do the keys advance.
@@ -137,6 +156,6 @@ impl Client {
         if let Some(creds) = self.credentials.as_mut() {
             creds.update_skey(&answer.skey);
         }
-        Ok(())
+        Ok(delivered)
     }
 }
