@@ -288,7 +288,12 @@ fn rate_limit_1205_backs_off_and_never_logs_out() {
         if attempt == 3 {
             // RetryPolicy::offline_after failures in a row: the application is told.
             assert!(
-                matches!(ev.first(), Some(Event::Offline { cause: Failure::Server { code: 1205, .. } })),
+                matches!(
+                    ev.first(),
+                    Some(Event::Offline {
+                        cause: Failure::Server { code: 1205, .. }
+                    })
+                ),
                 "{ev:?}"
             );
             ev.remove(0);
