@@ -1,20 +1,34 @@
 //! A whole session driven in one tokio task.
+//!
+//! The application and the driver share the [`Client`] behind a mutex that is never held across
+//! an `await`: commands (`send_text`, `save`, ...) are applied directly, so they are answered
+//! even while the application is not reading events, and events stay in the core's queue until
+//! the application takes them, so the core's back-pressure and its rule that a saved session
+//! never runs ahead of what the application has taken hold through this driver as well.
 
 use crate::{Transport, TransportError};
 use bytes::Bytes;
-use std::time::SystemTime;
-use tokio::sync::{mpsc, oneshot};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::{Instant, SystemTime};
+use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use webwx_core::{
     Client, Command, CommandOutcome, Config, Event, RequestId, ResumeError, SavedSession,
-    SendHandle, Timestamp, UsageError,
+    SendHandle, Timestamp, TransportErrorKind, UsageError,
 };
 
-/// How many events may wait for the application before the driver waits for it.
-const EVENT_BUFFER: usize = 1024;
-
+/// The time for the core: the wall clock read once per process, then a monotonic clock, so a
+/// step of the system clock never stalls or fires the session's timers.
 fn now() -> Timestamp {
-    Timestamp::from_system_time(SystemTime::now())
+    static START: OnceLock<(Timestamp, Instant)> = OnceLock::new();
+    let (wall, mono) = START.get_or_init(|| {
+        (
+            Timestamp::from_system_time(SystemTime::now()),
+            Instant::now(),
+        )
+    });
+    wall.after(mono.elapsed())
 }
 
 /// A command could not be carried out.
@@ -28,17 +42,36 @@ pub enum SessionError {
     Stopped,
 }
 
-enum Input {
-    Command(Command, oneshot::Sender<Result<CommandOutcome, UsageError>>),
-    Save(oneshot::Sender<Option<SavedSession>>),
+/// What the application and the driver share.
+struct Shared {
+    client: Mutex<Box<Client>>,
+    /// Wakes the driver: a command queued requests, or the application took events.
+    wake: Notify,
+    /// Wakes the application: events may be waiting, or the driver stopped.
+    events: Notify,
+    /// The driver has stopped (the session ended, or the [`Session`] was dropped).
+    stopped: AtomicBool,
 }
 
-/// Commands to a running [`Session`], from any task.
+impl Shared {
+    fn client(&self) -> MutexGuard<'_, Box<Client>> {
+        // A panic elsewhere while holding the lock leaves a client that is still consistent
+        // between calls: keep using it.
+        self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        self.events.notify_waiters();
+    }
+}
+
+/// Commands to a running [`Session`], from any task. Each is applied to the core at once: it is
+/// answered whatever the application is doing with its events (awaiting a send inside the
+/// event loop cannot hang).
 #[derive(Clone)]
 pub struct SessionHandle {
-    // Channel items are boxed: a tokio channel allocates room for 32 items at once, so with
-    // thousands of sessions the size of an item is paid 32 times per session.
-    inputs: mpsc::UnboundedSender<Box<Input>>,
+    shared: Arc<Shared>,
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -48,58 +81,59 @@ impl std::fmt::Debug for SessionHandle {
 }
 
 impl SessionHandle {
-    async fn command(&self, command: Command) -> Result<CommandOutcome, SessionError> {
-        let (reply, answer) = oneshot::channel();
-        self.inputs
-            .send(Box::new(Input::Command(command, reply)))
-            .map_err(|_| SessionError::Stopped)?;
-        Ok(answer.await.map_err(|_| SessionError::Stopped)??)
+    /// Applies a command to the core, then wakes the driver to send what it queued.
+    fn apply<R>(
+        &self,
+        command: impl FnOnce(&mut Client, Timestamp) -> Result<R, UsageError>,
+    ) -> Result<R, SessionError> {
+        let outcome = {
+            let mut client = self.shared.client();
+            if self.shared.stopped.load(Ordering::Acquire) {
+                return Err(SessionError::Stopped);
+            }
+            command(&mut client, now())
+        };
+        self.shared.wake.notify_one();
+        Ok(outcome?)
+    }
+
+    /// Applies a [`Command`] (for applications that carry commands as values).
+    pub async fn command(&self, command: Command) -> Result<CommandOutcome, SessionError> {
+        self.apply(|client, now| client.command(command, now))
     }
 
     /// Queues a text message; its outcome arrives as [`Event::Sent`] or [`Event::SendFailed`].
     pub async fn send_text(&self, to: &str, text: &str) -> Result<SendHandle, SessionError> {
-        match self
-            .command(Command::SendText {
-                to: to.to_string(),
-                text: text.to_string(),
-            })
-            .await?
-        {
-            CommandOutcome::Queued(handle) => Ok(handle),
-            _ => Err(SessionError::Stopped),
-        }
+        self.apply(|client, now| client.send_text(to, text, now))
     }
 
     /// Marks a chat read on the phone.
     pub async fn mark_read(&self, chat: &str) -> Result<(), SessionError> {
-        self.command(Command::MarkRead {
-            chat: chat.to_string(),
-        })
-        .await
-        .map(|_| ())
+        self.apply(|client, now| client.mark_read(chat, now))
     }
 
     /// Logs out; [`Event::LoggedOut`] follows.
     pub async fn logout(&self) -> Result<(), SessionError> {
-        self.command(Command::Logout).await.map(|_| ())
+        self.apply(|client, now| client.logout(now))
     }
 
     /// The session state, to resume it later with [`Session::resume`]; `None` before login.
+    ///
+    /// It never runs ahead of the application: messages not yet taken from
+    /// [`Session::next_event`] are fetched again by a session resumed from it.
     pub async fn save(&self) -> Result<Option<SavedSession>, SessionError> {
-        let (reply, answer) = oneshot::channel();
-        self.inputs
-            .send(Box::new(Input::Save(reply)))
-            .map_err(|_| SessionError::Stopped)?;
-        answer.await.map_err(|_| SessionError::Stopped)
+        Ok(self.shared.client().save())
     }
 }
 
 /// A session driven in its own task: events from [`Session::next_event`], commands through
 /// [`Session::handle`]. Dropping it stops the task (requests in flight are abandoned).
+///
+/// Events wait in the core until the application takes them; while
+/// [`Config::max_queued_events`] wait, the message loop pauses (commands do not).
 #[derive(Debug)]
 pub struct Session {
     handle: SessionHandle,
-    events: mpsc::Receiver<Box<Event>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -126,14 +160,16 @@ impl Session {
 
     /// Drives `client` (not yet started) with `transport` in a new task.
     pub fn drive(client: Client, transport: Transport) -> Session {
-        let (inputs, inbox) = mpsc::unbounded_channel();
-        let (events_tx, events) = mpsc::channel(EVENT_BUFFER);
-        // Boxed: an async fn keeps its arguments and the locals they move into side by side, so
-        // an unboxed client would take its room in the task twice.
-        let task = tokio::spawn(run(Box::new(client), transport, inbox, events_tx));
+        let shared = Arc::new(Shared {
+            // Boxed: the client is large and the mutex is moved into the Arc's allocation once.
+            client: Mutex::new(Box::new(client)),
+            wake: Notify::new(),
+            events: Notify::new(),
+            stopped: AtomicBool::new(false),
+        });
+        let task = tokio::spawn(run(Arc::clone(&shared), transport));
         Session {
-            handle: SessionHandle { inputs },
-            events,
+            handle: SessionHandle { shared },
             task,
         }
     }
@@ -144,8 +180,30 @@ impl Session {
     }
 
     /// The next event; `None` once the session has ended and every event was read.
+    ///
+    /// Cancel-safe: an event is taken from the core only when this returns it, so using it in
+    /// `tokio::select!` loses nothing.
     pub async fn next_event(&mut self) -> Option<Event> {
-        self.events.recv().await.map(|e| *e)
+        let shared = &self.handle.shared;
+        loop {
+            let notified = shared.events.notified();
+            tokio::pin!(notified);
+            // Registered before looking, so a wake-up between the look and the wait is kept.
+            notified.as_mut().enable();
+            {
+                let mut client = shared.client();
+                if let Some(event) = client.poll_event() {
+                    drop(client);
+                    // Taking events may let a paused message loop go on.
+                    shared.wake.notify_one();
+                    return Some(event);
+                }
+                if client.state().is_terminal() || shared.stopped.load(Ordering::Acquire) {
+                    return None;
+                }
+            }
+            notified.await;
+        }
     }
 
     /// See [`SessionHandle::send_text`].
@@ -166,59 +224,65 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
+        self.handle.shared.stop();
         self.task.abort();
     }
 }
 
-/// The driver: send what the core asks for (all in flight at once), hand events to the
-/// application, feed back answers, commands and timeouts, until the session ends.
-async fn run(
-    mut client: Box<Client>,
-    transport: Transport,
-    mut inbox: mpsc::UnboundedReceiver<Box<Input>>,
-    events: mpsc::Sender<Box<Event>>,
-) {
-    if client.start(now()).is_err() {
-        return;
+type Answer = (RequestId, Result<http::Response<Bytes>, TransportError>);
+
+/// The driver: send what the core asks for (all in flight at once), feed back answers and
+/// timeouts, and wake the application when events may be waiting, until the session ends.
+async fn run(shared: Arc<Shared>, transport: Transport) {
+    if shared.client().start(now()).is_err() {
+        return shared.stop();
     }
-    let mut in_flight: JoinSet<(RequestId, Result<http::Response<Bytes>, TransportError>)> =
-        JoinSet::new();
+    let mut in_flight: JoinSet<Answer> = JoinSet::new();
+    // The request of each task, so that a task that dies (a panic in the HTTP stack) is
+    // reported to the core as a failed request instead of leaving it waiting.
+    let mut tasks: Vec<(tokio::task::Id, RequestId)> = Vec::new();
     loop {
-        while let Some(t) = client.poll_transmit() {
-            let transport = transport.clone();
-            in_flight.spawn(async move { (t.id, transport.execute(t.request, t.timeout).await) });
-        }
-        while let Some(event) = client.poll_event() {
-            if events.send(Box::new(event)).await.is_err() {
-                return; // nobody listens any more
+        let (timeout, terminal) = {
+            let mut client = shared.client();
+            while let Some(t) = client.poll_transmit() {
+                let transport = transport.clone();
+                let id = t.id;
+                let task = in_flight
+                    .spawn(async move { (t.id, transport.execute(t.request, t.timeout).await) });
+                tasks.push((task.id(), id));
             }
+            (client.poll_timeout(), client.state().is_terminal())
+        };
+        shared.events.notify_waiters();
+        if terminal {
+            return shared.stop();
         }
-        if client.state().is_terminal() {
-            return;
-        }
-        let sleep = client
-            .poll_timeout()
-            .map(|at| tokio::time::sleep(at.saturating_since(now())));
+        let sleep = timeout.map(|at| tokio::time::sleep(at.saturating_since(now())));
         tokio::select! {
-            Some(done) = in_flight.join_next(), if !in_flight.is_empty() => match done {
-                Ok((id, Ok(response))) => client.handle_response(id, response, now()),
-                Ok((id, Err(error))) => {
-                    tracing::debug!(%error, "request failed");
-                    client.handle_transport_error(id, error.kind(), now());
+            Some(done) = in_flight.join_next_with_id(), if !in_flight.is_empty() => {
+                let (task, result) = match done {
+                    Ok((task, answer)) => (task, Ok(answer)),
+                    Err(join_error) => (join_error.id(), Err(join_error)),
+                };
+                let request = tasks.iter().position(|(t, _)| *t == task).map(|at| tasks.swap_remove(at).1);
+                let mut client = shared.client();
+                match result {
+                    Ok((id, Ok(response))) => client.handle_response(id, response, now()),
+                    Ok((id, Err(error))) => {
+                        tracing::debug!(%error, "request failed");
+                        client.handle_transport_error(id, error.kind(), now());
+                    }
+                    Err(join_error) => {
+                        tracing::warn!(%join_error, "a request task failed");
+                        if let Some(id) = request {
+                            client.handle_transport_error(id, TransportErrorKind::Other, now());
+                        }
+                    }
                 }
-                Err(join_error) => tracing::warn!(%join_error, "a request task failed"),
             },
-            input = inbox.recv() => match input.map(|i| *i) {
-                Some(Input::Command(command, reply)) => {
-                    let _ = reply.send(client.command(command, now()));
-                }
-                Some(Input::Save(reply)) => {
-                    let _ = reply.send(client.save());
-                }
-                None => return,
-            },
+            () = shared.wake.notified() => {}
             () = async { if let Some(s) = sleep { s.await } else { std::future::pending().await } } => {
-                client.handle_timeout(now());
+                shared.client().handle_timeout(now());
             }
         }
     }

@@ -1,20 +1,33 @@
 //! A whole session on a driver thread.
+//!
+//! The application and the driver share the [`Client`] behind a mutex: commands (`send_text`,
+//! `save`, ...) are applied directly, so they are answered even while the application is not
+//! reading events, and events stay in the core's queue until the application takes them, so the
+//! core's back-pressure and its rule that a saved session never runs ahead of what the
+//! application has taken hold through this driver as well.
 
 use crate::Transport;
 use bytes::Bytes;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, mpsc};
 use std::thread::JoinHandle;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 use webwx_core::{
     Client, Command, CommandOutcome, Config, Event, RequestId, ResumeError, SavedSession,
-    SendHandle, Timestamp, UsageError,
+    SendHandle, Timestamp, TransportErrorKind, UsageError,
 };
 
-/// How many events may wait for the application before the driver waits for it.
-const EVENT_BUFFER: usize = 1024;
-
+/// The time for the core: the wall clock read once per process, then a monotonic clock, so a
+/// step of the system clock never stalls or fires the session's timers.
 fn now() -> Timestamp {
-    Timestamp::from_system_time(SystemTime::now())
+    static START: OnceLock<(Timestamp, Instant)> = OnceLock::new();
+    let (wall, mono) = START.get_or_init(|| {
+        (
+            Timestamp::from_system_time(SystemTime::now()),
+            Instant::now(),
+        )
+    });
+    wall.after(mono.elapsed())
 }
 
 /// A command could not be carried out.
@@ -28,81 +41,115 @@ pub enum SessionError {
     Stopped,
 }
 
+/// What wakes the driver.
 enum Input {
+    /// A request thread finished.
     Done(
         RequestId,
         Result<http::Response<Bytes>, crate::TransportError>,
     ),
-    Command(
-        Command,
-        mpsc::SyncSender<Result<CommandOutcome, UsageError>>,
-    ),
-    Save(mpsc::SyncSender<Option<SavedSession>>),
+    /// A command queued requests, or the application took events.
+    Wake,
+    /// The [`Session`] was dropped.
     Stop,
 }
 
-/// Commands to a running [`Session`], from any thread.
-#[derive(Clone, Debug)]
-pub struct SessionHandle {
-    inputs: mpsc::Sender<Input>,
+/// What the application and the driver share.
+struct Shared {
+    client: Mutex<Client>,
+    /// Signalled when events may be waiting, or the driver stopped.
+    events: Condvar,
+    /// The driver has stopped (the session ended, or the [`Session`] was dropped).
+    stopped: AtomicBool,
 }
 
-impl std::fmt::Debug for Input {
+impl Shared {
+    fn client(&self) -> MutexGuard<'_, Client> {
+        // A panic elsewhere while holding the lock leaves a client that is still consistent
+        // between calls: keep using it.
+        self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        self.events.notify_all();
+    }
+
+    fn ended(&self, client: &Client) -> bool {
+        client.state().is_terminal() || self.stopped.load(Ordering::Acquire)
+    }
+}
+
+/// Commands to a running [`Session`], from any thread. Each is applied to the core at once: it
+/// is answered whatever the application is doing with its events (sending from inside the event
+/// loop cannot hang).
+#[derive(Clone)]
+pub struct SessionHandle {
+    shared: Arc<Shared>,
+    driver: mpsc::Sender<Input>,
+}
+
+impl std::fmt::Debug for SessionHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Input")
+        f.debug_struct("SessionHandle").finish_non_exhaustive()
     }
 }
 
 impl SessionHandle {
-    fn command(&self, command: Command) -> Result<CommandOutcome, SessionError> {
-        let (reply, answer) = mpsc::sync_channel(1);
-        self.inputs
-            .send(Input::Command(command, reply))
-            .map_err(|_| SessionError::Stopped)?;
-        Ok(answer.recv().map_err(|_| SessionError::Stopped)??)
+    /// Applies a command to the core, then wakes the driver to send what it queued.
+    fn apply<R>(
+        &self,
+        command: impl FnOnce(&mut Client, Timestamp) -> Result<R, UsageError>,
+    ) -> Result<R, SessionError> {
+        let outcome = {
+            let mut client = self.shared.client();
+            if self.shared.stopped.load(Ordering::Acquire) {
+                return Err(SessionError::Stopped);
+            }
+            command(&mut client, now())
+        };
+        let _ = self.driver.send(Input::Wake);
+        Ok(outcome?)
+    }
+
+    /// Applies a [`Command`] (for applications that carry commands as values).
+    pub fn command(&self, command: Command) -> Result<CommandOutcome, SessionError> {
+        self.apply(|client, now| client.command(command, now))
     }
 
     /// Queues a text message; its outcome arrives as [`Event::Sent`] or [`Event::SendFailed`].
     pub fn send_text(&self, to: &str, text: &str) -> Result<SendHandle, SessionError> {
-        match self.command(Command::SendText {
-            to: to.to_string(),
-            text: text.to_string(),
-        })? {
-            CommandOutcome::Queued(handle) => Ok(handle),
-            _ => Err(SessionError::Stopped),
-        }
+        self.apply(|client, now| client.send_text(to, text, now))
     }
 
     /// Marks a chat read on the phone.
     pub fn mark_read(&self, chat: &str) -> Result<(), SessionError> {
-        self.command(Command::MarkRead {
-            chat: chat.to_string(),
-        })
-        .map(|_| ())
+        self.apply(|client, now| client.mark_read(chat, now))
     }
 
     /// Logs out; [`Event::LoggedOut`] follows.
     pub fn logout(&self) -> Result<(), SessionError> {
-        self.command(Command::Logout).map(|_| ())
+        self.apply(|client, now| client.logout(now))
     }
 
     /// The session state, to resume it later with [`Session::resume`]; `None` before login.
+    ///
+    /// It never runs ahead of the application: messages not yet taken from
+    /// [`Session::next_event`] are fetched again by a session resumed from it.
     pub fn save(&self) -> Result<Option<SavedSession>, SessionError> {
-        let (reply, answer) = mpsc::sync_channel(1);
-        self.inputs
-            .send(Input::Save(reply))
-            .map_err(|_| SessionError::Stopped)?;
-        answer.recv().map_err(|_| SessionError::Stopped)
+        Ok(self.shared.client().save())
     }
 }
 
 /// A session driven on its own thread: events come out of [`Session::events`] (or
 /// [`Session::next_event`]); commands go in through [`Session::handle`]. Dropping it stops the
 /// driver.
+///
+/// Events wait in the core until the application takes them; while
+/// [`Config::max_queued_events`] wait, the message loop pauses (commands do not).
 #[derive(Debug)]
 pub struct Session {
     handle: SessionHandle,
-    events: mpsc::Receiver<Event>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -127,21 +174,25 @@ impl Session {
     }
 
     /// Drives `client` (not yet started) with `transport` on a new thread.
-    pub fn drive(mut client: Client, transport: Transport) -> Session {
-        let (inputs, inbox) = mpsc::channel();
-        let (events_tx, events) = mpsc::sync_channel(EVENT_BUFFER);
-        let for_driver = inputs.clone();
+    pub fn drive(client: Client, transport: Transport) -> Session {
+        let (driver, inbox) = mpsc::channel();
+        let shared = Arc::new(Shared {
+            client: Mutex::new(client),
+            events: Condvar::new(),
+            stopped: AtomicBool::new(false),
+        });
+        let for_driver = Arc::clone(&shared);
+        let inputs = driver.clone();
         let thread = std::thread::Builder::new()
             .name("webwx-ureq".into())
-            .spawn(move || {
-                if client.start(now()).is_ok() {
-                    run(&mut client, &transport, &for_driver, &inbox, &events_tx);
-                }
-            })
+            .spawn(move || run(&for_driver, &transport, &inputs, &inbox))
             .ok();
+        if thread.is_none() {
+            tracing::warn!("could not start the driver thread");
+            shared.stop();
+        }
         Session {
-            handle: SessionHandle { inputs },
-            events,
+            handle: SessionHandle { shared, driver },
             thread,
         }
     }
@@ -154,20 +205,50 @@ impl Session {
     /// The next event, waiting for it; `None` once the session has ended and every event was
     /// read.
     pub fn next_event(&self) -> Option<Event> {
-        self.events.recv().ok()
+        self.wait_event(None).ok()
     }
 
     /// The next event, waiting at most `timeout`.
-    pub fn next_event_timeout(
-        &self,
-        timeout: std::time::Duration,
-    ) -> Result<Event, mpsc::RecvTimeoutError> {
-        self.events.recv_timeout(timeout)
+    pub fn next_event_timeout(&self, timeout: Duration) -> Result<Event, mpsc::RecvTimeoutError> {
+        self.wait_event(Some(Instant::now() + timeout))
+    }
+
+    fn wait_event(&self, until: Option<Instant>) -> Result<Event, mpsc::RecvTimeoutError> {
+        let shared = &self.handle.shared;
+        let mut client = shared.client();
+        loop {
+            if let Some(event) = client.poll_event() {
+                drop(client);
+                // Taking events may let a paused message loop go on.
+                let _ = self.handle.driver.send(Input::Wake);
+                return Ok(event);
+            }
+            if shared.ended(&client) {
+                return Err(mpsc::RecvTimeoutError::Disconnected);
+            }
+            client = match until {
+                None => shared
+                    .events
+                    .wait(client)
+                    .unwrap_or_else(PoisonError::into_inner),
+                Some(until) => {
+                    let left = until.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(mpsc::RecvTimeoutError::Timeout);
+                    }
+                    shared
+                        .events
+                        .wait_timeout(client, left)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
+        }
     }
 
     /// Every event until the session ends.
     pub fn events(&self) -> impl Iterator<Item = Event> + '_ {
-        self.events.iter()
+        std::iter::from_fn(|| self.next_event())
     }
 
     /// See [`SessionHandle::send_text`].
@@ -188,73 +269,75 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = self.handle.inputs.send(Input::Stop);
+        let _ = self.handle.driver.send(Input::Stop);
         if let Some(thread) = self.thread.take() {
-            // Drain events until the driver has stopped (it may be waiting to hand one over).
-            while self.events.recv().is_ok() {}
             let _ = thread.join();
         }
+        self.handle.shared.stop();
     }
 }
 
-/// The driver loop: send what the core asks for (each request on its own thread), hand events
-/// to the application, feed back answers, commands and timeouts, until the session ends.
+/// The driver loop: send what the core asks for (each request on its own thread), feed back
+/// answers and timeouts, and wake the application when events may be waiting, until the
+/// session ends.
 fn run(
-    client: &mut Client,
+    shared: &Shared,
     transport: &Transport,
     inputs: &mpsc::Sender<Input>,
     inbox: &mpsc::Receiver<Input>,
-    events: &mpsc::SyncSender<Event>,
 ) {
+    if shared.client().start(now()).is_err() {
+        return shared.stop();
+    }
     loop {
-        while let Some(t) = client.poll_transmit() {
-            let transport = transport.clone();
-            let done = inputs.clone();
-            let spawned = std::thread::Builder::new()
-                .name("webwx-ureq-request".into())
-                .spawn(move || {
-                    let result = transport.execute(t.request, t.timeout);
-                    let _ = done.send(Input::Done(t.id, result));
-                });
-            if spawned.is_err() {
-                tracing::warn!("could not start a request thread");
+        let (timeout, terminal) = {
+            let mut client = shared.client();
+            while let Some(t) = client.poll_transmit() {
+                let transport = transport.clone();
+                let done = inputs.clone();
+                let id = t.id;
+                let spawned = std::thread::Builder::new()
+                    .name("webwx-ureq-request".into())
+                    .spawn(move || {
+                        let result = transport.execute(t.request, t.timeout);
+                        let _ = done.send(Input::Done(t.id, result));
+                    });
+                if let Err(error) = spawned {
+                    // Reported at once, so the core retries it after backoff.
+                    tracing::warn!(%error, "could not start a request thread");
+                    client.handle_transport_error(id, TransportErrorKind::Other, now());
+                }
             }
+            (client.poll_timeout(), client.state().is_terminal())
+        };
+        shared.events.notify_all();
+        if terminal {
+            return shared.stop();
         }
-        while let Some(event) = client.poll_event() {
-            if events.send(event).is_err() {
-                return; // nobody listens any more
-            }
-        }
-        if client.state().is_terminal() {
-            return;
-        }
-        let input = match client.poll_timeout() {
+        let input = match timeout {
             Some(at) => match inbox.recv_timeout(at.saturating_since(now())) {
                 Ok(input) => input,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    client.handle_timeout(now());
+                    shared.client().handle_timeout(now());
                     continue;
                 }
-                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return shared.stop(),
             },
             None => match inbox.recv() {
                 Ok(input) => input,
-                Err(_) => return,
+                Err(_) => return shared.stop(),
             },
         };
         match input {
-            Input::Done(id, Ok(response)) => client.handle_response(id, response, now()),
+            Input::Done(id, Ok(response)) => shared.client().handle_response(id, response, now()),
             Input::Done(id, Err(error)) => {
                 tracing::debug!(%error, "request failed");
-                client.handle_transport_error(id, error.kind(), now());
+                shared
+                    .client()
+                    .handle_transport_error(id, error.kind(), now());
             }
-            Input::Command(command, reply) => {
-                let _ = reply.send(client.command(command, now()));
-            }
-            Input::Save(reply) => {
-                let _ = reply.send(client.save());
-            }
-            Input::Stop => return,
+            Input::Wake => {}
+            Input::Stop => return shared.stop(),
         }
     }
 }
