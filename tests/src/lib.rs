@@ -13,6 +13,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod hostile;
+
 use std::time::Duration;
 use webwx_core::{Config, Event, SavedSession, SendHandle};
 use webwx_sim::Simulator;
@@ -47,8 +49,13 @@ pub struct Bot {
 /// A client configuration for the simulator: its origin allowed, short timeouts and pacing so
 /// tests run fast.
 pub fn config_for(sim: &Simulator, seed: u64) -> Config {
+    config_for_origin(&sim.base_url(), seed)
+}
+
+/// [`config_for`] for any server on loopback at `origin` (`http://127.0.0.1:PORT`).
+pub fn config_for_origin(origin: &str, seed: u64) -> Config {
     let mut config = Config::new(seed)
-        .with_login_origin(sim.base_url())
+        .with_login_origin(origin)
         .with_allowed_host("127.0.0.1")
         .with_min_send_interval(Duration::from_millis(5));
     config.request_timeout = Duration::from_secs(3);
