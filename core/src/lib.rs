@@ -50,7 +50,9 @@
 //!   Any state: a transient fault (transport error, 5xx, unparseable answer, 1205 or any other
 //!   non-session-ending code) retries the same call after backoff (Event::Retrying); after
 //!   RetryPolicy::max_attempts failures in a row → Failed(RetriesExhausted), except that a send
-//!   fails alone (Event::SendFailed). 1100/1101/1102 before Ready → Failed(SessionEnded).
+//!   fails alone (Event::SendFailed) and that Ready's message loop never gives up: it retries
+//!   at the capped backoff without limit (Event::Offline, then Event::Online).
+//!   1100/1101/1102 before Ready → Failed(SessionEnded).
 //!   A redirect to a host that is not allowed → Failed(ForeignHost).
 //! ```
 //!
@@ -110,13 +112,29 @@
 //! ([`Event::LoggedOut`] with the [`LogoutReason`]). Everything else that goes wrong — timeouts, connection
 //! errors, 5xx, unparseable answers, 1205 (rate limited), unknown codes — is transient: the same
 //! call is tried again after `min(cap, base·2ⁿ⁻¹)` with half of it random jitter from the seeded
-//! RNG, and only a run of [`RetryPolicy::max_attempts`] failures in a row is terminal.
+//! RNG, and only a run of [`RetryPolicy::max_attempts`] failures in a row is terminal — except in
+//! a ready session's message loop (synccheck and webwxsync), which retries without limit at the
+//! capped backoff, so that an outage of any length (a laptop lid closed, a network gone) never
+//! ends a session: the application is told [`Event::Offline`] after
+//! [`RetryPolicy::offline_after`] failures in a row and [`Event::Online`] when it gets through.
+//!
+//! ## Pacing and back-pressure
+//!
+//! Every loop a server can drive is paced or bounded: the login poll and synccheck start at
+//! most once per [`Config::long_poll_min_interval`]; a sync round (or a `ContinueFlag` follow-up)
+//! that brought no new message waits that interval before the next; QR refreshes and retries
+//! have budgets and backoff; each request in flight has a deadline (twice its timeout plus 5 s),
+//! after which it counts as timed out even if the transport never reports. While
+//! [`Config::max_queued_events`] events wait for the application, the message loop pauses
+//! (commands go on). Timers survive clock steps: time passed in that goes backwards moves every
+//! timer back by the step.
 //!
 //! ## Nothing lost, nothing twice
 //!
 //! The SyncKey (and SyncCheckKey) advance only from an answer with `Count > 0`, and only after
 //! everything in it was applied; an answer that is lost or unreadable is fetched again with the
-//! old key. Redelivered messages are dropped by `MsgId` (the last
+//! old key. [`Client::save`] never runs ahead of the application: while messages wait in
+//! [`Client::poll_event`]'s queue, it saves the keys from before the answer that brought them. Redelivered messages are dropped by `MsgId` (the last
 //! [`Limits::max_remembered_msg_ids`] are remembered, and saved with the session).
 //!
 //! ## Secrets
