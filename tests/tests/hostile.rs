@@ -1,7 +1,12 @@
 //! Whole sessions through both transports against a small hostile server (issue 12): a huge
 //! answer never stops commands, a server that keeps saying "sync" cannot make the client spin,
 //! and an outage does not end a ready session.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::HashSet;
 use std::sync::Arc;
