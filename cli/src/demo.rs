@@ -1,8 +1,10 @@
 //! `webwx demo`: a whole session against the embedded simulator, with no phone and no network.
 
+use crate::console;
 use crate::failure::{CliError, Exit};
 use crate::output::{self, Names};
 use crate::qr;
+use crate::sanitize::for_terminal;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -39,7 +41,7 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
     let sim = Simulator::start(scenario)
         .await
         .map_err(|e| CliError::new(Exit::Failure, format!("cannot start the simulator: {e}")))?;
-    println!("simulator listening on {}", sim.base_url());
+    say(&format!("simulator listening on {}", sim.base_url()))?;
 
     let mut config = Config::new(7)
         .with_login_origin(sim.base_url())
@@ -64,12 +66,15 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
     while let Some(event) = session.next_event().await {
         match event {
             Event::QrCode { payload, .. } => {
-                println!("{}", qr::terminal(&payload));
-                println!("scan with WeChat (the simulated phone scans in a moment): {payload}");
+                say(&qr::terminal(&payload))?;
+                say(&format!(
+                    "scan with WeChat (the simulated phone scans in a moment): {}",
+                    for_terminal(&payload)
+                ))?;
             }
-            Event::Scanned { .. } => println!("scanned; the phone confirms…"),
+            Event::Scanned { .. } => say("scanned; the phone confirms…")?,
             Event::LoggedIn { uin } => {
-                println!("logged in (uin {uin}); loading contacts…");
+                say(&format!("logged in (uin {uin}); loading contacts…"))?;
                 spinner.enable_steady_tick(Duration::from_millis(80));
             }
             Event::ContactsProgress { contacts, pages } => {
@@ -77,11 +82,11 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
             }
             Event::Ready { user, counts } => {
                 spinner.finish_and_clear();
-                me = decode_text(&user.nick_name);
-                println!(
+                me = for_terminal(&decode_text(&user.nick_name));
+                say(&format!(
                     "ready as {me}: {} friends, {} groups ({} members), {} official accounts",
                     counts.friends, counts.groups, counts.group_members, counts.officials
-                );
+                ))?;
                 if let Ok(Some(saved)) = handle.save().await {
                     names = Names::of_session(&saved);
                 }
@@ -89,7 +94,7 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
             Event::Message(m) => {
                 received += 1;
                 kinds.insert(output::kind(&m.content));
-                println!("{}", output::human(&m, &names));
+                say(&output::human(&m, &names))?;
                 if let (Content::Text(text), false) = (&m.content, m.outgoing)
                     && received % ECHO_EVERY == 1
                 {
@@ -100,7 +105,10 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
                 }
             }
             Event::Sent { .. } => sent += 1,
-            Event::SendFailed { error, .. } => println!("a reply failed: {error}"),
+            Event::SendFailed { error, .. } => say(&format!(
+                "a reply failed: {}",
+                for_terminal(&error.to_string())
+            ))?,
             Event::Retrying {
                 endpoint,
                 delay,
@@ -108,13 +116,14 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
                 ..
             } => {
                 retries += 1;
-                println!(
-                    "  (fault: {endpoint} {cause}; retrying in {} ms)",
+                say(&format!(
+                    "  (fault: {endpoint} {}; retrying in {} ms)",
+                    for_terminal(&cause.to_string()),
                     delay.as_millis()
-                );
+                ))?;
             }
             Event::LoggedOut { reason } => {
-                println!("logged out: {reason}");
+                say(&format!("logged out: {reason}"))?;
                 break;
             }
             Event::Failed(e) => return Err(CliError::new(Exit::Failure, e)),
@@ -122,7 +131,7 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
         }
         if !logging_out && received >= messages && sent >= echoed && !me.is_empty() {
             logging_out = true;
-            println!("all {messages} messages received; logging out");
+            say(&format!("all {messages} messages received; logging out"))?;
             handle
                 .logout()
                 .await
@@ -130,12 +139,16 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
         }
     }
     let kinds: Vec<&str> = kinds.into_iter().collect();
-    println!(
+    say(&format!(
         "summary: {received} messages received ({} kinds: {}), {sent} replies sent, {} requests to the simulator, {retries} retries, {:.1} s",
         kinds.len(),
         kinds.join(", "),
         sim.requests(),
         started.elapsed().as_secs_f64()
-    );
-    Ok(())
+    ))
+}
+
+/// Prints a line of the demo; a reader that has gone ends the demo quietly.
+fn say(line: &str) -> Result<(), CliError> {
+    console::result(line)
 }

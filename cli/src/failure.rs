@@ -1,11 +1,15 @@
 //! Errors a person can act on, and the exit codes.
 
+use crate::sanitize;
 use std::fmt::Display;
 use webwx_core::{Endpoint, Error, Failure, TransportErrorKind};
 
 /// The exit codes of `webwx`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Exit {
+    /// Not a failure: standard output was closed by its reader (`webwx listen | head`), so the
+    /// command stopped early and quietly.
+    OutputClosed = 0,
     /// Something else failed.
     Failure = 1,
     // 2 is clap's: the command line was wrong.
@@ -41,16 +45,32 @@ impl CliError {
         )
     }
 
+    /// Standard output could not be written: a reader that has gone (broken pipe) is a quiet
+    /// stop, anything else a failure.
+    pub(crate) fn output(error: std::io::Error) -> CliError {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            CliError::new(Exit::OutputClosed, "standard output was closed")
+        } else {
+            CliError::new(
+                Exit::Failure,
+                format!("cannot write to standard output: {error}"),
+            )
+        }
+    }
+
     /// What a terminal core error means to a person. `host` names the host of `endpoint`.
+    /// Text the server sent (an error message) is made safe to show.
     pub(crate) fn from_core(error: &Error, host: impl Fn(Endpoint) -> String) -> CliError {
+        let safe = |shown: &dyn Display| sanitize::for_terminal(&shown.to_string());
         match error {
             Error::LoginRefused { code, message } => CliError::new(
                 Exit::LoginRefused,
                 format!(
-                    "the server refused the login ({code}): {message}\n\
+                    "the server refused the login ({code}): {}\n\
                      Web login is blocked for this account. You can try `webwx login --desktop` \
                      (desktop mode; accounts using it have reported warnings and temporary bans), \
-                     or use WeChat for Windows or Mac."
+                     or use WeChat for Windows or Mac.",
+                    safe(message)
                 ),
             ),
             Error::SessionEnded { .. } => CliError::expired(),
@@ -62,13 +82,14 @@ impl CliError {
                 ) => CliError::new(
                     Exit::Unreachable,
                     format!(
-                        "could not reach {} ({last}); check the network and try again",
-                        host(*endpoint)
+                        "could not reach {} ({}); check the network and try again",
+                        safe(&host(*endpoint)),
+                        safe(last)
                     ),
                 ),
-                _ => CliError::new(Exit::Failure, format!("{error}")),
+                _ => CliError::new(Exit::Failure, safe(error)),
             },
-            other => CliError::new(Exit::Failure, other),
+            other => CliError::new(Exit::Failure, safe(other)),
         }
     }
 }

@@ -6,12 +6,17 @@
 
 #![forbid(unsafe_code)]
 
+mod console;
 mod demo;
 mod failure;
+mod listen;
+mod logout;
 mod output;
 mod qr;
 mod real;
+mod sanitize;
 mod session_file;
+mod stops;
 
 use clap::{Parser, Subcommand};
 use failure::Exit;
@@ -55,7 +60,8 @@ enum Command {
         #[arg(long)]
         desktop: bool,
     },
-    /// Resumes the saved session and prints events until interrupted.
+    /// Resumes the saved session and prints events until interrupted (Ctrl-C, SIGTERM, or the
+    /// reader closing the output); the session is saved after each batch it prints.
     Listen {
         /// One JSON object per line, for other programs.
         #[arg(long)]
@@ -78,7 +84,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Logs out and deletes the session file.
+    /// Logs out and deletes the session file (kept when the logout fails).
     Logout,
 }
 
@@ -90,7 +96,7 @@ fn main() {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("webwx: cannot start: {e}");
+            console::note(&format!("webwx: cannot start: {e}"));
             std::process::exit(Exit::Failure as i32);
         }
     };
@@ -109,14 +115,20 @@ fn main() {
             Command::Login { qr_png, desktop } => {
                 real::login(server, &session, qr_png.as_deref(), desktop).await
             }
-            Command::Listen { json, count } => real::listen(server, &session, json, count).await,
+            Command::Listen { json, count } => listen::listen(server, &session, json, count).await,
             Command::Send { to, text } => real::send(server, &session, &to, &text).await,
             Command::Contacts { json } => real::contacts(server, &session, json).await,
-            Command::Logout => real::logout(server, &session).await,
+            Command::Logout => logout::logout(server, &session).await,
         }
     });
-    if let Err(e) = result {
-        eprintln!("webwx: {}", e.message);
-        std::process::exit(e.code as i32);
+    match result {
+        Ok(()) => {}
+        Err(e) if e.code == Exit::OutputClosed => {}
+        Err(e) => {
+            // Server text in a message is made safe where it is put in; this is the last guard.
+            let lines: Vec<String> = e.message.lines().map(sanitize::for_terminal).collect();
+            console::note(&format!("webwx: {}", lines.join("\n")));
+            std::process::exit(e.code as i32);
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! How events and messages are shown: one line for a person, or one JSON object for a program.
 
+use crate::sanitize;
 use serde_json::{Value, json};
 use webwx_core::message::decode_text;
 use webwx_core::{ContactStore, Content, Event, Message, SavedSession};
@@ -70,7 +71,8 @@ pub(crate) fn text(content: &Content) -> String {
     }
 }
 
-/// A message for a person: `[kind] sender (in group): text`.
+/// A message for a person: `[kind] sender (in group): text`, one line, safe to print (see
+/// [`sanitize::for_terminal`]).
 pub(crate) fn human(m: &Message, names: &Names) -> String {
     let sender = match (&m.group_sender, m.outgoing) {
         (_, true) => "me".to_string(),
@@ -88,14 +90,14 @@ pub(crate) fn human(m: &Message, names: &Names) -> String {
         String::new()
     };
     let mention = if m.mentions_me { " (@me)" } else { "" };
-    format!(
+    sanitize::for_terminal(&format!(
         "[{}] {sender}{to}{place}{mention}: {}",
         kind(&m.content),
         text(&m.content)
-    )
+    ))
 }
 
-/// A message for a program.
+/// A message for a program (print it with [`sanitize::json_line`]).
 pub(crate) fn message_json(m: &Message, names: &Names) -> Value {
     json!({
         "event": "message",
@@ -114,7 +116,8 @@ pub(crate) fn message_json(m: &Message, names: &Names) -> Value {
     })
 }
 
-/// Any event for a program (`None` for the ones a listener does not need).
+/// Any event for a program (`None` for the ones a listener does not need; print it with
+/// [`sanitize::json_line`]).
 pub(crate) fn event_json(e: &Event, names: &Names) -> Option<Value> {
     Some(match e {
         Event::Message(m) => message_json(m, names),
@@ -148,4 +151,53 @@ pub(crate) fn event_json(e: &Event, names: &Names) -> Option<Value> {
             "attempt": attempt, "delay_ms": delay.as_millis() as u64, "cause": cause.to_string()}),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use webwx_core::model::{Contact, RawMessage};
+
+    fn message(from: &str, content: &str) -> Message {
+        let raw: RawMessage = serde_json::from_value(json!({
+            "MsgId": "1", "FromUserName": from, "ToUserName": "@me", "MsgType": 1,
+            "Content": content, "CreateTime": 1,
+        }))
+        .unwrap();
+        let me = Contact {
+            user_name: "@me".into(),
+            ..Contact::default()
+        };
+        Message::from_raw(raw, &me, &ContactStore::default())
+    }
+
+    #[test]
+    fn a_human_line_runs_nothing_in_the_terminal() {
+        // As the server sends it: entities, decoded to ESC, BEL and an override before printing.
+        let m = message(
+            "@stranger\u{1b}]0;title\u{7}",
+            "&#27;[2J&#27;[31mpay&#7; now<br/>[text] boss: &#x202E;gnp.exe",
+        );
+        let line = human(&m, &Names::default());
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        assert!(!line.contains('\u{202E}'), "{line:?}");
+        assert_eq!(
+            line,
+            "[text] @stranger␛]0;title␇: ␛[2J␛[31mpay␇ now ⏎ [text] boss: gnp.exe"
+        );
+    }
+
+    #[test]
+    fn the_same_message_as_json_keeps_the_text_and_carries_no_raw_control() {
+        let m = message("@stranger", "a&#27;[31m&#x9B;b&#x202E;c");
+        let value = message_json(&m, &Names::default());
+        assert_eq!(value["text"], "a\u{1b}[31m\u{9B}b\u{202E}c");
+        let line = sanitize::json_line(&value);
+        assert!(
+            !line.chars().any(|c| c.is_control() || c == '\u{202E}'),
+            "{line:?}"
+        );
+        let back: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, value);
+    }
 }

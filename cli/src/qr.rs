@@ -3,7 +3,8 @@
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
 
-/// The QR code of `payload` in half-block characters (two modules a character).
+/// The QR code of `payload` in half-block characters (two modules a character); the payload
+/// as text (safe to print) when it cannot be drawn.
 pub(crate) fn terminal(payload: &str) -> String {
     match QrCode::new(payload.as_bytes()) {
         Ok(code) => code
@@ -12,6 +13,9 @@ pub(crate) fn terminal(payload: &str) -> String {
             .light_color(Dense1x2::Dark)
             .quiet_zone(true)
             .build(),
-        Err(e) => format!("(cannot draw the QR code: {e}) {payload}"),
+        Err(e) => format!(
+            "(cannot draw the QR code: {e}) {}",
+            crate::sanitize::for_terminal(payload)
+        ),
     }
 }

@@ -1,8 +1,16 @@
-//! The commands for the real service (or, with `--server`, any test server).
+//! The commands for the real service (or, with `--server`, any test server), and what they
+//! share: `listen` and `logout` have files of their own.
+//!
+//! Saving never runs ahead of what was shown: a command saves the running session only at
+//! points where every message it has taken from the session has been printed (the transport's
+//! `save()` does not save past messages still waiting to be taken), so a message is never
+//! marked as received without having been shown.
 
+use crate::console;
 use crate::failure::{CliError, Exit};
-use crate::output::{self, Names};
+use crate::output::Names;
 use crate::qr;
+use crate::sanitize::{self, for_terminal};
 use crate::session_file;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -10,9 +18,6 @@ use webwx_core::message::decode_text;
 use webwx_core::model::ContactKind;
 use webwx_core::{Config, Endpoint, Event, Hosts, RetryPolicy, SavedSession};
 use webwx_hyper::{Session, Transport};
-
-/// How often `listen` saves the session while it runs.
-const SAVE_EVERY: Duration = Duration::from_secs(30);
 
 /// A client configuration: a fresh seed from the clock and the process id, the login origin and
 /// allowed host of `--server`.
@@ -48,7 +53,7 @@ pub(crate) fn host_of(url: &str) -> String {
 }
 
 /// The host an endpoint talks to, for error messages.
-fn host_for(config: &Config, hosts: Option<&Hosts>, endpoint: Endpoint) -> String {
+pub(crate) fn host_for(config: &Config, hosts: Option<&Hosts>, endpoint: Endpoint) -> String {
     let origin = match (endpoint, hosts) {
         (Endpoint::JsLogin | Endpoint::LoginPoll, _) | (_, None) => config.login_origin.to_string(),
         (Endpoint::SyncCheck, Some(h)) => h.push.clone(),
@@ -77,25 +82,25 @@ async fn until_live(
                             format!("cannot write {}: {e}", path.display()),
                         )
                     })?;
-                    eprintln!(
+                    console::note(&format!(
                         "scan the QR code in {} with WeChat on your phone",
                         path.display()
-                    );
+                    ));
                 }
-                None => eprintln!(
+                None => console::note(&format!(
                     "{}\nscan this QR code with WeChat on your phone",
                     qr::terminal(&payload)
-                ),
+                )),
             },
             Event::QrCode { .. } => return Err(CliError::expired()),
-            Event::QrExpired { .. } => eprintln!("the QR code expired; here is a new one"),
-            Event::LoginCancelled => eprintln!("cancelled on the phone; here is a new QR code"),
-            Event::Scanned { .. } => eprintln!("scanned: confirm the login on your phone"),
+            Event::QrExpired { .. } => console::note("the QR code expired; here is a new one"),
+            Event::LoginCancelled => console::note("cancelled on the phone; here is a new QR code"),
+            Event::Scanned { .. } => console::note("scanned: confirm the login on your phone"),
             Event::PushLoginSent { .. } => {
-                eprintln!("the saved session had ended: confirm the login on your phone")
+                console::note("the saved session had ended: confirm the login on your phone")
             }
             Event::ContactsProgress { contacts, .. } if interactive => {
-                eprintln!("loaded {contacts} contacts")
+                console::note(&format!("loaded {contacts} contacts"))
             }
             Event::Failed(e) => {
                 return Err(CliError::from_core(&e, |ep| host_for(config, hosts, ep)));
@@ -108,7 +113,7 @@ async fn until_live(
 }
 
 /// Resumes the session at `path` and waits until it is live.
-async fn resume(
+pub(crate) async fn resume(
     server: Option<&str>,
     path: &Path,
     patient: bool,
@@ -126,7 +131,7 @@ async fn resume(
 }
 
 /// Saves the running session to `path`.
-async fn save(session: &Session, path: &Path) -> Result<SavedSession, CliError> {
+pub(crate) async fn save(session: &Session, path: &Path) -> Result<SavedSession, CliError> {
     let saved = session
         .save()
         .await
@@ -145,84 +150,24 @@ pub(crate) async fn login(
     desktop: bool,
 ) -> Result<(), CliError> {
     if desktop {
-        eprintln!(
+        console::note(
             "warning: desktop mode imitates the desktop client to get past the web-login refusal (1203). \
-             Since 2025 accounts using it have reported warnings and temporary bans. Use it at your own risk."
+             Since 2025 accounts using it have reported warnings and temporary bans. Use it at your own risk.",
         );
     }
     let config = config(server, desktop);
     let mut session = Session::start(config.clone());
     until_live(&mut session, &config, None, true, qr_png).await?;
+    // Saved at `Ready` and stopped there: `login` shows no messages, so it takes none; whatever
+    // arrives from here on is for `listen`, which resumes from this point.
     let saved = save(&session, path).await?;
-    println!(
+    drop(session);
+    console::result(&format!(
         "logged in as {} ({} contacts); session saved to {}",
-        decode_text(&saved.user().nick_name),
+        for_terminal(&decode_text(&saved.user().nick_name)),
         saved.contacts().len(),
         path.display()
-    );
-    Ok(())
-}
-
-/// `webwx listen`.
-pub(crate) async fn listen(
-    server: Option<&str>,
-    path: &Path,
-    json: bool,
-    count: Option<usize>,
-) -> Result<(), CliError> {
-    let (mut session, config, hosts) = resume(server, path, true).await?;
-    let mut names = Names::of_session(&save(&session, path).await?);
-    if !json {
-        eprintln!("listening (Ctrl-C to stop)");
-    }
-    let mut received = 0;
-    let mut last_save = std::time::Instant::now();
-    loop {
-        if count.is_some_and(|n| received >= n) {
-            break;
-        }
-        let event = tokio::select! {
-            e = session.next_event() => e,
-            _ = tokio::signal::ctrl_c() => break,
-        };
-        let Some(event) = event else {
-            return Err(CliError::expired());
-        };
-        match &event {
-            Event::Message(_) => received += 1,
-            Event::ContactChanged(_)
-            | Event::ContactRemoved { .. }
-            | Event::GroupMembersChanged { .. } => {
-                names = Names::of_session(&save(&session, path).await?);
-            }
-            Event::Failed(e) => {
-                return Err(CliError::from_core(e, |ep| {
-                    host_for(&config, Some(&hosts), ep)
-                }));
-            }
-            Event::LoggedOut { reason } => {
-                let _ = std::fs::remove_file(path);
-                return Err(CliError::new(
-                    Exit::SessionExpired,
-                    format!("{reason}: run `webwx login`"),
-                ));
-            }
-            _ => {}
-        }
-        if json {
-            if let Some(v) = output::event_json(&event, &names) {
-                println!("{v}");
-            }
-        } else if let Event::Message(m) = &event {
-            println!("{}", output::human(m, &names));
-        }
-        if last_save.elapsed() >= SAVE_EVERY {
-            save(&session, path).await?;
-            last_save = std::time::Instant::now();
-        }
-    }
-    save(&session, path).await?;
-    Ok(())
+    ))
 }
 
 /// The user name `to` stands for: a user name itself, or a contact's display name.
@@ -248,7 +193,11 @@ fn resolve(names: &Names, to: &str) -> Result<String, CliError> {
         .filter(|(score, _)| *score > 0.3)
         .collect();
     closest.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let suggestions: Vec<&str> = closest.iter().take(5).map(|(_, n)| n.as_str()).collect();
+    let suggestions: Vec<String> = closest
+        .iter()
+        .take(5)
+        .map(|(_, n)| for_terminal(n))
+        .collect();
     let hint = if suggestions.is_empty() {
         "; `webwx contacts` lists them".to_string()
     } else {
@@ -274,12 +223,21 @@ pub(crate) async fn send(
         .send_text(&user_name, text)
         .await
         .map_err(|e| CliError::new(Exit::Failure, e))?;
+    // `send` shows no messages: once it has taken one, it keeps the save made before it (the
+    // message comes again to `listen`) instead of saving past it.
+    let mut took_message = false;
     while let Some(event) = session.next_event().await {
         match event {
+            Event::Message(_) => took_message = true,
             Event::Sent { handle: h, .. } if h == handle => {
-                save(&session, path).await?;
-                println!("sent to {}", names.of(&user_name));
-                return Ok(());
+                if !took_message {
+                    save(&session, path).await?;
+                }
+                drop(session);
+                return console::result(&format!(
+                    "sent to {}",
+                    for_terminal(&names.of(&user_name))
+                ));
             }
             Event::SendFailed { handle: h, error } if h == handle => {
                 return Err(CliError::from_core(&error, |ep| {
@@ -306,6 +264,7 @@ pub(crate) async fn contacts(
 ) -> Result<(), CliError> {
     let (session, ..) = resume(server, path, false).await?;
     let saved = save(&session, path).await?;
+    drop(session);
     let kind = |k: ContactKind| match k {
         ContactKind::Friend => "friend",
         ContactKind::Group => "group",
@@ -322,40 +281,17 @@ pub(crate) async fn contacts(
                     "members": c.member_list.len()})
             })
             .collect();
-        println!("{}", serde_json::Value::Array(list));
+        console::result(&sanitize::json_line(&serde_json::Value::Array(list)))?;
     } else {
-        println!("{:<9} {:<30} user name", "kind", "name");
+        console::result(&format!("{:<9} {:<30} user name", "kind", "name"))?;
         for c in saved.contacts().iter() {
-            println!(
+            console::result(&format!(
                 "{:<9} {:<30} {}",
                 kind(c.kind()),
-                decode_text(c.display()),
-                c.user_name
-            );
+                for_terminal(&decode_text(c.display())),
+                for_terminal(&c.user_name)
+            ))?;
         }
     }
-    Ok(())
-}
-
-/// `webwx logout`: drives the core by hand with the transport's `execute` (no probe, no push
-/// login: logging out must not ask the phone to log in).
-pub(crate) async fn logout(server: Option<&str>, path: &Path) -> Result<(), CliError> {
-    let saved = session_file::load(path)?;
-    let config = config(server, false);
-    let mut client = webwx_core::Client::resume(config, saved)
-        .map_err(|e| CliError::new(Exit::SessionExpired, format!("{e}: run `webwx login`")))?;
-    let now = || webwx_core::Timestamp::from_system_time(SystemTime::now());
-    client
-        .logout(now())
-        .map_err(|e| CliError::new(Exit::Failure, e))?;
-    let transport = Transport::new();
-    while let Some(t) = client.poll_transmit() {
-        match transport.execute(t.request, t.timeout).await {
-            Ok(response) => client.handle_response(t.id, response, now()),
-            Err(e) => client.handle_transport_error(t.id, e.kind(), now()),
-        }
-    }
-    let _ = std::fs::remove_file(path);
-    println!("logged out; {} deleted", path.display());
     Ok(())
 }

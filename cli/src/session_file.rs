@@ -1,6 +1,7 @@
-//! The session file: JSON of the core's `SavedSession`, created with mode 0600 and written
-//! atomically (a new file beside it, synced, then renamed over it), so a crash mid-write leaves
-//! the old file whole.
+//! The session file: JSON of the core's `SavedSession`, created with mode 0600 in a folder
+//! created with mode 0700, and written atomically (a new file beside it, synced, renamed over
+//! it, then the folder synced), so a crash mid-write leaves the old file whole and a crash just
+//! after leaves the new one.
 
 use crate::failure::{CliError, Exit};
 use std::io::Write;
@@ -36,8 +37,9 @@ pub(crate) fn save(path: &Path, saved: &SavedSession) -> Result<(), CliError> {
 }
 
 /// Writes `bytes` to a new file beside `path` (mode 0600 from its creation, so the secrets are
-/// never readable by others), syncs it, and renames it over `path`: a crash at any point leaves
-/// either the old file or the new one, whole.
+/// never readable by others), syncs it, renames it over `path` and syncs the folder (so the
+/// rename itself is on disk): a crash at any point leaves either the old file or the new one,
+/// whole. A missing folder is created with mode 0700.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_with(path, bytes, |_| Ok(()))
 }
@@ -53,7 +55,7 @@ fn write_with(
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&dir)?;
+    create_private_dir(&dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -70,13 +72,37 @@ fn write_with(
         f.write_all(bytes)?;
         f.sync_all()
     });
-    let result = written
+    let renamed = written
         .and_then(|()| before_rename(&tmp))
         .and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
+    if renamed.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result
+    renamed?;
+    sync_dir(&dir)
+}
+
+/// Creates `dir` and any missing parents, each with mode 0700 (the folder of a secret is nobody
+/// else's business either). An existing folder is left as it is.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Syncs the folder `dir`, so a rename in it survives a crash. A file system that cannot sync a
+/// folder says so with `InvalidInput` (EINVAL); there is nothing more to do there.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    match std::fs::File::open(dir).and_then(|d| d.sync_all()) {
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {}
+        other => other?,
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 /// Reads the session at `path`.
@@ -137,6 +163,36 @@ mod tests {
             1,
             "no temporary file left behind"
         );
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn missing_folders_are_created_private() {
+        let d = dir("folders");
+        let path = d.join("config").join("webwx").join("session.json");
+        write_atomically(&path, b"secret").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"secret");
+        assert_eq!(mode(&d.join("config").join("webwx")), 0o700);
+        assert_eq!(mode(&d.join("config")), 0o700);
+        assert_eq!(mode(&path), 0o600);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_folder_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = dir("existing");
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o751)).unwrap();
+        write_atomically(&d.join("session.json"), b"secret").unwrap();
+        assert_eq!(mode(&d), 0o751);
         let _ = std::fs::remove_dir_all(&d);
     }
 

@@ -1,0 +1,124 @@
+//! `webwx listen`: prints events until stopped, and saves the session whenever everything it
+//! has taken is shown.
+//!
+//! When it saves: after each batch of events it has printed (as soon as no further event is
+//! waiting), when `--count` is reached, and when it is stopped by Ctrl-C, SIGTERM, SIGHUP or a
+//! reader closing standard output (see [`crate::stops`]); those stops exit with 0. A message that
+//! could not be printed (the reader went away just then) is not saved past: the session keeps
+//! the last save, so the next `listen` shows it (and, at worst, a few shown just before it)
+//! again rather than never.
+
+use crate::console;
+use crate::failure::{CliError, Exit};
+use crate::output::{self, Names};
+use crate::real::{host_for, resume, save};
+use crate::sanitize;
+use crate::stops::{Stop, Stops};
+use std::path::Path;
+use webwx_core::Event;
+use webwx_hyper::Session;
+
+/// The next event if one is already waiting (`Some(None)`: the session has ended), without
+/// waiting for one.
+async fn waiting_event(session: &mut Session) -> Option<Option<Event>> {
+    tokio::select! {
+        biased;
+        event = session.next_event() => Some(event),
+        () = std::future::ready(()) => None,
+    }
+}
+
+/// The line `event` prints, if any: every event a program needs as JSON with `json`, messages
+/// only for a person.
+fn line(event: &Event, names: &Names, json: bool) -> Option<String> {
+    if json {
+        output::event_json(event, names).map(|v| sanitize::json_line(&v))
+    } else if let Event::Message(m) = event {
+        Some(output::human(m, names))
+    } else {
+        None
+    }
+}
+
+/// `webwx listen`.
+pub(crate) async fn listen(
+    server: Option<&str>,
+    path: &Path,
+    json: bool,
+    count: Option<usize>,
+) -> Result<(), CliError> {
+    // Installed first: a stop while the session resumes ends the command at once (nothing was
+    // taken yet, so there is nothing to save).
+    let mut stops = Stops::install();
+    let resumed = tokio::select! {
+        resumed = resume(server, path, true) => resumed?,
+        _ = stops.next() => return Ok(()),
+    };
+    let (mut session, config, hosts) = resumed;
+    let mut names = Names::of_session(&save(&session, path).await?);
+    if !json {
+        console::note("listening (Ctrl-C to stop)");
+    }
+    let mut received = 0;
+    // Events taken (and shown) since the last save.
+    let mut unsaved = false;
+    loop {
+        if count.is_some_and(|n| received >= n) {
+            break;
+        }
+        let event = match waiting_event(&mut session).await {
+            Some(event) => event,
+            None => {
+                // The batch is over and all of it is shown: keep it.
+                if std::mem::take(&mut unsaved) {
+                    save(&session, path).await?;
+                }
+                tokio::select! {
+                    event = session.next_event() => event,
+                    stop = stops.next() => {
+                        if stop != Stop::OutputClosed && !json {
+                            console::note("stopped");
+                        }
+                        break;
+                    }
+                }
+            }
+        };
+        let Some(event) = event else {
+            return Err(CliError::expired());
+        };
+        match &event {
+            Event::Message(_) => received += 1,
+            Event::ContactChanged(_)
+            | Event::ContactRemoved { .. }
+            | Event::GroupMembersChanged { .. } => {
+                names = Names::of_session(&save(&session, path).await?);
+            }
+            Event::Failed(e) => {
+                return Err(CliError::from_core(e, |ep| {
+                    host_for(&config, Some(&hosts), ep)
+                }));
+            }
+            Event::LoggedOut { reason } => {
+                let _ = std::fs::remove_file(path);
+                return Err(CliError::new(
+                    Exit::SessionExpired,
+                    format!("{reason}: run `webwx login`"),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(line) = line(&event, &names, json)
+            && let Err(e) = console::print(&line)
+        {
+            // Not shown. Anything but a message may be saved past; a message must come again.
+            if !matches!(event, Event::Message(_)) {
+                save(&session, path).await?;
+            }
+            return Err(CliError::output(e));
+        }
+        unsaved = true;
+    }
+    save(&session, path).await?;
+    Ok(())
+}
