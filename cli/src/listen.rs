@@ -2,8 +2,8 @@
 //! has taken is shown.
 //!
 //! When it saves: after each batch of events it has printed (as soon as no further event is
-//! waiting), when `--count` is reached, and when it is stopped by Ctrl-C, SIGTERM, SIGHUP or a
-//! reader closing standard output (see [`crate::stops`]); those stops exit with 0. A message that
+//! waiting), when `--count` is reached, and when it is stopped by Ctrl-C, SIGTERM or a reader
+//! closing standard output (see [`crate::stops`]); those stops exit with 0. A message that
 //! could not be printed (the reader went away just then) is not saved past: the session keeps
 //! the last save, so the next `listen` shows it (and, at worst, a few shown just before it)
 //! again rather than never.
@@ -76,8 +76,8 @@ pub(crate) async fn listen(
                 tokio::select! {
                     event = session.next_event() => event,
                     stop = stops.next() => {
-                        if stop != Stop::OutputClosed && !json {
-                            console::note("stopped");
+                        if let (Stop::Signal(name), false) = (stop, json) {
+                            console::note(&format!("stopped by {name}"));
                         }
                         break;
                     }

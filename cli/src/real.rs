@@ -2,9 +2,9 @@
 //! share: `listen` and `logout` have files of their own.
 //!
 //! Saving never runs ahead of what was shown: a command saves the running session only at
-//! points where every message it has taken from the session has been printed (the transport's
-//! `save()` does not save past messages still waiting to be taken), so a message is never
-//! marked as received without having been shown.
+//! points where every message it has taken from the session has been printed, and relies on the
+//! transport's `save()` not saving past messages still waiting to be taken; so a message is
+//! never marked as received without having been shown.
 
 use crate::console;
 use crate::failure::{CliError, Exit};

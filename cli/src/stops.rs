@@ -1,6 +1,10 @@
-//! What ends `webwx listen` from outside: Ctrl-C (SIGINT), SIGTERM, SIGHUP (the terminal went
-//! away), or the reader of standard output going away (`webwx listen --json | head -1`). Each is
-//! an ordinary end: the session is saved and the exit code is 0.
+//! What ends `webwx listen` from outside: Ctrl-C (SIGINT), SIGTERM, or the reader of standard
+//! output going away (`webwx listen --json | head -1`). Each is an ordinary end: the session is
+//! saved and the exit code is 0.
+//!
+//! SIGHUP keeps its usual meaning (a handler would override `nohup`'s ignoring it): it ends the
+//! process without a last save, which loses nothing, since `listen` saves after each batch it
+//! has printed.
 
 use std::future::pending;
 
@@ -25,7 +29,7 @@ pub(crate) struct Stops {
 impl Stops {
     /// Installs the signal handlers and the watch on standard output. Must be called within a
     /// tokio runtime. What cannot be watched is left out: standard output is watched only when
-    /// it is a pipe (a terminal that goes away sends SIGHUP; a file has no reader to go away).
+    /// it is a pipe (a terminal and a file have no reader to go away).
     pub(crate) fn install() -> Stops {
         #[cfg(unix)]
         {
@@ -33,7 +37,6 @@ impl Stops {
             let signals = [
                 (SignalKind::interrupt(), "SIGINT"),
                 (SignalKind::terminate(), "SIGTERM"),
-                (SignalKind::hangup(), "SIGHUP"),
             ]
             .into_iter()
             .filter_map(|(kind, name)| signal(kind).ok().map(|s| (s, name)))
