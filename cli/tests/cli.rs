@@ -54,6 +54,33 @@ fn the_demo_runs_a_whole_session() {
 }
 
 #[test]
+fn the_demo_stops_quietly_when_its_reader_goes_away() {
+    use std::io::{BufRead, Read};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webwx"))
+        .args(["demo", "--contacts", "20", "--messages", "30"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.starts_with("simulator listening on "), "{first}");
+    // As `webwx demo | head -1`: the reader has what it wanted.
+    drop(out);
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn the_demo_survives_the_fault_schedule() {
     let out = webwx(&["demo", "--contacts", "30", "--messages", "24", "--faults"]);
     assert!(out.status.success(), "{}", text(&out));
