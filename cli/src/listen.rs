@@ -108,6 +108,9 @@ pub(crate) async fn listen(
             }
             _ => {}
         }
+        if let (Some(note), false) = (output::connection_note(&event), json) {
+            console::note(&note);
+        }
         if let Some(line) = line(&event, &names, json)
             && let Err(e) = console::print(&line)
         {

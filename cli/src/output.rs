@@ -97,6 +97,18 @@ pub(crate) fn human(m: &Message, names: &Names) -> String {
     ))
 }
 
+/// A note for a person about the connection (`None` for other events), safe to print: the
+/// session keeps trying while offline, so a person at a terminal should know why nothing comes.
+pub(crate) fn connection_note(e: &Event) -> Option<String> {
+    match e {
+        Event::Offline { cause } => Some(sanitize::for_terminal(&format!(
+            "offline ({cause}); still trying"
+        ))),
+        Event::Online => Some("back online".to_string()),
+        _ => None,
+    }
+}
+
 /// A message for a program (print it with [`sanitize::json_line`]).
 pub(crate) fn message_json(m: &Message, names: &Names) -> Value {
     json!({
@@ -149,6 +161,8 @@ pub(crate) fn event_json(e: &Event, names: &Names) -> Option<Value> {
             cause,
         } => json!({"event": "retrying", "endpoint": endpoint.name(),
             "attempt": attempt, "delay_ms": delay.as_millis() as u64, "cause": cause.to_string()}),
+        Event::Offline { cause } => json!({"event": "offline", "cause": cause.to_string()}),
+        Event::Online => json!({"event": "online"}),
         _ => return None,
     })
 }
@@ -184,6 +198,31 @@ mod tests {
         assert_eq!(
             line,
             "[text] @stranger␛]0;title␇: ␛[2J␛[31mpay␇ now ⏎ [text] boss: gnp.exe"
+        );
+    }
+
+    #[test]
+    fn going_offline_and_online_is_told() {
+        let offline = Event::Offline {
+            cause: webwx_core::Failure::Server {
+                code: 1205,
+                message: "slow down\u{1b}[2J".into(),
+            },
+        };
+        assert_eq!(
+            connection_note(&offline).unwrap(),
+            "offline (server code 1205: slow down␛[2J); still trying"
+        );
+        assert_eq!(connection_note(&Event::Online).unwrap(), "back online");
+        assert_eq!(connection_note(&Event::LoginCancelled), None);
+        let names = Names::default();
+        assert_eq!(
+            event_json(&offline, &names).unwrap(),
+            json!({"event": "offline", "cause": "server code 1205: slow down\u{1b}[2J"})
+        );
+        assert_eq!(
+            event_json(&Event::Online, &names).unwrap(),
+            json!({"event": "online"})
         );
     }
 
