@@ -59,6 +59,7 @@
 #![deny(missing_docs)]
 
 mod account;
+mod gauge;
 mod handlers;
 mod ids;
 mod load;
@@ -69,8 +70,9 @@ mod server;
 mod state;
 mod wire;
 
+pub use gauge::LoadStatus;
 pub use handlers::admin::SessionInfo;
-pub use load::{LoadError, LoadSpec, LoadStatus};
+pub use load::{LoadError, LoadSpec};
 pub use scenario::{
     ContactSpec, Family, Fault, FaultRule, MessageSpec, PhoneScript, Refusal, Scenario,
 };

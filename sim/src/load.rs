@@ -6,12 +6,11 @@
 //! picked from the sessions that were set up (`webwxinit`) and live when the run started, by a
 //! seeded mix of `n`, so the same seed spreads the same run the same way.
 
-use crate::handlers::admin;
 use crate::ids::mix;
 use crate::state::Shared;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The longest run accepted, so a mistyped request cannot queue messages forever.
@@ -53,58 +52,6 @@ pub enum LoadError {
     /// No session was set up.
     #[error("no live session to send to")]
     NoSessions,
-}
-
-/// How the current (or last) load run is going, and how many synccheck calls are held now.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoadStatus {
-    /// Whether a run is going.
-    pub running: bool,
-    /// Messages the run queued so far.
-    pub queued: u64,
-    /// Messages not queued because their session had ended.
-    pub skipped: u64,
-    /// Sessions the run spreads over.
-    pub sessions: usize,
-    /// synccheck calls being held right now (clients long-polling).
-    pub long_polls: usize,
-}
-
-/// The counters behind [`LoadStatus`], shared with the running task and the handlers.
-#[derive(Debug, Default)]
-pub(crate) struct LoadCounters {
-    running: AtomicBool,
-    queued: AtomicU64,
-    skipped: AtomicU64,
-    sessions: AtomicUsize,
-    long_polls: AtomicUsize,
-}
-
-impl LoadCounters {
-    pub(crate) fn status(&self) -> LoadStatus {
-        LoadStatus {
-            running: self.running.load(Ordering::Acquire),
-            queued: self.queued.load(Ordering::Relaxed),
-            skipped: self.skipped.load(Ordering::Relaxed),
-            sessions: self.sessions.load(Ordering::Relaxed),
-            long_polls: self.long_polls.load(Ordering::Relaxed),
-        }
-    }
-
-    /// Counts a held synccheck until the guard is dropped (answered, or the client went away).
-    pub(crate) fn long_poll(&self) -> LongPollGuard<'_> {
-        self.long_polls.fetch_add(1, Ordering::Relaxed);
-        LongPollGuard(self)
-    }
-}
-
-/// See [`LoadCounters::long_poll`].
-pub(crate) struct LongPollGuard<'a>(&'a LoadCounters);
-
-impl Drop for LongPollGuard<'_> {
-    fn drop(&mut self) {
-        self.0.long_polls.fetch_sub(1, Ordering::Relaxed);
-    }
 }
 
 fn unix_micros() -> u128 {
@@ -176,7 +123,7 @@ async fn run(shared: Arc<Shared>, spec: LoadSpec, uins: Vec<u64>) {
             let pick = usize::try_from(mix(spec.seed, n) % uins.len() as u64).unwrap_or(0);
             let Some(&uin) = uins.get(pick) else { continue };
             let text = format!("load {n} {}", unix_micros());
-            if admin::inject_locked(&mut inner, uin, None, 1, &text) {
+            if inner.inject(uin, None, 1, &text) {
                 shared.load.queued.fetch_add(1, Ordering::Relaxed);
             } else {
                 shared.load.skipped.fetch_add(1, Ordering::Relaxed);

@@ -2,8 +2,8 @@
 //! fault counters. Guarded by one mutex, never held across an `await`.
 
 use crate::account::Account;
+use crate::gauge::LoadCounters;
 use crate::ids::{hex, mix, uuid};
-use crate::load::LoadCounters;
 use crate::scenario::{Family, Fault, Scenario};
 use serde::Serialize;
 use serde_json::Value;
@@ -240,5 +240,40 @@ impl Shared {
     pub(crate) fn next_msg_id(inner: &mut Inner) -> u64 {
         inner.next_msg_id += 1;
         inner.next_msg_id
+    }
+}
+
+impl Inner {
+    /// Queues a message for `uin` from `from` (default: the first friend), with the state
+    /// locked; `false` if `uin` has no session or it ended.
+    pub(crate) fn inject(
+        &mut self,
+        uin: u64,
+        from: Option<&str>,
+        msg_type: i64,
+        content: &str,
+    ) -> bool {
+        let id = Shared::next_msg_id(self);
+        let Some(session) = self.sessions.get_mut(&uin) else {
+            return false;
+        };
+        if session.ended.is_some() {
+            return false;
+        }
+        let from = from
+            .or_else(|| session.account.friends.first().map(String::as_str))
+            .unwrap_or("filehelper");
+        let created = 1_764_000_000 + session.log.len() as u64;
+        let msg = crate::messages::message(
+            id,
+            from,
+            &session.account.user_name,
+            msg_type,
+            content,
+            created,
+        );
+        session.log.push(msg);
+        session.notify.notify_waiters();
+        true
     }
 }

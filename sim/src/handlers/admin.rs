@@ -7,7 +7,7 @@
 #![allow(clippy::indexing_slicing)]
 
 use crate::load::{self, LoadSpec};
-use crate::state::{Inner, SentMessage, Shared};
+use crate::state::{SentMessage, Shared};
 use crate::wire::{self, Answer};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -78,39 +78,9 @@ pub(crate) fn inject(
 ) -> Option<String> {
     let mut inner = shared.lock();
     inner.sessions.get(&uin)?;
-    inject_locked(&mut inner, uin, from, msg_type, content).then(|| inner.next_msg_id.to_string())
-}
-
-/// [`inject`] with the state already locked; `false` if `uin` has no session or it ended.
-pub(crate) fn inject_locked(
-    inner: &mut Inner,
-    uin: u64,
-    from: Option<&str>,
-    msg_type: i64,
-    content: &str,
-) -> bool {
-    let id = Shared::next_msg_id(inner);
-    let Some(session) = inner.sessions.get_mut(&uin) else {
-        return false;
-    };
-    if session.ended.is_some() {
-        return false;
-    }
-    let from = from
-        .or_else(|| session.account.friends.first().map(String::as_str))
-        .unwrap_or("filehelper");
-    let created = 1_764_000_000 + session.log.len() as u64;
-    let msg = crate::messages::message(
-        id,
-        from,
-        &session.account.user_name,
-        msg_type,
-        content,
-        created,
-    );
-    session.log.push(msg);
-    session.notify.notify_waiters();
-    true
+    inner
+        .inject(uin, from, msg_type, content)
+        .then(|| inner.next_msg_id.to_string())
 }
 
 /// Ends `uin`'s session with `code` (1100: logged out on the phone, 1101: elsewhere).

@@ -11,7 +11,7 @@ use crate::qr;
 use crate::state::{Inner, SentMessage, Session, Shared};
 use crate::wire::{self, Answer};
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 
 /// Messages per sync answer; more waiting sets `ContinueFlag`.
@@ -127,6 +127,68 @@ fn auth_query(inner: &mut Inner, req: &Req<'_>) -> Result<u64, i64> {
     Ok(uin)
 }
 
+/// A call that passed its checks: the state locked, the caller's uin and (for JSON calls) the
+/// posted body.
+struct Authed<'a> {
+    inner: MutexGuard<'a, Inner>,
+    uin: u64,
+    body: Value,
+}
+
+impl Authed<'_> {
+    /// The caller's session (1101 if it is gone).
+    fn session(&mut self) -> Result<&mut Session, Answer> {
+        self.inner
+            .sessions
+            .get_mut(&self.uin)
+            .ok_or_else(|| wire::ret(1101, ""))
+    }
+}
+
+/// How a forced fault code is answered: the plain `BaseResponse` with the server's message.
+fn plain_fault(code: i64) -> Answer {
+    wire::ret(code, if code == 1205 { "freq limit" } else { "" })
+}
+
+/// The prologue of every JSON call: lock the state, check `BaseRequest` and transport, then
+/// apply the fault the scenario forces on this request (answered by `fault`).
+fn json_call<'a>(
+    shared: &'a Shared,
+    req: &Req<'_>,
+    forced: Option<i64>,
+    fault: fn(i64) -> Answer,
+) -> Result<Authed<'a>, Answer> {
+    let mut inner = shared.lock();
+    let (uin, body) = auth_json(&mut inner, req).map_err(|code| wire::ret(code, ""))?;
+    if let Some(code) = forced {
+        return Err(fault(code));
+    }
+    Ok(Authed { inner, uin, body })
+}
+
+/// [`json_call`] for a GET call authenticated by `skey` in the query and the cookies.
+fn query_call<'a>(
+    shared: &'a Shared,
+    req: &Req<'_>,
+    forced: Option<i64>,
+) -> Result<Authed<'a>, Answer> {
+    let mut inner = shared.lock();
+    let uin = auth_query(&mut inner, req).map_err(|code| wire::ret(code, ""))?;
+    if let Some(code) = forced {
+        return Err(plain_fault(code));
+    }
+    Ok(Authed {
+        inner,
+        uin,
+        body: Value::Null,
+    })
+}
+
+/// The answer of a handler written with `?`: its error is an answer too.
+fn respond(handler: impl FnOnce() -> Result<Answer, Answer>) -> Answer {
+    handler().unwrap_or_else(|answer| answer)
+}
+
 fn sync_key(session: &Session, position: usize, check: bool) -> Value {
     let base = session.key_base;
     let mut list = vec![
@@ -150,43 +212,37 @@ fn position_of(session: &Session, key1: Option<u64>) -> Option<usize> {
 
 /// `POST /webwxinit?r=..&pass_ticket=..`
 pub(crate) fn init(shared: &Arc<Shared>, req: &Req<'_>, forced: Option<i64>) -> Answer {
-    let mut inner = shared.lock();
-    let uin = match auth_json(&mut inner, req) {
-        Ok((uin, _)) => uin,
-        Err(code) => return wire::ret(code, ""),
-    };
-    if let Some(code) = forced {
-        return wire::ret(code, "");
-    }
-    let Some(session) = inner.sessions.get_mut(&uin) else {
-        return wire::ret(1101, "");
-    };
-    let contacts = session.account.init_contacts();
-    let chat_set: Vec<String> = contacts
-        .iter()
-        .filter_map(|c| c["UserName"].as_str().map(str::to_string))
-        .collect();
-    let answer = json!({
-        "BaseResponse": {"Ret": 0, "ErrMsg": ""},
-        "Count": contacts.len(),
-        "ContactList": contacts,
-        "SyncKey": sync_key(session, 0, false),
-        "User": session.account.user_json(),
-        "ChatSet": chat_set.join(",") + ",",
-        "SKey": session.skey,
-        "ClientVersion": 654_314_291,
-        "SystemTime": 1_764_000_000,
-        "GrayScale": 1,
-        "InviteStartCount": 40,
-        "MPSubscribeMsgCount": 0,
-        "MPSubscribeMsgList": [],
-        "ClickReportInterval": 600_000
-    });
-    if !session.inited {
-        session.inited = true;
-        start_message_schedule(shared, uin);
-    }
-    wire::json(&answer)
+    respond(|| {
+        let mut call = json_call(shared, req, forced, plain_fault)?;
+        let uin = call.uin;
+        let session = call.session()?;
+        let contacts = session.account.init_contacts();
+        let chat_set: Vec<String> = contacts
+            .iter()
+            .filter_map(|c| c["UserName"].as_str().map(str::to_string))
+            .collect();
+        let answer = json!({
+            "BaseResponse": {"Ret": 0, "ErrMsg": ""},
+            "Count": contacts.len(),
+            "ContactList": contacts,
+            "SyncKey": sync_key(session, 0, false),
+            "User": session.account.user_json(),
+            "ChatSet": chat_set.join(",") + ",",
+            "SKey": session.skey,
+            "ClientVersion": 654_314_291,
+            "SystemTime": 1_764_000_000,
+            "GrayScale": 1,
+            "InviteStartCount": 40,
+            "MPSubscribeMsgCount": 0,
+            "MPSubscribeMsgList": [],
+            "ClickReportInterval": 600_000
+        });
+        if !session.inited {
+            session.inited = true;
+            start_message_schedule(shared, uin);
+        }
+        Ok(wire::json(&answer))
+    })
 }
 
 /// Appends the scenario's messages to the session's log, one every interval.
@@ -220,92 +276,77 @@ fn start_message_schedule(shared: &Arc<Shared>, uin: u64) {
 
 /// `POST /webwxstatusnotify?pass_ticket=..`
 pub(crate) fn status_notify(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
-    let mut inner = shared.lock();
-    let (uin, body) = match auth_json(&mut inner, req) {
-        Ok(x) => x,
-        Err(code) => return wire::ret(code, ""),
-    };
-    if let Some(code) = forced {
-        return wire::ret(code, "");
-    }
-    let id = Shared::next_msg_id(&mut inner);
-    if let (Some(session), Some(1)) = (inner.sessions.get_mut(&uin), body["Code"].as_i64()) {
-        session
-            .read_marks
-            .push(body["ToUserName"].as_str().unwrap_or_default().to_string());
-    }
-    wire::json(&json!({"BaseResponse": {"Ret": 0, "ErrMsg": ""}, "MsgID": id.to_string()}))
+    respond(|| {
+        let mut call = json_call(shared, req, forced, plain_fault)?;
+        let id = Shared::next_msg_id(&mut call.inner);
+        let to = call.body["ToUserName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if call.body["Code"].as_i64() == Some(1) {
+            call.session()?.read_marks.push(to);
+        }
+        Ok(wire::json(
+            &json!({"BaseResponse": {"Ret": 0, "ErrMsg": ""}, "MsgID": id.to_string()}),
+        ))
+    })
 }
 
 /// `GET /webwxgetcontact?pass_ticket=..&r=..&seq=..&skey=..`
 pub(crate) fn get_contact(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
-    let mut inner = shared.lock();
-    let uin = match auth_query(&mut inner, req) {
-        Ok(uin) => uin,
-        Err(code) => return wire::ret(code, ""),
-    };
-    if let Some(code) = forced {
-        return wire::ret(code, "");
-    }
-    let Some(session) = inner.sessions.get(&uin) else {
-        return wire::ret(1101, "");
-    };
-    let seq: usize = query(req.uri)
-        .get("seq")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let page = shared.scenario.contacts.page_size.max(1);
-    let all = &session.account.contacts;
-    let members: Vec<&Value> = all.iter().skip(seq).take(page).collect();
-    let next = if seq + page < all.len() {
-        seq + page
-    } else {
-        0
-    };
-    wire::json(&json!({
-        "BaseResponse": {"Ret": 0, "ErrMsg": ""},
-        "MemberCount": members.len(),
-        "MemberList": members,
-        "Seq": next
-    }))
+    respond(|| {
+        let mut call = query_call(shared, req, forced)?;
+        let session = call.session()?;
+        let seq: usize = query(req.uri)
+            .get("seq")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let page = shared.scenario.contacts.page_size.max(1);
+        let all = &session.account.contacts;
+        let members: Vec<&Value> = all.iter().skip(seq).take(page).collect();
+        let next = if seq + page < all.len() {
+            seq + page
+        } else {
+            0
+        };
+        Ok(wire::json(&json!({
+            "BaseResponse": {"Ret": 0, "ErrMsg": ""},
+            "MemberCount": members.len(),
+            "MemberList": members,
+            "Seq": next
+        })))
+    })
 }
 
 /// `POST /webwxbatchgetcontact?type=ex&r=..&pass_ticket=..`
 pub(crate) fn batch_get_contact(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
-    let mut inner = shared.lock();
-    let (uin, body) = match auth_json(&mut inner, req) {
-        Ok(x) => x,
-        Err(code) => return wire::ret(code, ""),
-    };
-    if let Some(code) = forced {
-        return wire::ret(code, "");
-    }
-    let Some(session) = inner.sessions.get(&uin) else {
-        return wire::ret(1101, "");
-    };
-    let list = body["List"].as_array().cloned().unwrap_or_default();
-    if list.len() > BATCH_LIMIT {
-        return wire::ret(1, "too many contacts in one request");
-    }
-    let found: Vec<Value> = list
-        .iter()
-        .filter_map(|e| e["UserName"].as_str())
-        .filter_map(|name| {
-            session.account.groups.get(name).cloned().or_else(|| {
-                session
-                    .account
-                    .contacts
-                    .iter()
-                    .find(|c| c["UserName"] == name)
-                    .cloned()
+    respond(|| {
+        let mut call = json_call(shared, req, forced, plain_fault)?;
+        let list = call.body["List"].as_array().cloned().unwrap_or_default();
+        if list.len() > BATCH_LIMIT {
+            return Err(wire::ret(1, "too many contacts in one request"));
+        }
+        let session = call.session()?;
+        let found: Vec<Value> = list
+            .iter()
+            .filter_map(|e| e["UserName"].as_str())
+            .filter_map(|name| {
+                session.account.groups.get(name).cloned().or_else(|| {
+                    session
+                        .account
+                        .contacts
+                        .iter()
+                        .find(|c| c["UserName"] == name)
+                        .cloned()
+                })
             })
-        })
-        .collect();
-    wire::json(&json!({
-        "BaseResponse": {"Ret": 0, "ErrMsg": ""},
-        "Count": found.len(),
-        "ContactList": found
-    }))
+            .collect();
+        Ok(wire::json(&json!({
+            "BaseResponse": {"Ret": 0, "ErrMsg": ""},
+            "Count": found.len(),
+            "ContactList": found
+        })))
+    })
 }
 
 fn synccheck_answer(retcode: i64, selector: i64) -> Answer {
@@ -377,110 +418,96 @@ pub(crate) async fn synccheck(shared: &Shared, req: &Req<'_>, forced: Option<i64
 
 /// `POST /webwxsync?sid=..&skey=..&pass_ticket=..`: the messages after the posted SyncKey.
 pub(crate) fn sync(shared: &Shared, req: &Req<'_>, forced: Option<i64>, duplicate: bool) -> Answer {
-    let mut inner = shared.lock();
-    let (uin, body) = match auth_json(&mut inner, req) {
-        Ok(x) => x,
-        Err(code) => return wire::ret(code, ""),
-    };
-    if let Some(code) = forced {
-        return wire::ret(code, if code == 1205 { "freq limit" } else { "" });
-    }
-    let Some(session) = inner.sessions.get_mut(&uin) else {
-        return wire::ret(1101, "");
-    };
-    let key1 = body["SyncKey"]["List"]
-        .as_array()
-        .and_then(|l| l.iter().find(|e| e["Key"] == 1))
-        .and_then(|e| e["Val"].as_u64());
-    let Some(from) = position_of(session, key1) else {
-        return wire::ret(1102, "");
-    };
-    let to = (from + SYNC_BATCH).min(session.log.len());
-    let start = if duplicate {
-        session.previous_from.min(from)
-    } else {
-        from
-    };
-    let msgs: Vec<Value> = session
-        .log
-        .get(start..to)
-        .map(<[Value]>::to_vec)
-        .unwrap_or_default();
-    session.previous_from = from;
-    wire::json(&json!({
-        "BaseResponse": {"Ret": 0, "ErrMsg": ""},
-        "AddMsgCount": msgs.len(),
-        "AddMsgList": msgs,
-        "ModContactCount": 0,
-        "ModContactList": [],
-        "DelContactCount": 0,
-        "DelContactList": [],
-        "ModChatRoomMemberCount": 0,
-        "ModChatRoomMemberList": [],
-        "Profile": {"BitFlag": 0, "UserName": {"Buff": ""}, "NickName": {"Buff": ""}, "BindUin": 0,
-            "BindEmail": {"Buff": ""}, "BindMobile": {"Buff": ""}, "Status": 0, "Sex": 0,
-            "PersonalCard": 0, "Alias": "", "HeadImgUpdateFlag": 0, "HeadImgUrl": "", "Signature": ""},
-        "ContinueFlag": i32::from(to < session.log.len()),
-        "SyncKey": sync_key(session, to, false),
-        "SyncCheckKey": sync_key(session, to, true),
-        "SKey": ""
-    }))
+    respond(|| {
+        let mut call = json_call(shared, req, forced, plain_fault)?;
+        let key1 = call.body["SyncKey"]["List"]
+            .as_array()
+            .and_then(|l| l.iter().find(|e| e["Key"] == 1))
+            .and_then(|e| e["Val"].as_u64());
+        let session = call.session()?;
+        let from = position_of(session, key1).ok_or_else(|| wire::ret(1102, ""))?;
+        let to = (from + SYNC_BATCH).min(session.log.len());
+        let start = if duplicate {
+            session.previous_from.min(from)
+        } else {
+            from
+        };
+        let msgs: Vec<Value> = session
+            .log
+            .get(start..to)
+            .map(<[Value]>::to_vec)
+            .unwrap_or_default();
+        session.previous_from = from;
+        Ok(wire::json(&json!({
+            "BaseResponse": {"Ret": 0, "ErrMsg": ""},
+            "AddMsgCount": msgs.len(),
+            "AddMsgList": msgs,
+            "ModContactCount": 0,
+            "ModContactList": [],
+            "DelContactCount": 0,
+            "DelContactList": [],
+            "ModChatRoomMemberCount": 0,
+            "ModChatRoomMemberList": [],
+            "Profile": {"BitFlag": 0, "UserName": {"Buff": ""}, "NickName": {"Buff": ""}, "BindUin": 0,
+                "BindEmail": {"Buff": ""}, "BindMobile": {"Buff": ""}, "Status": 0, "Sex": 0,
+                "PersonalCard": 0, "Alias": "", "HeadImgUpdateFlag": 0, "HeadImgUrl": "", "Signature": ""},
+            "ContinueFlag": i32::from(to < session.log.len()),
+            "SyncKey": sync_key(session, to, false),
+            "SyncCheckKey": sync_key(session, to, true),
+            "SKey": ""
+        })))
+    })
 }
 
 /// `POST /webwxsendmsg?pass_ticket=..`: records the message.
 pub(crate) fn send_msg(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
-    let mut inner = shared.lock();
-    let (uin, body) = match auth_json(&mut inner, req) {
-        Ok(x) => x,
-        Err(code) => return wire::ret(code, ""),
-    };
-    if let Some(code) = forced {
-        return wire::json(
-            &json!({"BaseResponse": {"Ret": code, "ErrMsg": ""}, "MsgID": "", "LocalID": ""}),
+    respond(|| {
+        let mut call = json_call(shared, req, forced, |code| {
+            wire::json(
+                &json!({"BaseResponse": {"Ret": code, "ErrMsg": ""}, "MsgID": "", "LocalID": ""}),
+            )
+        })?;
+        let msg = call.body.get_mut("Msg").map(Value::take).unwrap_or_default();
+        let text = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        let (to, content, local_id) = (
+            text(&msg["ToUserName"]),
+            text(&msg["Content"]),
+            text(&msg["LocalID"]),
         );
-    }
-    let msg = &body["Msg"];
-    let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => String::new(),
-    };
-    let (to, content, local_id) = (
-        text(&msg["ToUserName"]),
-        text(&msg["Content"]),
-        text(&msg["LocalID"]),
-    );
-    if to.is_empty() || local_id.is_empty() {
-        return wire::ret(1, "bad message");
-    }
-    let id = Shared::next_msg_id(&mut inner);
-    let Some(session) = inner.sessions.get_mut(&uin) else {
-        return wire::ret(1101, "");
-    };
-    // A retry with the same LocalID is the same message.
-    let msg_id = match session
-        .sent
-        .iter()
-        .find(|m| m.local_id == local_id && m.to == to)
-    {
-        Some(m) => m.msg_id.clone(),
-        None => {
-            let record = SentMessage {
-                msg_id: id.to_string(),
-                msg_type: msg["Type"].as_i64().unwrap_or(0),
-                from: text(&msg["FromUserName"]),
-                to,
-                content,
-                local_id: local_id.clone(),
-                client_msg_id: text(&msg["ClientMsgId"]),
-            };
-            session.sent.push(record);
-            id.to_string()
+        if to.is_empty() || local_id.is_empty() {
+            return Err(wire::ret(1, "bad message"));
         }
-    };
-    wire::json(
-        &json!({"BaseResponse": {"Ret": 0, "ErrMsg": ""}, "MsgID": msg_id, "LocalID": local_id}),
-    )
+        let id = Shared::next_msg_id(&mut call.inner);
+        let session = call.session()?;
+        // A retry with the same LocalID is the same message.
+        let msg_id = match session
+            .sent
+            .iter()
+            .find(|m| m.local_id == local_id && m.to == to)
+        {
+            Some(m) => m.msg_id.clone(),
+            None => {
+                let record = SentMessage {
+                    msg_id: id.to_string(),
+                    msg_type: msg["Type"].as_i64().unwrap_or(0),
+                    from: text(&msg["FromUserName"]),
+                    to,
+                    content,
+                    local_id: local_id.clone(),
+                    client_msg_id: text(&msg["ClientMsgId"]),
+                };
+                session.sent.push(record);
+                id.to_string()
+            }
+        };
+        Ok(wire::json(
+            &json!({"BaseResponse": {"Ret": 0, "ErrMsg": ""}, "MsgID": msg_id, "LocalID": local_id}),
+        ))
+    })
 }
 
 /// `GET|POST /webwxlogout?redirect=1&type=..&skey=..`: ends the session.
