@@ -4,6 +4,9 @@
 // `serde_json::Value["key"]` returns `Null` for a missing key or a non-object: it never
 // panics, which is all this lint guards against here.
 #![allow(clippy::indexing_slicing)]
+// A handler's `Err` is the answer it sends (a refusal), built once per request: its size does
+// not matter.
+#![allow(clippy::result_large_err)]
 
 use super::{cookies, host, query, raw_query};
 use crate::messages;
