@@ -138,8 +138,8 @@ impl ApiRequest {
 
     /// Checks the final URL of the request: the scheme, host and port it was composed from (the
     /// checked URL, or the origin of its role) are still its own, whatever the query appended;
-    /// and every request but the login's (whose origin the embedder configured) goes to a host
-    /// the policy accepts.
+    /// it has no fragment; and every request but the login's (whose origin the embedder
+    /// configured) goes to a host the policy accepts.
     fn check_destination(
         &self,
         url: &Url,
@@ -163,6 +163,13 @@ impl ApiRequest {
         if !same {
             return Err(Error::ForeignHost {
                 host: url.host_str().unwrap_or_default().to_string(),
+            });
+        }
+        if url.fragment().is_some() {
+            // Never sent, so something meant for the path or query was cut off.
+            return Err(Error::Protocol {
+                endpoint: self.endpoint,
+                detail: "the URL has a fragment",
             });
         }
         if !matches!(self.target, Target::Login) {
@@ -304,5 +311,91 @@ mod tests {
         )
         .text("fun", "new");
         assert_eq!(abs.url(&config, None), "https://wx.qq.com/p?t=1&fun=new");
+    }
+
+    fn hosts(api: &str) -> Hosts {
+        Hosts {
+            api: api.into(),
+            login: api.into(),
+            file: api.into(),
+            push: api.into(),
+        }
+    }
+
+    #[test]
+    fn appends_to_a_checked_url_with_or_without_a_query() {
+        let config = Config::new(1);
+        for (raw, want) in [
+            ("https://wx.qq.com/p", "https://wx.qq.com/p?fun=new&v=2"),
+            ("https://wx.qq.com/p?", "https://wx.qq.com/p?fun=new&v=2"),
+            (
+                "https://wx.qq.com/p?t=a%2B",
+                "https://wx.qq.com/p?t=a%2B&fun=new&v=2",
+            ),
+        ] {
+            let url = CheckedUrl::parse(raw, &[], Endpoint::LoginPoll).unwrap();
+            let req = ApiRequest::new(Method::GET, Endpoint::Ticket, Target::Absolute(url))
+                .text("fun", "new")
+                .text("v", 2);
+            assert_eq!(req.url(&config, None), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn build_checks_the_host_of_every_request() {
+        let config = Config::new(1).with_allowed_host("127.0.0.1");
+        let jar = CookieJar::default();
+        let build = |api: &str| {
+            ApiRequest::new(Method::GET, Endpoint::Init, Target::Api)
+                .text("r", 1)
+                .build(&config, Some(&hosts(api)), &jar)
+                .map(|(r, _)| r.uri().to_string())
+        };
+        assert!(build("https://wx2.qq.com").is_ok());
+        assert!(build("http://127.0.0.1:9").is_ok());
+        // A host table that is not the policy's (a tampered saved session) sends nothing.
+        assert_eq!(
+            build("https://evil.example"),
+            Err(Error::ForeignHost {
+                host: "evil.example".into()
+            })
+        );
+        assert!(matches!(
+            build("http://wx2.qq.com"),
+            Err(Error::Protocol { .. })
+        ));
+        assert!(matches!(
+            build("https://u@wx2.qq.com"),
+            Err(Error::Protocol { .. })
+        ));
+        // An origin that would cut the path off, or whose authority reads differently to
+        // `http::Uri` (which the transports use) than to the URL parser.
+        assert!(matches!(
+            build("https://wx2.qq.com#"),
+            Err(Error::Protocol { .. })
+        ));
+        assert!(matches!(
+            build("https://wx2.qq.com\\@evil.example"),
+            Err(Error::Protocol { .. })
+        ));
+    }
+
+    #[test]
+    fn build_checks_the_uri_handed_to_the_transport() {
+        let config = Config::new(1).with_connect_to("wx2.qq.com", "http://127.0.0.1:9000");
+        let jar = CookieJar::default();
+        let (request, url) = ApiRequest::new(Method::GET, Endpoint::Init, Target::Api)
+            .build(&config, Some(&hosts("https://wx2.qq.com")), &jar)
+            .unwrap();
+        assert_eq!(request.uri().host(), Some("127.0.0.1"));
+        assert_eq!(request.headers()[http::header::HOST], "wx2.qq.com");
+        assert_eq!(url.host_str(), Some("wx2.qq.com"));
+        // A mapped origin that is no URL is refused, not sent somewhere else.
+        let config = Config::new(1).with_connect_to("wx2.qq.com", "127.0.0.1:9000@x");
+        assert!(
+            ApiRequest::new(Method::GET, Endpoint::Init, Target::Api)
+                .build(&config, Some(&hosts("https://wx2.qq.com")), &jar)
+                .is_err()
+        );
     }
 }
