@@ -1,24 +1,6 @@
-//! The host table (protocol §2) and the host policy.
-//!
-//! The host of the login's `redirect_uri` decides every later host. Before anything is sent to a
-//! URL the server gave (`window.redirect_uri`, the ticket's `<redirecturl>`), the URL is parsed
-//! once, by the WHATWG rules of the `url` crate, into a [`CheckedUrl`], and requests are built
-//! by serializing that checked URL, never from the server's raw string. The policy:
-//!
-//! - the scheme is `http` or `https`, and the URL carries no user info (`user:pass@`);
-//! - the host is a WeChat host — `qq.com`, `wechat.com` or a subdomain, compared in lower case
-//!   after the URL parser's IDNA mapping (so `ｗｘ.qq.com` is `wx.qq.com`, and a Cyrillic
-//!   look-alike is a different, foreign host) — or one the embedder allowed
-//!   ([`Config::allowed_hosts`](crate::Config::allowed_hosts), compared as a host name or IP
-//!   address: `127.0.0.1`, `::1`, `[::1]`);
-//! - a WeChat host is always reached over https on the default port: `http` is upgraded, an
-//!   explicit port other than 443 is refused. An allowed host keeps its scheme and port
-//!   (simulators serve plain http on a port of their own);
-//! - a host name with an empty label — a trailing dot (`wx.qq.com.`) or `a..qq.com` — is refused,
-//!   not normalised: the server never sends one, and `wx.qq.com.` is not `wx.qq.com` to cookies
-//!   and certificates;
-//! - the fragment is dropped (it is never sent).
-//!
+//! The host table (protocol §2) and the host policy (documented on [`Hosts`]): the host of the
+//! login's `redirect_uri` decides every later host, and a URL the server gave is parsed and
+//! checked once, into a [`CheckedUrl`], before anything is sent to it.
 //! [`ApiRequest::build`](crate::request::ApiRequest) checks the final URI of every request
 //! again, so that nothing appended to a checked URL can move its authority.
 
@@ -27,6 +9,32 @@ use std::fmt;
 use url::{Host, Url};
 
 /// The origins (`scheme://host[:port]`) a logged-in session talks to.
+///
+/// # The host policy
+///
+/// A URL the server gives (`window.redirect_uri`, the ticket's `<redirecturl>`) is parsed once,
+/// by the WHATWG rules of the `url` crate, and every request to it is built by serializing the
+/// parsed URL, never from the server's raw string. Before anything is sent:
+///
+/// - the scheme must be `http` or `https`, and the URL must carry no user info (`user:pass@`);
+/// - the host must be a WeChat host — `qq.com`, `wechat.com` or a subdomain, compared in lower
+///   case after the parser's IDNA mapping (so `ｗｘ.qq.com` is `wx.qq.com`, and a look-alike with
+///   a Cyrillic `с` is a different, foreign host) — or one the embedder allowed
+///   ([`Config::allowed_hosts`](crate::Config::allowed_hosts): a host name or IP address such as
+///   `127.0.0.1`, `::1` or `[::1]`); any other host is [`Error::ForeignHost`];
+/// - a WeChat host is always reached over https on the default port: `http` is upgraded, an
+///   explicit port other than 443 is refused ([`Error::Protocol`]). An allowed host keeps the
+///   scheme and port it was given (a simulator serves plain http on a port of its own);
+/// - a host name with an empty label — a trailing dot (`wx.qq.com.`) or `a..qq.com` — is
+///   refused, not normalised: the server never sends one, and `wx.qq.com.` is not `wx.qq.com`
+///   to cookies and certificates;
+/// - the fragment is dropped (it is never sent);
+/// - the ticket's `<redirecturl>` is followed at most 3 times per login; a fourth is a redirect
+///   loop and ends the login with [`Error::Protocol`].
+///
+/// Every request is checked again where it is built: its final URI must still have the host it
+/// was composed from, as both the `url` crate and `http::Uri` read it, and (but for the
+/// configured login origin) pass the policy above.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Hosts {
     /// API calls (`webwxinit`, `webwxsync`, ...): the redirect host itself, e.g. `https://wx2.qq.com`.
@@ -158,7 +166,7 @@ pub(crate) fn check_url(url: &Url, allowed: &[String], endpoint: Endpoint) -> Re
     Ok(())
 }
 
-/// A URL from the server that passed the host policy (see the module docs): the only thing a
+/// A URL from the server that passed the host policy (see [`Hosts`]): the only thing a
 /// request to a server-given URL can be built from.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct CheckedUrl(Url);
