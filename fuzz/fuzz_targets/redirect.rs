@@ -24,6 +24,16 @@ fn client() -> Client {
     c
 }
 
+/// A client waiting for the answer to its login poll, and that poll.
+fn at_login_poll() -> (Client, Transmit) {
+    let mut c = client();
+    let js = drain(&mut c).pop().expect("jslogin");
+    let qr = r#"window.QRLogin.code = 200; window.QRLogin.uuid = "U";"#;
+    reply(&mut c, &js, qr.into());
+    let poll = drain(&mut c).pop().expect("login poll");
+    (c, poll)
+}
+
 fn reply(c: &mut Client, t: &Transmit, body: String) {
     c.handle_response(
         t.id,
@@ -57,7 +67,11 @@ fn followed(c: &mut Client, raw: &str) -> Option<Transmit> {
     assert_eq!(uri.host(), Some(want), "{raw:?} went to {uri}");
     assert!(!uri.authority().is_some_and(|a| a.as_str().contains('@')));
     let reparsed = url::Url::parse(&uri.to_string()).expect("the URI is a URL");
-    assert_eq!(reparsed.host_str(), Some(want), "the parsers agree on {uri}");
+    assert_eq!(
+        reparsed.host_str(),
+        Some(want),
+        "the parsers agree on {uri}"
+    );
     if is_wechat_host(want) {
         assert_eq!(uri.scheme_str(), Some("https"), "{uri}");
         assert_eq!(uri.port(), None, "{uri}");
@@ -85,10 +99,7 @@ fn as_redirect_uri(text: &str) {
     let Ok(LoginPoll::Confirmed { redirect_uri }) = parse_login_poll(body.as_bytes()) else {
         return;
     };
-    let mut c = client();
-    let js = drain(&mut c).pop().expect("jslogin");
-    reply(&mut c, &js, r#"window.QRLogin.code = 200; window.QRLogin.uuid = "U";"#.into());
-    let poll = drain(&mut c).pop().expect("login poll");
+    let (mut c, poll) = at_login_poll();
     reply(&mut c, &poll, body);
     followed(&mut c, &redirect_uri);
 }
@@ -105,10 +116,7 @@ fn as_redirecturl(text: &str) {
     else {
         return;
     };
-    let mut c = client();
-    let js = drain(&mut c).pop().expect("jslogin");
-    reply(&mut c, &js, r#"window.QRLogin.code = 200; window.QRLogin.uuid = "U";"#.into());
-    let poll = drain(&mut c).pop().expect("login poll");
+    let (mut c, poll) = at_login_poll();
     reply(
         &mut c,
         &poll,

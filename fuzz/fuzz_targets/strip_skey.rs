@@ -15,9 +15,9 @@ fn pieces(url: &str) -> Vec<&str> {
 fn is_skey(piece: &str) -> bool {
     let spaced = piece.replace('+', " ");
     let decoded = percent_decode_str(&spaced).decode_utf8_lossy();
-    decoded
-        .split_once('=')
-        .is_some_and(|(name, value)| name.trim().to_ascii_lowercase() == "skey" && !value.is_empty())
+    decoded.split_once('=').is_some_and(|(name, value)| {
+        name.trim().to_ascii_lowercase() == "skey" && !value.is_empty()
+    })
 }
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
