@@ -33,8 +33,11 @@ pub struct Config {
     /// optional port, no path. (`Cow`: the default is shared by every session, not copied.)
     pub login_origin: Cow<'static, str>,
     /// Hosts outside the WeChat domains that the server may redirect to (for example `127.0.0.1`
-    /// for a simulator). A redirect to any other foreign host is refused with
-    /// [`Error::ForeignHost`](crate::Error::ForeignHost): it would leak credentials.
+    /// for a simulator), as host names or IP addresses (`::1` or `[::1]`), without port. Such a
+    /// host keeps the redirect's scheme and port; a WeChat host is always https on 443. A
+    /// redirect to any other foreign host is refused with
+    /// [`Error::ForeignHost`](crate::Error::ForeignHost): it would leak credentials. The whole
+    /// policy is described on [`Hosts`](crate::Hosts).
     pub allowed_hosts: Vec<String>,
     /// Desktop ("UOS") mode: `mod=desktop` and the desktop client's headers on the ticket request.
     /// Off by default. It gets some accounts past the 1203 refusal, but since 2025 accounts that

@@ -157,6 +157,8 @@ pub mod desktop;
 mod endpoint;
 mod error;
 mod event;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hosts;
 pub mod message;
 pub mod model;

@@ -4,6 +4,7 @@
 //! groups) add a description, not a new path.
 
 use crate::cookies::CookieJar;
+use crate::hosts::{CheckedUrl, check_url};
 use crate::{Config, Endpoint, Error, Hosts};
 use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue, USER_AGENT};
@@ -22,9 +23,10 @@ pub(crate) enum Target {
     /// The file host (media).
     #[allow(dead_code)]
     File,
-    /// An absolute URL given by the server (the ticket's `redirect_uri`), used as the path and
-    /// query prefix; already checked against the host policy.
-    Absolute(String),
+    /// An absolute URL given by the server (the login's `redirect_uri`, the ticket's
+    /// `<redirecturl>`), checked against the host policy; the request is built by serializing it
+    /// and appending the query.
+    Absolute(CheckedUrl),
 }
 
 /// A query value.
@@ -97,22 +99,33 @@ impl ApiRequest {
         self
     }
 
+    /// The origin (`scheme://host[:port]`) of a target other than [`Target::Absolute`].
+    fn origin<'a>(&self, config: &'a Config, hosts: Option<&'a Hosts>) -> &'a str {
+        match (&self.target, hosts) {
+            (Target::Api, Some(h)) => &h.api,
+            (Target::Push, Some(h)) => &h.push,
+            (Target::File, Some(h)) => &h.file,
+            _ => &config.login_origin,
+        }
+    }
+
     /// The full URL of the request.
     pub(crate) fn url(&self, config: &Config, hosts: Option<&Hosts>) -> String {
-        let (mut url, has_query) = match &self.target {
-            Target::Absolute(u) => (keep_encoded(u), u.contains('?')),
-            target => {
-                let origin: &str = match (target, hosts) {
-                    (Target::Api, Some(h)) => &h.api,
-                    (Target::Push, Some(h)) => &h.push,
-                    (Target::File, Some(h)) => &h.file,
-                    _ => &config.login_origin,
-                };
-                (format!("{origin}{}", self.endpoint.path()), false)
-            }
+        let mut url = match &self.target {
+            Target::Absolute(checked) => checked.url().as_str().to_string(),
+            _ => format!("{}{}", self.origin(config, hosts), self.endpoint.path()),
         };
-        for (i, (name, value)) in self.query.iter().enumerate() {
-            url.push(if i == 0 && !has_query { '?' } else { '&' });
+        // A checked URL has no fragment and a `?` only where its query starts.
+        let mut separator = match url.find('?') {
+            None => Some('?'),
+            Some(at) if at + 1 == url.len() => None,
+            Some(_) => Some('&'),
+        };
+        for (name, value) in &self.query {
+            if let Some(c) = separator {
+                url.push(c);
+            }
+            separator = Some('&');
             url.push_str(name);
             url.push('=');
             match value {
@@ -123,9 +136,58 @@ impl ApiRequest {
         url
     }
 
+    /// Checks the final URL of the request: the scheme, host and port it was composed from (the
+    /// checked URL, or the origin of its role) are still its own, whatever the query appended;
+    /// it has no fragment; and every request but the login's (whose origin the embedder
+    /// configured) goes to a host the policy accepts.
+    fn check_destination(
+        &self,
+        url: &Url,
+        config: &Config,
+        hosts: Option<&Hosts>,
+    ) -> Result<(), Error> {
+        let origin;
+        let base = match &self.target {
+            Target::Absolute(checked) => checked.url(),
+            _ => {
+                origin = Url::parse(self.origin(config, hosts)).map_err(|_| Error::Protocol {
+                    endpoint: self.endpoint,
+                    detail: "the origin is not a URL",
+                })?;
+                &origin
+            }
+        };
+        let same = base.scheme() == url.scheme()
+            && base.host() == url.host()
+            && base.port_or_known_default() == url.port_or_known_default();
+        if !same {
+            return Err(Error::ForeignHost {
+                host: url.host_str().unwrap_or_default().to_string(),
+            });
+        }
+        if url.fragment().is_some() {
+            // Never sent, so something meant for the path or query was cut off.
+            return Err(Error::Protocol {
+                endpoint: self.endpoint,
+                detail: "the URL has a fragment",
+            });
+        }
+        if !matches!(self.target, Target::Login) {
+            check_url(url, &config.allowed_hosts, self.endpoint)?;
+        }
+        Ok(())
+    }
+
     /// The `http::Request`, with cookies from `jar` and the common headers, and the URL it is
     /// logically for (cookies are matched against it). With [`Config::connect_to`] the request
     /// goes to the mapped origin instead, with the logical host in its `Host` header.
+    ///
+    /// This is the one place requests are built, and it checks where each goes: the URL is
+    /// parsed again and checked against the host policy (see [`check_destination`]), and the
+    /// host of the URI handed to the transport, as `http::Uri` reads it, must be the checked
+    /// host (or the `connect_to` origin's host).
+    ///
+    /// [`check_destination`]: ApiRequest::check_destination
     pub(crate) fn build(
         self,
         config: &Config,
@@ -138,18 +200,34 @@ impl ApiRequest {
             detail: "the server's values do not make a valid URL",
         };
         let parsed = Url::parse(&url).map_err(|_| invalid.clone())?;
+        self.check_destination(&parsed, config, hosts)?;
         let host = parsed.host_str().unwrap_or_default();
-        let (uri, host_header) = match config.connect_to.iter().find(|(h, _)| h == host) {
+        let (uri, host_header, uri_host) = match config.connect_to.iter().find(|(h, _)| h == host) {
             Some((_, origin)) => {
                 let path = &url[parsed[..url::Position::BeforePath].len()..];
                 let authority = &parsed[url::Position::BeforeHost..url::Position::AfterPort];
-                (format!("{origin}{path}"), Some(authority.to_string()))
+                let mapped = Url::parse(origin).map_err(|_| invalid.clone())?;
+                let mapped_host = mapped.host_str().unwrap_or_default().to_string();
+                (
+                    format!("{origin}{path}"),
+                    Some(authority.to_string()),
+                    mapped_host,
+                )
             }
-            None => (url.clone(), None),
+            None => (url.clone(), None, host.to_string()),
         };
+        let uri: http::Uri = uri.parse().map_err(|_| invalid.clone())?;
+        if !uri
+            .host()
+            .is_some_and(|h| h.eq_ignore_ascii_case(&uri_host))
+        {
+            return Err(Error::ForeignHost {
+                host: uri.host().unwrap_or_default().to_string(),
+            });
+        }
         let mut builder = Request::builder()
             .method(self.method)
-            .uri(uri.as_str())
+            .uri(uri)
             .header(USER_AGENT, &*config.user_agent)
             .header(ACCEPT, "application/json, text/plain, */*");
         let body = match self.body {
@@ -225,12 +303,99 @@ mod tests {
             req.url(&config, None),
             "https://login.weixin.qq.com/jslogin?a=x+y%26z&pass_ticket=p%2Bq"
         );
+        let checked = |raw: &str| CheckedUrl::parse(raw, &[], Endpoint::LoginPoll).unwrap();
         let abs = ApiRequest::new(
             Method::GET,
             Endpoint::Ticket,
-            Target::Absolute("https://wx.qq.com/p?t=1".into()),
+            Target::Absolute(checked("https://wx.qq.com/p?t=1")),
         )
         .text("fun", "new");
         assert_eq!(abs.url(&config, None), "https://wx.qq.com/p?t=1&fun=new");
+    }
+
+    fn hosts(api: &str) -> Hosts {
+        Hosts {
+            api: api.into(),
+            login: api.into(),
+            file: api.into(),
+            push: api.into(),
+        }
+    }
+
+    #[test]
+    fn appends_to_a_checked_url_with_or_without_a_query() {
+        let config = Config::new(1);
+        for (raw, want) in [
+            ("https://wx.qq.com/p", "https://wx.qq.com/p?fun=new&v=2"),
+            ("https://wx.qq.com/p?", "https://wx.qq.com/p?fun=new&v=2"),
+            (
+                "https://wx.qq.com/p?t=a%2B",
+                "https://wx.qq.com/p?t=a%2B&fun=new&v=2",
+            ),
+        ] {
+            let url = CheckedUrl::parse(raw, &[], Endpoint::LoginPoll).unwrap();
+            let req = ApiRequest::new(Method::GET, Endpoint::Ticket, Target::Absolute(url))
+                .text("fun", "new")
+                .text("v", 2);
+            assert_eq!(req.url(&config, None), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn build_checks_the_host_of_every_request() {
+        let config = Config::new(1).with_allowed_host("127.0.0.1");
+        let jar = CookieJar::default();
+        let build = |api: &str| {
+            ApiRequest::new(Method::GET, Endpoint::Init, Target::Api)
+                .text("r", 1)
+                .build(&config, Some(&hosts(api)), &jar)
+                .map(|(r, _)| r.uri().to_string())
+        };
+        assert!(build("https://wx2.qq.com").is_ok());
+        assert!(build("http://127.0.0.1:9").is_ok());
+        // A host table that is not the policy's (a tampered saved session) sends nothing.
+        assert_eq!(
+            build("https://evil.example"),
+            Err(Error::ForeignHost {
+                host: "evil.example".into()
+            })
+        );
+        assert!(matches!(
+            build("http://wx2.qq.com"),
+            Err(Error::Protocol { .. })
+        ));
+        assert!(matches!(
+            build("https://u@wx2.qq.com"),
+            Err(Error::Protocol { .. })
+        ));
+        // An origin that would cut the path off, or whose authority reads differently to
+        // `http::Uri` (which the transports use) than to the URL parser.
+        assert!(matches!(
+            build("https://wx2.qq.com#"),
+            Err(Error::Protocol { .. })
+        ));
+        assert!(matches!(
+            build("https://wx2.qq.com\\@evil.example"),
+            Err(Error::Protocol { .. })
+        ));
+    }
+
+    #[test]
+    fn build_checks_the_uri_handed_to_the_transport() {
+        let config = Config::new(1).with_connect_to("wx2.qq.com", "http://127.0.0.1:9000");
+        let jar = CookieJar::default();
+        let (request, url) = ApiRequest::new(Method::GET, Endpoint::Init, Target::Api)
+            .build(&config, Some(&hosts("https://wx2.qq.com")), &jar)
+            .unwrap();
+        assert_eq!(request.uri().host(), Some("127.0.0.1"));
+        assert_eq!(request.headers()[http::header::HOST], "wx2.qq.com");
+        assert_eq!(url.host_str(), Some("wx2.qq.com"));
+        // A mapped origin that is no URL is refused, not sent somewhere else.
+        let config = Config::new(1).with_connect_to("wx2.qq.com", "127.0.0.1:9000@x");
+        assert!(
+            ApiRequest::new(Method::GET, Endpoint::Init, Target::Api)
+                .build(&config, Some(&hosts("https://wx2.qq.com")), &jar)
+                .is_err()
+        );
     }
 }

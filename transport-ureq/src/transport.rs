@@ -7,20 +7,76 @@ use webwx_core::TransportErrorKind;
 /// The default cap on a response body (64 MiB, the core's default limit).
 pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
 
-/// A failed request: the kind the core understands, and the cause.
+/// A failed request: the kind the core understands, and the cause as ureq described it.
+///
+/// The request's query holds secrets (the login ticket, skey, sid, pass_ticket), and some of
+/// ureq's errors quote the whole URL (`BadUri`, `RequireHttpsOnly`). So the cause (the
+/// [`source`](std::error::Error::source)) is kept as text with every URL cut to scheme, host,
+/// port and path, and the `ureq::Error` itself is not kept: neither `Display`, `Debug` nor the
+/// source chain can show a query.
 #[derive(Debug, thiserror::Error)]
-#[error("{kind}: {source}")]
+#[error("{kind}: {cause}")]
 pub struct TransportError {
     kind: TransportErrorKind,
     #[source]
-    source: ureq::Error,
+    cause: Cause,
 }
 
+/// ureq's description of a failure, with no URL query in it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Cause(String);
+
 impl TransportError {
+    /// The error of a request to `uri` that failed with `error`.
+    fn new(error: &ureq::Error, uri: &http::Uri) -> TransportError {
+        TransportError {
+            kind: kind_of(error),
+            cause: Cause(redacted(&error.to_string(), uri)),
+        }
+    }
+
     /// The kind, for [`Client::handle_transport_error`](webwx_core::Client::handle_transport_error).
     pub fn kind(&self) -> TransportErrorKind {
         self.kind
     }
+}
+
+/// `uri` without user info, query or fragment: scheme, host, port and path.
+fn without_query(uri: &http::Uri) -> String {
+    let mut out = String::new();
+    if let Some(scheme) = uri.scheme_str() {
+        out.push_str(scheme);
+        out.push_str("://");
+    }
+    out.push_str(uri.host().unwrap_or_default());
+    if let Some(port) = uri.port_u16() {
+        out.push_str(&format!(":{port}"));
+    }
+    out.push_str(uri.path());
+    out
+}
+
+/// `message` with the query of `uri` removed wherever the URI or its path and query appear,
+/// and, for any other URL in it, everything from its `?` or `#` on.
+fn redacted(message: &str, uri: &http::Uri) -> String {
+    let mut message = message.replace(&uri.to_string(), &without_query(uri));
+    if let Some(path_and_query) = uri.path_and_query()
+        && path_and_query.query().is_some()
+    {
+        message = message.replace(path_and_query.as_str(), uri.path());
+    }
+    message
+        .split(' ')
+        .map(|word| {
+            if word.contains("://") || word.starts_with('/') {
+                word.split(['?', '#']).next().unwrap_or_default()
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn kind_of(error: &ureq::Error) -> TransportErrorKind {
@@ -89,10 +145,8 @@ impl Transport {
         request: http::Request<Bytes>,
         timeout: Duration,
     ) -> Result<http::Response<Bytes>, TransportError> {
-        let fail = |source: ureq::Error| TransportError {
-            kind: kind_of(&source),
-            source,
-        };
+        let uri = request.uri().clone();
+        let fail = |error: ureq::Error| TransportError::new(&error, &uri);
         let request = self
             .agent
             .configure_request(request.map(|b| b.to_vec()))
@@ -106,5 +160,61 @@ impl Transport {
             .read_to_vec()
             .map_err(fail)?;
         Ok(http::Response::from_parts(parts, Bytes::from(bytes)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const SECRET: &str = "AbC3dEf4GhI5jKl6MnO7pQr8";
+
+    fn request(uri: &str) -> http::Request<Bytes> {
+        http::Request::get(uri).body(Bytes::new()).unwrap()
+    }
+
+    fn shown(e: &TransportError) -> String {
+        format!("{e} {e:?} {:?}", std::error::Error::source(e))
+    }
+
+    #[test]
+    fn a_bad_uri_error_shows_no_query() {
+        let t = Transport::new();
+        for uri in [
+            format!("/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket={SECRET}&fun=new"),
+            format!("ftp://wx.qq.com/cgi-bin/p?ticket={SECRET}"),
+        ] {
+            let e = t
+                .execute(request(&uri), Duration::from_secs(1))
+                .unwrap_err();
+            assert!(shown(&e).contains("bad uri"), "{}", shown(&e));
+            assert!(!shown(&e).contains(SECRET), "{uri}: {}", shown(&e));
+        }
+    }
+
+    #[test]
+    fn urls_in_causes_are_cut_to_their_path() {
+        let uri: http::Uri = format!("https://u:p@wx.qq.com:8443/p/q?skey={SECRET}#f")
+            .parse()
+            .unwrap();
+        assert_eq!(without_query(&uri), "https://wx.qq.com:8443/p/q");
+        let messages = [
+            format!("bad uri: {uri} is missing host"),
+            format!("bad uri: /p/q?skey={SECRET} is missing scheme"),
+            format!("configured for https only: http://other.example/x?skey={SECRET}#y"),
+        ];
+        let want = [
+            "bad uri: https://wx.qq.com:8443/p/q is missing host",
+            "bad uri: /p/q is missing scheme",
+            "configured for https only: http://other.example/x",
+        ];
+        for (message, want) in messages.iter().zip(want) {
+            assert_eq!(redacted(message, &uri), want);
+        }
+        assert_eq!(
+            redacted("io: connection refused (os error 111)", &uri),
+            "io: connection refused (os error 111)"
+        );
     }
 }

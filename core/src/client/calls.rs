@@ -3,6 +3,7 @@
 
 use super::Client;
 use crate::credentials::Credentials;
+use crate::hosts::CheckedUrl;
 use crate::request::{ApiRequest, Target};
 use crate::{Endpoint, SendHandle, Timestamp, desktop};
 use http::Method;
@@ -30,16 +31,29 @@ pub(crate) struct PendingSend {
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub(crate) enum Call {
     JsLogin,
-    LoginPoll { uuid: String, tip: u8 },
-    Ticket { url: String },
+    LoginPoll {
+        uuid: String,
+        tip: u8,
+    },
+    /// The ticket at `url`, reached after `hops` `<redirecturl>` follows.
+    Ticket {
+        url: CheckedUrl,
+        hops: u8,
+    },
     Init,
     StatusNotify,
-    GetContact { seq: u64 },
-    BatchGetContact { batch: usize },
+    GetContact {
+        seq: u64,
+    },
+    BatchGetContact {
+        batch: usize,
+    },
     SyncCheck,
     Sync,
     Send(PendingSend),
-    MarkRead { chat: String },
+    MarkRead {
+        chat: String,
+    },
     Logout,
     PushLogin,
 }
@@ -173,7 +187,7 @@ impl Client {
                     .text("r", now.js_bitwise_not())
                     .text("_", ms)
             }
-            Call::Ticket { url } => {
+            Call::Ticket { url, .. } => {
                 let mut req =
                     ApiRequest::new(Method::GET, Endpoint::Ticket, Target::Absolute(url.clone()))
                         .text("fun", "new")

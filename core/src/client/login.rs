@@ -4,10 +4,19 @@ use super::calls::Call;
 use super::{Client, Fault};
 use crate::credentials::Credentials;
 use crate::event::QR_PAYLOAD_PREFIX;
-use crate::hosts::check_host;
+use crate::hosts::CheckedUrl;
 use crate::parse::{LoginPoll, parse_login_poll, parse_qr_login, parse_ticket};
 use crate::{Endpoint, Error, Event, Failure, Hosts, State, Timestamp};
-use url::Url;
+
+/// How many `<redirecturl>` follows one login may make: the server moves a login once at most,
+/// so more is a loop (a ticket answer that points at itself), which ends the login with
+/// [`Error::Protocol`] instead of spinning.
+pub(crate) const MAX_TICKET_HOPS: u8 = 3;
+// The refusal's text names the number.
+const _: () = assert!(
+    MAX_TICKET_HOPS == 3,
+    "update the redirect-loop error's detail"
+);
 
 impl Client {
     pub(super) fn on_js_login(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
@@ -60,11 +69,16 @@ impl Client {
                 poll_again(self);
             }
             LoginPoll::Confirmed { redirect_uri } => {
-                let hosts = Hosts::for_redirect(&redirect_uri, &self.config.allowed_hosts)?;
-                self.hosts = Some(hosts);
+                // Parsed and checked once; the ticket request is built from this URL.
+                let url = CheckedUrl::parse(
+                    &redirect_uri,
+                    &self.config.allowed_hosts,
+                    Endpoint::LoginPoll,
+                )?;
+                self.hosts = Some(Hosts::for_checked(&url));
                 self.events.push_back(Event::Confirmed);
                 self.set_state(State::FetchingTicket);
-                self.issue(Call::Ticket { url: redirect_uri }, 0, now);
+                self.issue(Call::Ticket { url, hops: 0 }, 0, now);
             }
             LoginPoll::Cancelled => {
                 self.events.push_back(Event::LoginCancelled);
@@ -97,7 +111,8 @@ impl Client {
         Ok(())
     }
 
-    pub(super) fn on_ticket(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
+    /// The ticket answer to a request made after `hops` `<redirecturl>` follows.
+    pub(super) fn on_ticket(&mut self, hops: u8, body: &[u8], now: Timestamp) -> Result<(), Fault> {
         let ticket = parse_ticket(body)?;
         if ticket.ret != 0 {
             return Err(Fault::Fatal(Error::LoginRefused {
@@ -107,14 +122,17 @@ impl Client {
         }
         if let Some(next) = ticket.redirect_url {
             // The server moved the login elsewhere: fetch the ticket there, if the host may
-            // receive credentials.
-            let url = Url::parse(&next).map_err(|_| Error::Protocol {
-                endpoint: Endpoint::Ticket,
-                detail: "the redirecturl is not a URL",
-            })?;
-            check_host(&url, &self.config.allowed_hosts)?;
-            self.hosts = Some(Hosts::for_redirect(&next, &self.config.allowed_hosts)?);
-            self.issue(Call::Ticket { url: next }, 0, now);
+            // receive credentials and the login has not been moved too often already.
+            if hops >= MAX_TICKET_HOPS {
+                return Err(Fault::Fatal(Error::Protocol {
+                    endpoint: Endpoint::Ticket,
+                    detail: "the ticket answers redirected more than 3 times (a redirect loop)",
+                }));
+            }
+            let url = CheckedUrl::parse(&next, &self.config.allowed_hosts, Endpoint::Ticket)?;
+            self.hosts = Some(Hosts::for_checked(&url));
+            let hops = hops + 1;
+            self.issue(Call::Ticket { url, hops }, 0, now);
             return Ok(());
         }
         let (Some(uin), false, false, false) = (

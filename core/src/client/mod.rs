@@ -440,7 +440,7 @@ impl Client {
         match &flight.call {
             Call::JsLogin => self.on_js_login(body, now),
             Call::LoginPoll { uuid, .. } => self.on_login_poll(uuid, flight.sent_at, body, now),
-            Call::Ticket { .. } => self.on_ticket(body, now),
+            Call::Ticket { hops, .. } => self.on_ticket(*hops, body, now),
             Call::Init => self.on_init(body, now),
             Call::StatusNotify => self.on_status_notify(body, now),
             Call::GetContact { seq } => self.on_get_contact(*seq, body, now),

@@ -138,21 +138,69 @@ pub(crate) fn url_without_skey<'de, D: Deserializer<'de>>(d: D) -> Result<String
     Ok(strip_skey(&url))
 }
 
+/// `url` with the value of every `skey` parameter removed (`skey=` stays, empty).
+///
+/// A parameter is any piece of `url` between the separators `?`, `&`, `;` and `#` (so the
+/// fragment and `&amp;`-escaped queries count too). It is an `skey` parameter when, decoded
+/// once as a server decodes it (`%XY` escapes, `+` as a space), its name before the first `=`,
+/// trimmed, is `skey` in any case: `skey=`, `SKey=`, `sk%65y=`, `skey%3D`, `+skey=`.
+/// Every other piece is kept byte for byte.
 pub(crate) fn strip_skey(url: &str) -> String {
-    let Some((path, query)) = url.split_once('?') else {
-        return url.to_string();
-    };
-    let query: Vec<&str> = query
-        .split('&')
-        .map(|pair| {
-            if pair.starts_with("skey=") {
-                "skey="
-            } else {
-                pair
+    let is_separator = |c: char| matches!(c, '?' | '&' | ';' | '#');
+    let mut out = String::with_capacity(url.len());
+    for chunk in url.split_inclusive(is_separator) {
+        let (piece, separator) = match chunk.strip_suffix(is_separator) {
+            Some(piece) => (piece, chunk.get(piece.len()..).unwrap_or_default()),
+            None => (chunk, ""),
+        };
+        out.push_str(if is_skey_with_value(piece) {
+            "skey="
+        } else {
+            piece
+        });
+        out.push_str(separator);
+    }
+    out
+}
+
+/// Whether `piece`, decoded once, is `skey=` (any case, trimmed name) with a non-empty value.
+fn is_skey_with_value(piece: &str) -> bool {
+    // Cheap test first: the name holds `k`, `K` or an escape that may decode to one.
+    if !piece.bytes().any(|b| matches!(b, b'k' | b'K' | b'%')) {
+        return false;
+    }
+    let decoded = decode_once(piece);
+    decoded
+        .split_once('=')
+        .is_some_and(|(name, value)| name.trim().eq_ignore_ascii_case("skey") && !value.is_empty())
+}
+
+/// Percent-decodes `piece` once, reading `+` as a space; an invalid escape stays as it is.
+fn decode_once(piece: &str) -> String {
+    let bytes = piece.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let escape = (b == b'%')
+            .then(|| Some((hex(*bytes.get(i + 1)?)?, hex(*bytes.get(i + 2)?)?)))
+            .flatten();
+        match (b, escape) {
+            (_, Some((hi, lo))) => {
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or_default());
+                i += 3;
             }
-        })
-        .collect();
-    format!("{path}?{}", query.join("&"))
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -197,5 +245,33 @@ mod tests {
         );
         assert_eq!(strip_skey("/a?skey=s&b=1"), "/a?skey=&b=1");
         assert_eq!(strip_skey("/plain"), "/plain");
+        assert_eq!(strip_skey(""), "");
+        for (url, want) in [
+            ("/a?SKEY=s", "/a?skey="),
+            ("/a?b=1&SKey=s&c=2", "/a?b=1&skey=&c=2"),
+            ("/a?sk%65y=s", "/a?skey="),
+            ("/a?sk%45Y=s", "/a?skey="),
+            ("/a?skey%3Ds", "/a?skey="),
+            ("/a?%73%6B%65%79%3D%40crypt", "/a?skey="),
+            ("/a?+skey+=s", "/a?skey="),
+            ("/a?b=1;skey=s", "/a?b=1;skey="),
+            ("/a?b=1&amp;skey=s&amp;c=2", "/a?b=1&amp;skey=&amp;c=2"),
+            ("/a?b=1?skey=s", "/a?b=1?skey="),
+            ("/a#skey=s", "/a#skey="),
+            ("skey=s", "skey="),
+            ("/a?skey=", "/a?skey="),
+            ("/a?skey", "/a?skey"),
+            (
+                "/a?xskey=s&skeyx=s&sk%2565y=s",
+                "/a?xskey=s&skeyx=s&sk%2565y=s",
+            ),
+            (
+                "/a?b=%zz&c=%E4%B8%AD&d=\u{4e2d}",
+                "/a?b=%zz&c=%E4%B8%AD&d=\u{4e2d}",
+            ),
+        ] {
+            assert_eq!(strip_skey(url), want, "{url}");
+            assert_eq!(strip_skey(want), want, "{want} stays");
+        }
     }
 }

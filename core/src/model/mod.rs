@@ -17,3 +17,4 @@ pub use sync::{Buff, Profile, SendAnswer, SyncAnswer};
 pub use sync_key::{SyncKey, SyncKeyEntry};
 
 pub(crate) use lenient::int as lenient_int;
+pub(crate) use lenient::strip_skey;
