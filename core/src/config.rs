@@ -71,11 +71,6 @@ pub struct Config {
     ///
     /// [`Client::poll_event`]: crate::Client::poll_event
     pub max_queued_events: usize,
-    /// `(host, origin)` pairs: requests for `host` are sent to `origin` instead (for example
-    /// `("wx2.qq.com", "http://127.0.0.1:8080")`), with `host` in their `Host` header, as curl's
-    /// `--connect-to` does. Everything else (host table, host checks, cookies) still goes by the
-    /// real host. For simulators of the host families and for proxies; empty by default.
-    pub connect_to: Vec<(String, String)>,
 }
 
 impl Config {
@@ -96,7 +91,6 @@ impl Config {
             retry: RetryPolicy::default(),
             limits: Limits::default(),
             max_queued_events: 4096,
-            connect_to: Vec::new(),
         }
     }
 
@@ -133,15 +127,6 @@ impl Config {
     /// Sets the least time between two sends.
     pub fn with_min_send_interval(mut self, gap: Duration) -> Self {
         self.min_send_interval = gap;
-        self
-    }
-
-    /// Sends the requests for `host` to `origin` (scheme, host and port) instead; see
-    /// [`Config::connect_to`].
-    pub fn with_connect_to(mut self, host: impl Into<String>, origin: impl Into<String>) -> Self {
-        let origin = origin.into().trim_end_matches('/').to_string();
-        self.connect_to
-            .push((host.into().to_ascii_lowercase(), origin));
         self
     }
 

@@ -149,6 +149,7 @@
 mod client;
 mod command;
 mod config;
+mod connect_to;
 mod contacts;
 mod cookies;
 mod credentials;
@@ -177,6 +178,7 @@ pub use http;
 pub use client::Client;
 pub use command::{Command, CommandOutcome};
 pub use config::{Config, DEFAULT_LOGIN_ORIGIN, DEFAULT_USER_AGENT, Limits, RetryPolicy};
+pub use connect_to::{ConnectTo, InvalidOrigin};
 pub use contacts::{ContactCounts, ContactStore};
 pub use cookies::CookieJar;
 pub use endpoint::Endpoint;

@@ -179,13 +179,14 @@ impl ApiRequest {
     }
 
     /// The `http::Request`, with cookies from `jar` and the common headers, and the URL it is
-    /// logically for (cookies are matched against it). With [`Config::connect_to`] the request
-    /// goes to the mapped origin instead, with the logical host in its `Host` header.
+    /// is for (cookies are matched against it). The request's URI is always the protocol's own
+    /// URL: routing elsewhere (a simulator, a proxy) is the transport's business
+    /// ([`ConnectTo`](crate::ConnectTo)).
     ///
     /// This is the one place requests are built, and it checks where each goes: the URL is
     /// parsed again and checked against the host policy (see [`check_destination`]), and the
     /// host of the URI handed to the transport, as `http::Uri` reads it, must be the checked
-    /// host (or the `connect_to` origin's host).
+    /// host.
     ///
     /// [`check_destination`]: ApiRequest::check_destination
     pub(crate) fn build(
@@ -201,26 +202,9 @@ impl ApiRequest {
         };
         let parsed = Url::parse(&url).map_err(|_| invalid.clone())?;
         self.check_destination(&parsed, config, hosts)?;
+        let uri: http::Uri = url.parse().map_err(|_| invalid.clone())?;
         let host = parsed.host_str().unwrap_or_default();
-        let (uri, host_header, uri_host) = match config.connect_to.iter().find(|(h, _)| h == host) {
-            Some((_, origin)) => {
-                let path = &url[parsed[..url::Position::BeforePath].len()..];
-                let authority = &parsed[url::Position::BeforeHost..url::Position::AfterPort];
-                let mapped = Url::parse(origin).map_err(|_| invalid.clone())?;
-                let mapped_host = mapped.host_str().unwrap_or_default().to_string();
-                (
-                    format!("{origin}{path}"),
-                    Some(authority.to_string()),
-                    mapped_host,
-                )
-            }
-            None => (url.clone(), None, host.to_string()),
-        };
-        let uri: http::Uri = uri.parse().map_err(|_| invalid.clone())?;
-        if !uri
-            .host()
-            .is_some_and(|h| h.eq_ignore_ascii_case(&uri_host))
-        {
+        if !uri.host().is_some_and(|h| h.eq_ignore_ascii_case(host)) {
             return Err(Error::ForeignHost {
                 host: uri.host().unwrap_or_default().to_string(),
             });
@@ -247,9 +231,6 @@ impl ApiRequest {
         };
         for (name, value) in self.headers {
             builder = builder.header(name, value);
-        }
-        if let Some(host) = host_header {
-            builder = builder.header(http::header::HOST, host);
         }
         if let Some(cookie) = jar.header_for(&parsed) {
             builder = builder.header(COOKIE, cookie);
@@ -382,20 +363,13 @@ mod tests {
 
     #[test]
     fn build_checks_the_uri_handed_to_the_transport() {
-        let config = Config::new(1).with_connect_to("wx2.qq.com", "http://127.0.0.1:9000");
+        let config = Config::new(1);
         let jar = CookieJar::default();
         let (request, url) = ApiRequest::new(Method::GET, Endpoint::Init, Target::Api)
             .build(&config, Some(&hosts("https://wx2.qq.com")), &jar)
             .unwrap();
-        assert_eq!(request.uri().host(), Some("127.0.0.1"));
-        assert_eq!(request.headers()[http::header::HOST], "wx2.qq.com");
+        assert_eq!(request.uri().host(), Some("wx2.qq.com"));
+        assert!(request.headers().get(http::header::HOST).is_none());
         assert_eq!(url.host_str(), Some("wx2.qq.com"));
-        // A mapped origin that is no URL is refused, not sent somewhere else.
-        let config = Config::new(1).with_connect_to("wx2.qq.com", "127.0.0.1:9000@x");
-        assert!(
-            ApiRequest::new(Method::GET, Endpoint::Init, Target::Api)
-                .build(&config, Some(&hosts("https://wx2.qq.com")), &jar)
-                .is_err()
-        );
     }
 }

@@ -16,7 +16,7 @@
 pub mod hostile;
 
 use std::time::Duration;
-use webwx_core::{Config, Event, SavedSession, SendHandle};
+use webwx_core::{Config, ConnectTo, Event, SavedSession, SendHandle};
 use webwx_sim::Simulator;
 
 /// Which transport a [`Bot`] uses.
@@ -76,11 +76,22 @@ fn runtime() -> tokio::runtime::Runtime {
 impl Bot {
     /// Starts a QR login.
     pub fn start(kind: Kind, config: Config) -> Bot {
+        Bot::start_routed(kind, config, ConnectTo::default())
+    }
+
+    /// Starts a QR login through a transport with `routes` (host families on one simulator).
+    pub fn start_routed(kind: Kind, config: Config, routes: ConnectTo) -> Bot {
         let inner = match kind {
-            Kind::Ureq => Inner::Ureq(webwx_ureq::Session::start(config)),
+            Kind::Ureq => {
+                let transport = webwx_ureq::Transport::new().with_connect_to(routes);
+                Inner::Ureq(webwx_ureq::Session::start_with(config, transport))
+            }
             Kind::Hyper => {
                 let rt = runtime();
-                let session = rt.block_on(async { webwx_hyper::Session::start(config) });
+                let session = rt.block_on(async {
+                    let transport = webwx_hyper::Transport::new().with_connect_to(routes);
+                    webwx_hyper::Session::start_with(config, transport)
+                });
                 Inner::Hyper(rt, Some(session))
             }
         };

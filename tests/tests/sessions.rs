@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
-use webwx_core::{Content, Error, Event, LogoutReason, Message};
+use webwx_core::{ConnectTo, Content, Error, Event, LogoutReason, Message};
 use webwx_sim::{ContactSpec, Family, Fault, FaultRule, MessageSpec, Refusal, Scenario, Simulator};
 use webwx_tests::{Bot, KINDS, Kind, config_for};
 
@@ -391,11 +391,11 @@ fn host_families_through_connect_to() {
             let mut s = scenario();
             s.family = family;
             let sim = Simulator::spawn(s).unwrap();
-            let mut config = config_for(&sim, 8);
+            let mut routes = ConnectTo::default();
             for host in hosts {
-                config = config.with_connect_to(host, sim.base_url());
+                routes = routes.route(host, &sim.base_url()).unwrap();
             }
-            let mut bot = Bot::start(kind, config);
+            let mut bot = Bot::start_routed(kind, config_for(&sim, 8), routes);
             let (uin, _) = ready(&mut bot);
             sim.inject_text(uin, None, "family").unwrap();
             assert_eq!(

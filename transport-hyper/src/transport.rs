@@ -6,8 +6,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use std::error::Error as StdError;
+use std::sync::Arc;
 use std::time::Duration;
-use webwx_core::TransportErrorKind;
+use webwx_core::{ConnectTo, TransportErrorKind};
 
 /// The default cap on a response body (64 MiB, the core's default limit).
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
@@ -83,6 +84,7 @@ fn kind_of(error: &(dyn StdError + 'static)) -> TransportErrorKind {
 pub struct Transport {
     client: Client<Connector, Full<Bytes>>,
     max_body: usize,
+    routes: Arc<ConnectTo>,
 }
 
 impl Default for Transport {
@@ -106,6 +108,7 @@ impl Transport {
         Transport {
             client,
             max_body: DEFAULT_MAX_BODY,
+            routes: Arc::default(),
         }
     }
 
@@ -113,6 +116,14 @@ impl Transport {
     /// [`TransportErrorKind::BodyTooLarge`] error, never unbounded memory.
     pub fn with_max_body(mut self, bytes: usize) -> Transport {
         self.max_body = bytes;
+        self
+    }
+
+    /// Sends the requests for some hosts to other origins, as curl's `--connect-to` does (a
+    /// simulator of a host family, a proxy): see [`ConnectTo`]. The core's requests are not
+    /// changed; they are rewritten here, just before they are sent.
+    pub fn with_connect_to(mut self, routes: ConnectTo) -> Transport {
+        self.routes = Arc::new(routes);
         self
     }
 
@@ -130,8 +141,9 @@ impl Transport {
 
     async fn exchange(
         &self,
-        request: http::Request<Bytes>,
+        mut request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, TransportError> {
+        self.routes.apply(&mut request);
         let fail = |e: Box<dyn StdError + Send + Sync>| TransportError::new(kind_of(e.as_ref()), e);
         let response = self
             .client

@@ -1,8 +1,9 @@
 //! One request at a time, on ureq.
 
 use bytes::Bytes;
+use std::sync::Arc;
 use std::time::Duration;
-use webwx_core::TransportErrorKind;
+use webwx_core::{ConnectTo, TransportErrorKind};
 
 /// The default cap on a response body (64 MiB, the core's default limit).
 pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
@@ -108,6 +109,7 @@ fn kind_of(error: &ureq::Error) -> TransportErrorKind {
 pub struct Transport {
     agent: ureq::Agent,
     max_body: u64,
+    routes: Arc<ConnectTo>,
 }
 
 impl Default for Transport {
@@ -129,6 +131,7 @@ impl Transport {
         Transport {
             agent,
             max_body: DEFAULT_MAX_BODY,
+            routes: Arc::default(),
         }
     }
 
@@ -139,12 +142,21 @@ impl Transport {
         self
     }
 
+    /// Sends the requests for some hosts to other origins, as curl's `--connect-to` does (a
+    /// simulator of a host family, a proxy): see [`ConnectTo`]. The core's requests are not
+    /// changed; they are rewritten here, just before they are sent.
+    pub fn with_connect_to(mut self, routes: ConnectTo) -> Transport {
+        self.routes = Arc::new(routes);
+        self
+    }
+
     /// Sends `request` and reads the whole answer within `timeout`.
     pub fn execute(
         &self,
-        request: http::Request<Bytes>,
+        mut request: http::Request<Bytes>,
         timeout: Duration,
     ) -> Result<http::Response<Bytes>, TransportError> {
+        self.routes.apply(&mut request);
         let uri = request.uri().clone();
         let fail = |error: ureq::Error| TransportError::new(&error, &uri);
         let request = self

@@ -470,7 +470,11 @@ pub(crate) fn send_msg(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> A
                 &json!({"BaseResponse": {"Ret": code, "ErrMsg": ""}, "MsgID": "", "LocalID": ""}),
             )
         })?;
-        let msg = call.body.get_mut("Msg").map(Value::take).unwrap_or_default();
+        let msg = call
+            .body
+            .get_mut("Msg")
+            .map(Value::take)
+            .unwrap_or_default();
         let text = |v: &Value| match v {
             Value::String(s) => s.clone(),
             Value::Number(n) => n.to_string(),
