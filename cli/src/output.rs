@@ -20,7 +20,7 @@ impl Names {
         match self.0.get(user_name) {
             Some(c) => decode_text(c.display()),
             None if user_name == self.1 => "me".to_string(),
-            None if user_name == "filehelper" => "文件传输助手".to_string(),
+            None if user_name == webwx_core::FILE_HELPER => "文件传输助手".to_string(),
             None => user_name.to_string(),
         }
     }

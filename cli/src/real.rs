@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use webwx_core::message::decode_text;
 use webwx_core::model::ContactKind;
-use webwx_core::{Config, Endpoint, Event, Hosts, RetryPolicy, SavedSession};
+use webwx_core::{Config, Endpoint, Event, FILE_HELPER, Hosts, RetryPolicy, SavedSession};
 use webwx_hyper::{Session, Transport};
 
 /// A client configuration: a fresh seed from the clock and the process id, the login origin and
@@ -42,24 +42,17 @@ pub(crate) fn config(server: Option<&str>, desktop: bool) -> Config {
     config
 }
 
-/// The host of a URL (`http://127.0.0.1:8080/x` → `127.0.0.1`).
+/// The host of a URL (`http://127.0.0.1:8080/x` → `127.0.0.1`); the text itself if it is no URL.
 pub(crate) fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split('/').next().unwrap_or_default();
-    authority
-        .rsplit_once(':')
-        .map_or(authority, |(h, _)| h)
-        .to_string()
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| url.to_string())
 }
 
-/// The host an endpoint talks to, for error messages.
+/// The host an endpoint talks to, for error messages (the core's endpoint table decides).
 pub(crate) fn host_for(config: &Config, hosts: Option<&Hosts>, endpoint: Endpoint) -> String {
-    let origin = match (endpoint, hosts) {
-        (Endpoint::JsLogin | Endpoint::LoginPoll, _) | (_, None) => config.login_origin.to_string(),
-        (Endpoint::SyncCheck, Some(h)) => h.push.clone(),
-        (_, Some(h)) => h.api.clone(),
-    };
-    host_of(&origin)
+    host_of(config.origin_of(endpoint, hosts))
 }
 
 /// Waits until the session is live. With `interactive`, a QR code is shown (or written to
@@ -76,7 +69,10 @@ async fn until_live(
             Event::Ready { .. } | Event::Resumed { .. } => return Ok(()),
             Event::QrCode { payload, .. } if interactive => match qr_png {
                 Some(path) => {
-                    std::fs::write(path, webwx_sim::qr_png(&payload)).map_err(|e| {
+                    let png = qr::png(&payload).map_err(|e| {
+                        CliError::new(Exit::Failure, format!("cannot draw the QR code: {e}"))
+                    })?;
+                    std::fs::write(path, png).map_err(|e| {
                         CliError::new(
                             Exit::Failure,
                             format!("cannot write {}: {e}", path.display()),
@@ -172,7 +168,7 @@ pub(crate) async fn login(
 
 /// The user name `to` stands for: a user name itself, or a contact's display name.
 fn resolve(names: &Names, to: &str) -> Result<String, CliError> {
-    if names.0.get(to).is_some() || to == "filehelper" {
+    if names.0.get(to).is_some() || to == FILE_HELPER {
         return Ok(to.to_string());
     }
     let found = names.0.find_by_name(to);

@@ -1,5 +1,6 @@
 //! What an embedder can set: seed, hosts, desktop mode, retry policy and limits.
 
+use crate::{Endpoint, HostRole, Hosts};
 use std::borrow::Cow;
 use std::time::Duration;
 
@@ -116,6 +117,18 @@ impl Config {
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// The origin (`scheme://host[:port]`) that serves `endpoint`: the login origin before the
+    /// session's hosts are known and for the login's own endpoints, else the session's API,
+    /// push or file host. (An endpoint at a server-given URL is on the API host.)
+    pub fn origin_of<'a>(&'a self, endpoint: Endpoint, hosts: Option<&'a Hosts>) -> &'a str {
+        match (endpoint.host_role(), hosts) {
+            (HostRole::Api | HostRole::Redirect, Some(h)) => &h.api,
+            (HostRole::Push, Some(h)) => &h.push,
+            (HostRole::File, Some(h)) => &h.file,
+            _ => &self.login_origin,
+        }
     }
 
     /// Replaces the limits.

@@ -1,4 +1,7 @@
-//! The names of the server's endpoints.
+//! The server's endpoints, and the table of what each is: path, method, host, long poll or
+//! not, and whether a redirect is its answer.
+
+use http::Method;
 
 /// One endpoint of the Web WeChat service. Errors and retries name the endpoint they concern.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
@@ -30,46 +33,175 @@ pub enum Endpoint {
     PushLogin,
 }
 
+/// Which origin an endpoint is served from.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
+pub enum HostRole {
+    /// The login origin ([`Config::login_origin`](crate::Config::login_origin)).
+    Login,
+    /// The URL the server gave (the login's `redirect_uri`, or a `<redirecturl>`), checked
+    /// against the host policy; on the session's API host.
+    Redirect,
+    /// The session's API host ([`Hosts::api`](crate::Hosts::api)).
+    Api,
+    /// The session's push host ([`Hosts::push`](crate::Hosts::push)).
+    Push,
+    /// The session's file host ([`Hosts::file`](crate::Hosts::file)).
+    File,
+}
+
+/// One row of the endpoint table: everything about an endpoint that does not depend on the
+/// session. Adding an endpoint is a variant, a row, an answer type and a handler.
+struct Row {
+    path: &'static str,
+    method: Method,
+    role: HostRole,
+    /// The server holds the request (~25 s) until something happens: the long-poll timeout.
+    long_poll: bool,
+    /// A 3xx status is an answer to read, not a failure (the ticket's 301 with the XML body).
+    redirect_is_answer: bool,
+}
+
 impl Endpoint {
-    /// The path of the endpoint on its host (after the host, before the query).
-    pub const fn path(self) -> &'static str {
+    fn row(self) -> Row {
         match self {
-            Endpoint::JsLogin => "/jslogin",
-            Endpoint::LoginPoll => "/cgi-bin/mmwebwx-bin/login",
-            Endpoint::Ticket => "/cgi-bin/mmwebwx-bin/webwxnewloginpage",
-            Endpoint::Init => "/cgi-bin/mmwebwx-bin/webwxinit",
-            Endpoint::StatusNotify => "/cgi-bin/mmwebwx-bin/webwxstatusnotify",
-            Endpoint::GetContact => "/cgi-bin/mmwebwx-bin/webwxgetcontact",
-            Endpoint::BatchGetContact => "/cgi-bin/mmwebwx-bin/webwxbatchgetcontact",
-            Endpoint::SyncCheck => "/cgi-bin/mmwebwx-bin/synccheck",
-            Endpoint::Sync => "/cgi-bin/mmwebwx-bin/webwxsync",
-            Endpoint::SendMsg => "/cgi-bin/mmwebwx-bin/webwxsendmsg",
-            Endpoint::Logout => "/cgi-bin/mmwebwx-bin/webwxlogout",
-            Endpoint::PushLogin => "/cgi-bin/mmwebwx-bin/webwxpushloginurl",
+            Endpoint::JsLogin => Row {
+                path: "/jslogin",
+                method: Method::GET,
+                role: HostRole::Login,
+                long_poll: false,
+                redirect_is_answer: false,
+            },
+            Endpoint::LoginPoll => Row {
+                path: "/cgi-bin/mmwebwx-bin/login",
+                method: Method::GET,
+                role: HostRole::Login,
+                long_poll: true,
+                redirect_is_answer: false,
+            },
+            Endpoint::Ticket => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxnewloginpage",
+                method: Method::GET,
+                role: HostRole::Redirect,
+                long_poll: false,
+                redirect_is_answer: true,
+            },
+            Endpoint::Init => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxinit",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                redirect_is_answer: false,
+            },
+            Endpoint::StatusNotify => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxstatusnotify",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                redirect_is_answer: false,
+            },
+            Endpoint::GetContact => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxgetcontact",
+                method: Method::GET,
+                role: HostRole::Api,
+                long_poll: false,
+                redirect_is_answer: false,
+            },
+            Endpoint::BatchGetContact => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxbatchgetcontact",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                redirect_is_answer: false,
+            },
+            Endpoint::SyncCheck => Row {
+                path: "/cgi-bin/mmwebwx-bin/synccheck",
+                method: Method::GET,
+                role: HostRole::Push,
+                long_poll: true,
+                redirect_is_answer: false,
+            },
+            Endpoint::Sync => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxsync",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                redirect_is_answer: false,
+            },
+            Endpoint::SendMsg => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxsendmsg",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                redirect_is_answer: false,
+            },
+            Endpoint::Logout => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxlogout",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                redirect_is_answer: true,
+            },
+            Endpoint::PushLogin => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxpushloginurl",
+                method: Method::GET,
+                role: HostRole::Api,
+                long_poll: false,
+                redirect_is_answer: false,
+            },
         }
     }
 
-    /// A short lowercase name, as used in logs.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Endpoint::JsLogin => "jslogin",
-            Endpoint::LoginPoll => "login",
-            Endpoint::Ticket => "webwxnewloginpage",
-            Endpoint::Init => "webwxinit",
-            Endpoint::StatusNotify => "webwxstatusnotify",
-            Endpoint::GetContact => "webwxgetcontact",
-            Endpoint::BatchGetContact => "webwxbatchgetcontact",
-            Endpoint::SyncCheck => "synccheck",
-            Endpoint::Sync => "webwxsync",
-            Endpoint::SendMsg => "webwxsendmsg",
-            Endpoint::Logout => "webwxlogout",
-            Endpoint::PushLogin => "webwxpushloginurl",
-        }
+    /// The path of the endpoint on its host (after the host, before the query).
+    pub fn path(self) -> &'static str {
+        self.row().path
+    }
+
+    /// A short lowercase name, as used in logs: the last segment of the path.
+    pub fn name(self) -> &'static str {
+        let path = self.path();
+        path.rsplit('/').next().unwrap_or(path)
+    }
+
+    /// The HTTP method.
+    pub fn method(self) -> Method {
+        self.row().method
+    }
+
+    /// Which origin serves it.
+    pub fn host_role(self) -> HostRole {
+        self.row().role
+    }
+
+    /// Whether the server holds it until something happens (the login poll, synccheck): it
+    /// gets [`Config::long_poll_timeout`](crate::Config::long_poll_timeout).
+    pub fn is_long_poll(self) -> bool {
+        self.row().long_poll
+    }
+
+    /// Whether a 3xx status is an answer to read rather than a failure.
+    pub fn redirect_is_answer(self) -> bool {
+        self.row().redirect_is_answer
     }
 }
 
 impl std::fmt::Display for Endpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_last_segment() {
+        assert_eq!(Endpoint::LoginPoll.name(), "login");
+        assert_eq!(Endpoint::JsLogin.name(), "jslogin");
+        assert_eq!(Endpoint::Sync.name(), "webwxsync");
+        assert!(Endpoint::SyncCheck.is_long_poll() && !Endpoint::Sync.is_long_poll());
+        assert_eq!(Endpoint::SyncCheck.host_role(), HostRole::Push);
+        assert!(Endpoint::Ticket.redirect_is_answer());
     }
 }

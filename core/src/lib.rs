@@ -173,6 +173,10 @@ mod time;
 mod transmit;
 
 pub use bytes;
+
+/// The user name of the file helper (文件传输助手), the account's notes-to-self chat: every
+/// account has it, and sending to it reaches only the account's own devices.
+pub const FILE_HELPER: &str = "filehelper";
 pub use http;
 
 pub use client::Client;
@@ -181,7 +185,7 @@ pub use config::{Config, DEFAULT_LOGIN_ORIGIN, DEFAULT_USER_AGENT, Limits, Retry
 pub use connect_to::{ConnectTo, InvalidOrigin};
 pub use contacts::{ContactCounts, ContactStore};
 pub use cookies::CookieJar;
-pub use endpoint::Endpoint;
+pub use endpoint::{Endpoint, HostRole};
 pub use error::{Error, Failure, ParseError, TransportErrorKind, UsageError};
 pub use event::{Event, QR_PAYLOAD_PREFIX, SendHandle};
 pub use hosts::{Hosts, is_wechat_host};

@@ -5,29 +5,11 @@
 
 use crate::cookies::CookieJar;
 use crate::hosts::{CheckedUrl, check_url};
-use crate::{Config, Endpoint, Error, Hosts};
+use crate::{Config, Endpoint, Error, HostRole, Hosts};
 use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue, USER_AGENT};
 use http::{Method, Request};
 use url::Url;
-
-/// Which origin a request goes to.
-#[derive(Clone, Debug)]
-pub(crate) enum Target {
-    /// The configured login origin (`jslogin`, the login long poll).
-    Login,
-    /// The API host.
-    Api,
-    /// The push host (synccheck).
-    Push,
-    /// The file host (media).
-    #[allow(dead_code)]
-    File,
-    /// An absolute URL given by the server (the login's `redirect_uri`, the ticket's
-    /// `<redirecturl>`), checked against the host policy; the request is built by serializing it
-    /// and appending the query.
-    Absolute(CheckedUrl),
-}
 
 /// A query value.
 #[derive(Clone, Debug)]
@@ -54,22 +36,33 @@ pub(crate) enum Body {
 pub(crate) struct ApiRequest {
     pub(crate) method: Method,
     pub(crate) endpoint: Endpoint,
-    pub(crate) target: Target,
+    /// For an endpoint at a server-given URL ([`HostRole::Redirect`]): that URL, checked against
+    /// the host policy; the request is built by serializing it and appending the query.
+    pub(crate) checked: Option<CheckedUrl>,
     pub(crate) query: Vec<(&'static str, Query)>,
     pub(crate) body: Body,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl ApiRequest {
-    /// A request without query, body or extra headers.
-    pub(crate) fn new(method: Method, endpoint: Endpoint, target: Target) -> Self {
+    /// A request to `endpoint` (its method and host from the endpoint table), without query,
+    /// body or extra headers.
+    pub(crate) fn new(endpoint: Endpoint) -> Self {
         ApiRequest {
-            method,
+            method: endpoint.method(),
             endpoint,
-            target,
+            checked: None,
             query: Vec::new(),
             body: Body::Empty,
             headers: Vec::new(),
+        }
+    }
+
+    /// A request to `endpoint` at the server-given, checked `url`.
+    pub(crate) fn at(endpoint: Endpoint, url: CheckedUrl) -> Self {
+        ApiRequest {
+            checked: Some(url),
+            ..ApiRequest::new(endpoint)
         }
     }
 
@@ -99,21 +92,15 @@ impl ApiRequest {
         self
     }
 
-    /// The origin (`scheme://host[:port]`) of a target other than [`Target::Absolute`].
-    fn origin<'a>(&self, config: &'a Config, hosts: Option<&'a Hosts>) -> &'a str {
-        match (&self.target, hosts) {
-            (Target::Api, Some(h)) => &h.api,
-            (Target::Push, Some(h)) => &h.push,
-            (Target::File, Some(h)) => &h.file,
-            _ => &config.login_origin,
-        }
-    }
-
     /// The full URL of the request.
     pub(crate) fn url(&self, config: &Config, hosts: Option<&Hosts>) -> String {
-        let mut url = match &self.target {
-            Target::Absolute(checked) => checked.url().as_str().to_string(),
-            _ => format!("{}{}", self.origin(config, hosts), self.endpoint.path()),
+        let mut url = match &self.checked {
+            Some(checked) => checked.url().as_str().to_string(),
+            None => format!(
+                "{}{}",
+                config.origin_of(self.endpoint, hosts),
+                self.endpoint.path()
+            ),
         };
         // A checked URL has no fragment and a `?` only where its query starts.
         let mut separator = match url.find('?') {
@@ -147,12 +134,14 @@ impl ApiRequest {
         hosts: Option<&Hosts>,
     ) -> Result<(), Error> {
         let origin;
-        let base = match &self.target {
-            Target::Absolute(checked) => checked.url(),
-            _ => {
-                origin = Url::parse(self.origin(config, hosts)).map_err(|_| Error::Protocol {
-                    endpoint: self.endpoint,
-                    detail: "the origin is not a URL",
+        let base = match &self.checked {
+            Some(checked) => checked.url(),
+            None => {
+                origin = Url::parse(config.origin_of(self.endpoint, hosts)).map_err(|_| {
+                    Error::Protocol {
+                        endpoint: self.endpoint,
+                        detail: "the origin is not a URL",
+                    }
                 })?;
                 &origin
             }
@@ -172,7 +161,7 @@ impl ApiRequest {
                 detail: "the URL has a fragment",
             });
         }
-        if !matches!(self.target, Target::Login) {
+        if self.endpoint.host_role() != HostRole::Login {
             check_url(url, &config.allowed_hosts, self.endpoint)?;
         }
         Ok(())
@@ -277,7 +266,7 @@ mod tests {
     #[test]
     fn builds_query_in_order() {
         let config = Config::new(1);
-        let req = ApiRequest::new(Method::GET, Endpoint::JsLogin, Target::Login)
+        let req = ApiRequest::new(Endpoint::JsLogin)
             .text("a", "x y&z")
             .encoded("pass_ticket", "p%2Bq");
         assert_eq!(
@@ -285,12 +274,8 @@ mod tests {
             "https://login.weixin.qq.com/jslogin?a=x+y%26z&pass_ticket=p%2Bq"
         );
         let checked = |raw: &str| CheckedUrl::parse(raw, &[], Endpoint::LoginPoll).unwrap();
-        let abs = ApiRequest::new(
-            Method::GET,
-            Endpoint::Ticket,
-            Target::Absolute(checked("https://wx.qq.com/p?t=1")),
-        )
-        .text("fun", "new");
+        let abs =
+            ApiRequest::at(Endpoint::Ticket, checked("https://wx.qq.com/p?t=1")).text("fun", "new");
         assert_eq!(abs.url(&config, None), "https://wx.qq.com/p?t=1&fun=new");
     }
 
@@ -315,7 +300,7 @@ mod tests {
             ),
         ] {
             let url = CheckedUrl::parse(raw, &[], Endpoint::LoginPoll).unwrap();
-            let req = ApiRequest::new(Method::GET, Endpoint::Ticket, Target::Absolute(url))
+            let req = ApiRequest::at(Endpoint::Ticket, url)
                 .text("fun", "new")
                 .text("v", 2);
             assert_eq!(req.url(&config, None), want, "{raw}");
@@ -327,7 +312,7 @@ mod tests {
         let config = Config::new(1).with_allowed_host("127.0.0.1");
         let jar = CookieJar::default();
         let build = |api: &str| {
-            ApiRequest::new(Method::GET, Endpoint::Init, Target::Api)
+            ApiRequest::new(Endpoint::Init)
                 .text("r", 1)
                 .build(&config, Some(&hosts(api)), &jar)
                 .map(|(r, _)| r.uri().to_string())
@@ -365,7 +350,7 @@ mod tests {
     fn build_checks_the_uri_handed_to_the_transport() {
         let config = Config::new(1);
         let jar = CookieJar::default();
-        let (request, url) = ApiRequest::new(Method::GET, Endpoint::Init, Target::Api)
+        let (request, url) = ApiRequest::new(Endpoint::Init)
             .build(&config, Some(&hosts("https://wx2.qq.com")), &jar)
             .unwrap();
         assert_eq!(request.uri().host(), Some("wx2.qq.com"));

@@ -4,9 +4,8 @@
 use super::Client;
 use crate::credentials::Credentials;
 use crate::hosts::CheckedUrl;
-use crate::request::{ApiRequest, Target};
+use crate::request::ApiRequest;
 use crate::{Endpoint, SendHandle, Timestamp, desktop};
-use http::Method;
 use http::header::{HeaderName, HeaderValue};
 use std::time::Duration;
 
@@ -154,9 +153,10 @@ struct BatchEntry<'a> {
 impl Client {
     /// The timeout a call needs.
     pub(crate) fn timeout_of(&self, call: &Call) -> Duration {
-        match call {
-            Call::LoginPoll { .. } | Call::SyncCheck => self.config.long_poll_timeout,
-            _ => self.config.request_timeout,
+        if call.endpoint().is_long_poll() {
+            self.config.long_poll_timeout
+        } else {
+            self.config.request_timeout
         }
     }
 
@@ -172,26 +172,23 @@ impl Client {
                 } else {
                     NEW_LOGIN_PAGE.to_string()
                 };
-                ApiRequest::new(Method::GET, Endpoint::JsLogin, Target::Login)
+                ApiRequest::new(Endpoint::JsLogin)
                     .text("appid", APP_ID)
                     .text("redirect_uri", redirect)
                     .text("fun", "new")
                     .text("lang", &config.lang)
                     .text("_", ms)
             }
-            Call::LoginPoll { uuid, tip } => {
-                ApiRequest::new(Method::GET, Endpoint::LoginPoll, Target::Login)
-                    .text("loginicon", "true")
-                    .text("uuid", uuid)
-                    .text("tip", tip)
-                    .text("r", now.js_bitwise_not())
-                    .text("_", ms)
-            }
+            Call::LoginPoll { uuid, tip } => ApiRequest::new(Endpoint::LoginPoll)
+                .text("loginicon", "true")
+                .text("uuid", uuid)
+                .text("tip", tip)
+                .text("r", now.js_bitwise_not())
+                .text("_", ms),
             Call::Ticket { url, .. } => {
-                let mut req =
-                    ApiRequest::new(Method::GET, Endpoint::Ticket, Target::Absolute(url.clone()))
-                        .text("fun", "new")
-                        .text("version", "v2");
+                let mut req = ApiRequest::at(Endpoint::Ticket, url.clone())
+                    .text("fun", "new")
+                    .text("version", "v2");
                 if config.desktop_mode {
                     req = req
                         .text("mod", "desktop")
@@ -212,7 +209,7 @@ impl Client {
             }
             Call::Init => {
                 let creds = self.credentials.as_ref()?;
-                ApiRequest::new(Method::POST, Endpoint::Init, Target::Api)
+                ApiRequest::new(Endpoint::Init)
                     .text("r", now.js_bitwise_not())
                     .text("lang", &config.lang)
                     .encoded("pass_ticket", creds.pass_ticket.expose())
@@ -229,7 +226,7 @@ impl Client {
                 } else {
                     &self.sync_check_key
                 };
-                ApiRequest::new(Method::GET, Endpoint::SyncCheck, Target::Push)
+                ApiRequest::new(Endpoint::SyncCheck)
                     .text("r", ms)
                     .text("skey", creds.skey.expose())
                     .text("sid", creds.sid.expose())
@@ -240,7 +237,7 @@ impl Client {
             }
             Call::Sync => {
                 let creds = self.credentials.as_ref()?;
-                ApiRequest::new(Method::POST, Endpoint::Sync, Target::Api)
+                ApiRequest::new(Endpoint::Sync)
                     .text("sid", creds.sid.expose())
                     .text("skey", creds.skey.expose())
                     .text("lang", &config.lang)
@@ -254,7 +251,7 @@ impl Client {
             Call::Send(p) => {
                 let creds = self.credentials.as_ref()?;
                 let me = self.user.as_ref().map(|u| u.user_name.as_str())?;
-                ApiRequest::new(Method::POST, Endpoint::SendMsg, Target::Api)
+                ApiRequest::new(Endpoint::SendMsg)
                     .text("lang", &config.lang)
                     .encoded("pass_ticket", creds.pass_ticket.expose())
                     .json(&SendBody {
@@ -272,8 +269,7 @@ impl Client {
             }
             Call::PushLogin => {
                 let creds = self.credentials.as_ref()?;
-                let mut req = ApiRequest::new(Method::GET, Endpoint::PushLogin, Target::Api)
-                    .text("uin", creds.uin);
+                let mut req = ApiRequest::new(Endpoint::PushLogin).text("uin", creds.uin);
                 if config.desktop_mode {
                     req = req.text("mod", "desktop");
                 }
@@ -281,7 +277,7 @@ impl Client {
             }
             Call::Logout => {
                 let creds = self.credentials.as_ref()?;
-                ApiRequest::new(Method::POST, Endpoint::Logout, Target::Api)
+                ApiRequest::new(Endpoint::Logout)
                     .text("redirect", 1)
                     .text("type", 0)
                     .text("skey", creds.skey.expose())
@@ -292,13 +288,10 @@ impl Client {
             }
             Call::GetContact { seq } => {
                 let creds = self.credentials.as_ref()?;
-                self.with_session_query(
-                    ApiRequest::new(Method::GET, Endpoint::GetContact, Target::Api),
-                    creds,
-                )
-                .text("r", ms)
-                .text("seq", seq)
-                .text("skey", creds.skey.expose())
+                self.with_session_query(ApiRequest::new(Endpoint::GetContact), creds)
+                    .text("r", ms)
+                    .text("seq", seq)
+                    .text("skey", creds.skey.expose())
             }
             Call::BatchGetContact { batch } => {
                 let creds = self.credentials.as_ref()?;
@@ -310,7 +303,7 @@ impl Client {
                         encry_chat_room_id: room,
                     })
                     .collect();
-                ApiRequest::new(Method::POST, Endpoint::BatchGetContact, Target::Api)
+                ApiRequest::new(Endpoint::BatchGetContact)
                     .text("type", "ex")
                     .text("r", ms)
                     .text("lang", &config.lang)
@@ -331,7 +324,7 @@ impl Client {
         let creds = self.credentials.as_ref()?;
         let me = self.user.as_ref().map(|u| u.user_name.as_str())?;
         Some(
-            ApiRequest::new(Method::POST, Endpoint::StatusNotify, Target::Api)
+            ApiRequest::new(Endpoint::StatusNotify)
                 .text("lang", &self.config.lang)
                 .encoded("pass_ticket", creds.pass_ticket.expose())
                 .json(&StatusNotifyBody {

@@ -407,7 +407,8 @@ impl Client {
         self.cookies.store_from(&flight.url, response.headers());
         let endpoint = flight.call.endpoint();
         let status = response.status();
-        let redirect_ok = (endpoint == Endpoint::Ticket && status.is_redirection())
+        // A logout is over whatever the server answers (best effort).
+        let redirect_ok = (endpoint.redirect_is_answer() && status.is_redirection())
             || endpoint == Endpoint::Logout;
         let body = response.into_body();
         let outcome = if !(status.is_success() || redirect_ok) {
