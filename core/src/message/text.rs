@@ -42,11 +42,15 @@ fn replace_markup(s: &str) -> String {
     out
 }
 
+/// The longest emoji class read (in hex digits); [`decode_emoji_hex`] refuses longer ones.
+const MAX_EMOJI_HEX: usize = 64;
+
 /// Reads `<span class="emoji emojiXXXX"></span>` at the start of `s`: the decoded characters and
-/// what follows the span.
+/// what follows the span. The closing quote is looked for among the next [`MAX_EMOJI_HEX`] + 1
+/// bytes only, so a span that never closes costs a constant, not a search to the end of `s`.
 fn emoji_span(s: &str) -> Option<(String, &str)> {
     let rest = s.strip_prefix("<span class=\"emoji emoji")?;
-    let end = rest.find('"')?;
+    let end = position_within(rest, MAX_EMOJI_HEX + 1, |b| b == b'"')?;
     let hex = rest.get(..end)?;
     let after = rest.get(end..)?.strip_prefix("\"></span>")?;
     Some((decode_emoji_hex(hex)?, after))
@@ -56,7 +60,7 @@ fn emoji_span(s: &str) -> Option<(String, &str)> {
 /// separators (`1f1e81f1f3` is 🇨🇳, two code points): a code point starting with `1` in a run of
 /// at least five digits is a five-digit supplementary one, any other is four digits.
 pub fn decode_emoji_hex(hex: &str) -> Option<String> {
-    if hex.is_empty() || hex.len() > 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if hex.is_empty() || hex.len() > MAX_EMOJI_HEX || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let mut out = String::new();
@@ -75,16 +79,29 @@ pub fn decode_emoji_hex(hex: &str) -> Option<String> {
     Some(out)
 }
 
+/// The longest entity name looked for after an `&` (`CounterClockwiseContourIntegral`, the
+/// longest HTML5 name, has 31 bytes).
+const MAX_ENTITY: usize = 32;
+
+/// The index of the first byte of `s` within its first `within` bytes that `found` accepts.
+fn position_within(s: &str, within: usize, found: impl Fn(u8) -> bool) -> Option<usize> {
+    let window = s.as_bytes().get(..within.min(s.len()))?;
+    window.iter().position(|&b| found(b))
+}
+
 /// Decodes HTML entities leniently: an `&` that does not start a known entity stays as it is.
+///
+/// Linear in `s`: the `;` that ends an entity is looked for among the next [`MAX_ENTITY`] + 1
+/// bytes only, and no further than the next `&` (which no entity name contains), so every byte
+/// is looked at a bounded number of times.
 pub fn decode_entities(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find('&') {
         out.push_str(rest.get(..i).unwrap_or_default());
         let tail = rest.get(i + 1..).unwrap_or_default();
-        let decoded = tail
-            .find(';')
-            .filter(|&end| end > 0 && end <= 32)
+        let decoded = position_within(tail, MAX_ENTITY + 1, |b| b == b';' || b == b'&')
+            .filter(|&end| end > 0 && tail.as_bytes().get(end) == Some(&b';'))
             .and_then(|end| Some((resolve_entity(tail.get(..end)?)?, end)));
         match decoded {
             Some((text, end)) => {
