@@ -1,6 +1,7 @@
 //! `AddMsgList` entries: a message as the server sends it.
 
-use super::lenient;
+use super::lenient::{self, Entry};
+use crate::Secret;
 
 /// `RecommendInfo` of a friend request or card.
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize, serde::Serialize)]
@@ -15,9 +16,9 @@ pub struct RecommendInfo {
     /// `Content`: the greeting of a friend request.
     #[serde(rename = "Content", deserialize_with = "lenient::string")]
     pub content: String,
-    /// `Ticket`: needed to accept a friend request.
-    #[serde(rename = "Ticket", deserialize_with = "lenient::string")]
-    pub ticket: String,
+    /// `Ticket`: needed to accept a friend request (a secret: redacted in `Debug`).
+    #[serde(rename = "Ticket", deserialize_with = "lenient::secret")]
+    pub ticket: Secret<String>,
     /// `Alias`.
     #[serde(rename = "Alias", deserialize_with = "lenient::string")]
     pub alias: String,
@@ -97,13 +98,24 @@ pub struct RawMessage {
     /// `RecommendInfo`.
     #[serde(rename = "RecommendInfo")]
     pub recommend_info: RecommendInfo,
-    /// `Ticket`.
-    #[serde(rename = "Ticket", deserialize_with = "lenient::string")]
-    pub ticket: String,
+    /// `Ticket` (a secret: redacted in `Debug`).
+    #[serde(rename = "Ticket", deserialize_with = "lenient::secret")]
+    pub ticket: Secret<String>,
+}
+
+/// A message with neither `MsgId` nor `NewMsgId` cannot be de-duplicated (the real server always
+/// sends both): dropped as it is read, so that a redelivery can never show it twice.
+impl Entry for RawMessage {
+    const IS_MESSAGE: bool = true;
+    fn is_kept(&self) -> bool {
+        !self.msg_id.is_empty() || self.new_msg_id != 0
+    }
 }
 
 impl RawMessage {
-    /// The id messages are de-duplicated by: `MsgId`, or `NewMsgId` when `MsgId` is empty.
+    /// The id messages are de-duplicated by: `MsgId`, or `NewMsgId` when `MsgId` is empty; empty
+    /// when it has neither (such a message is dropped as its answer is read, and the client never
+    /// delivers a message with an empty id).
     pub fn dedup_id(&self) -> String {
         if self.msg_id.is_empty() && self.new_msg_id != 0 {
             self.new_msg_id.to_string()
