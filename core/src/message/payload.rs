@@ -30,7 +30,7 @@ impl Payload {
 
     /// The trimmed text of the element at `path` (for example `msg/appmsg/title`).
     pub fn text(&self, path: &str) -> Option<&str> {
-        self.doc.find(path).map(|e| e.text.trim())
+        self.doc.find(path).map(|e| self.doc.text(e).trim())
     }
 
     /// The attribute `name` of the element at `path`.

@@ -52,7 +52,7 @@ pub fn parse_ticket_with(body: &[u8], limits: &Limits) -> Result<TicketAnswer, P
             continue;
         }
         let field = doc.name(el);
-        let text = el.text.trim();
+        let text = doc.text(el).trim();
         match field {
             "ret" => {
                 out.ret = text
@@ -60,7 +60,7 @@ pub fn parse_ticket_with(body: &[u8], limits: &Limits) -> Result<TicketAnswer, P
                     .map_err(|_| ParseError::Invalid { field: "ret" })?;
                 saw_ret = true;
             }
-            "message" => out.message = el.text.clone(),
+            "message" => out.message = doc.text(el).to_string(),
             "skey" => out.skey = Secret::new(text.to_string()),
             "wxsid" => out.wxsid = Secret::new(text.to_string()),
             "wxuin" if !text.is_empty() => {

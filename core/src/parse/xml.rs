@@ -26,17 +26,21 @@ struct Attr {
     value: Span,
 }
 
-/// One element.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// No index: the parent of a root, the text of an element without any.
+const NONE: u32 = u32::MAX;
+
+/// One element, in 24 bytes: a document of many small elements costs a small multiple of its
+/// size.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct XmlElement {
-    /// Index of the parent element; `None` for a root.
-    parent: Option<u32>,
+    /// Index of the parent element; [`NONE`] for a root.
+    parent: u32,
     /// The local name, in `XmlDoc::names`.
     name: Span,
-    /// The attributes, a range of `XmlDoc::attrs`.
+    /// Its attributes: a range of `XmlDoc::attrs`.
     attrs: Span,
-    /// The text directly in the element (entities resolved, CDATA included).
-    pub(crate) text: String,
+    /// Index of its text in `XmlDoc::texts`; [`NONE`] when it has none.
+    text: u32,
 }
 
 /// The elements of a document, in document order.
@@ -48,6 +52,8 @@ pub(crate) struct XmlDoc {
     names: String,
     /// Every attribute value, unescaped, one after the other.
     values: String,
+    /// The text directly in each element that has any (entities resolved, CDATA included).
+    texts: Vec<String>,
 }
 
 /// `ParseError::LimitExceeded` for `what`.
@@ -59,12 +65,22 @@ fn xml_err(e: &dyn std::fmt::Display) -> ParseError {
     ParseError::Xml(e.to_string())
 }
 
+/// `n` as an index of the document (the caps keep every count far below `u32::MAX`).
+fn index(n: usize) -> Result<u32, ParseError> {
+    u32::try_from(n)
+        .ok()
+        .filter(|&i| i != NONE)
+        .ok_or(over("XML size", NONE as usize))
+}
+
 /// Appends `s` to `buf`, returning where it went.
 fn append(buf: &mut String, s: &str) -> Result<Span, ParseError> {
-    let start = u32::try_from(buf.len()).map_err(|_| over("XML bytes", u32::MAX as usize))?;
+    let start = index(buf.len())?;
     buf.push_str(s);
-    let end = u32::try_from(buf.len()).map_err(|_| over("XML bytes", u32::MAX as usize))?;
-    Ok(Span { start, end })
+    Ok(Span {
+        start,
+        end: index(buf.len())?,
+    })
 }
 
 impl XmlDoc {
@@ -73,6 +89,10 @@ impl XmlDoc {
     pub(crate) fn read(xml: &str, limits: &Limits) -> Result<XmlDoc, ParseError> {
         let mut reader = Reader::from_str(xml);
         let mut doc = XmlDoc::default();
+        // Every element starts with a `<`: room for them all at once, instead of doubling.
+        let most = xml.bytes().filter(|&b| b == b'<').count();
+        doc.elements
+            .reserve_exact(most.min(limits.max_xml_elements));
         // Indices of the open elements, innermost last.
         let mut open: Vec<u32> = Vec::new();
         loop {
@@ -89,20 +109,20 @@ impl XmlDoc {
                 }
                 Event::Text(t) => {
                     let text = t.decode().map_err(|e| xml_err(&e))?;
-                    doc.push_text(&open, &text);
+                    doc.push_text(&open, &text)?;
                 }
                 Event::CData(c) => {
                     let text = c.decode().map_err(|e| xml_err(&e))?;
-                    doc.push_text(&open, &text);
+                    doc.push_text(&open, &text)?;
                 }
                 Event::GeneralRef(r) => {
                     if let Some(c) = r.resolve_char_ref().map_err(|e| xml_err(&e))? {
-                        doc.push_text(&open, c.encode_utf8(&mut [0; 4]));
+                        doc.push_text(&open, c.encode_utf8(&mut [0; 4]))?;
                     } else {
                         let name = r.decode().map_err(|e| xml_err(&e))?;
                         let resolved = quick_xml::escape::resolve_predefined_entity(&name)
                             .ok_or_else(|| ParseError::Xml("unknown entity".into()))?;
-                        doc.push_text(&open, resolved);
+                        doc.push_text(&open, resolved)?;
                     }
                 }
                 Event::Eof => break,
@@ -148,21 +168,17 @@ impl XmlDoc {
             let value = append(&mut self.values, &value)?;
             self.attrs.push(Attr { name, value });
         }
-        let index = u32::try_from(self.elements.len())
-            .map_err(|_| over("XML elements", limits.max_xml_elements))?;
-        let attrs = Span {
-            start: u32::try_from(first_attr)
-                .map_err(|_| over("XML attributes", u32::MAX as usize))?,
-            end: u32::try_from(self.attrs.len())
-                .map_err(|_| over("XML attributes", u32::MAX as usize))?,
-        };
+        let at = index(self.elements.len())?;
         self.elements.push(XmlElement {
-            parent: open.last().copied(),
+            parent: open.last().copied().unwrap_or(NONE),
             name,
-            attrs,
-            text: String::new(),
+            attrs: Span {
+                start: index(first_attr)?,
+                end: index(self.attrs.len())?,
+            },
+            text: NONE,
         });
-        Ok(index)
+        Ok(at)
     }
 
     fn add_name(&mut self, name: &[u8], limits: &Limits) -> Result<Span, ParseError> {
@@ -172,11 +188,18 @@ impl XmlDoc {
         append(&mut self.names, &String::from_utf8_lossy(name))
     }
 
-    fn push_text(&mut self, open: &[u32], text: &str) {
-        let innermost = open.last().and_then(|&i| self.elements.get_mut(i as usize));
-        if let Some(el) = innermost {
-            el.text.push_str(text);
+    fn push_text(&mut self, open: &[u32], text: &str) -> Result<(), ParseError> {
+        let Some(el) = open.last().and_then(|&i| self.elements.get_mut(i as usize)) else {
+            return Ok(());
+        };
+        match self.texts.get_mut(el.text as usize) {
+            Some(held) => held.push_str(text),
+            None => {
+                el.text = index(self.texts.len())?;
+                self.texts.push(text.to_string());
+            }
         }
+        Ok(())
     }
 
     fn span(buf: &str, span: Span) -> &str {
@@ -201,7 +224,15 @@ impl XmlDoc {
 
     /// The parent of `el`; `None` for a root.
     pub(crate) fn parent(&self, el: &XmlElement) -> Option<&XmlElement> {
-        self.elements.get(el.parent? as usize)
+        self.elements.get(el.parent as usize)
+    }
+
+    /// The text directly in `el` (entities resolved, CDATA included), untrimmed.
+    pub(crate) fn text(&self, el: &XmlElement) -> &str {
+        self.texts
+            .get(el.text as usize)
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 
     /// The value of the attribute `name` of `el`.
@@ -253,7 +284,8 @@ mod tests {
         let appmsg = doc.find("msg/appmsg").unwrap();
         assert_eq!(doc.attr(appmsg, "appid"), Some("x&y"));
         assert_eq!(doc.attr(appmsg, "none"), None);
-        assert_eq!(doc.find("msg/appmsg/title").unwrap().text, "a <b> 中c");
+        assert_eq!(doc.text(doc.find("msg/appmsg/title").unwrap()), "a <b> 中c");
+        assert_eq!(doc.text(appmsg), "");
         assert!(doc.find("appmsg/title").is_none(), "paths start at a root");
         assert!(doc.find("msg/title").is_none());
         assert_eq!(
@@ -291,6 +323,7 @@ mod tests {
         assert_eq!(read("<abcde/>"), Err(over("XML name bytes", 4)));
         assert_eq!(read("<a abcde=\"\"/>"), Err(over("XML name bytes", 4)));
         assert!(read("<a x=\"1\" y=\"2\"/>").is_ok());
+        assert_eq!(std::mem::size_of::<XmlElement>(), 24);
         assert_eq!(
             read("<a x=\"1\" y=\"2\" z=\"3\"/>"),
             Err(over("XML attributes of one element", 2))
