@@ -1,12 +1,15 @@
-//! Reading XML takes time linear in the document, whatever its shape: four times the input takes
-//! about four times as long (a quadratic reader, such as quick-xml's duplicate-attribute check or
-//! a path per element, takes sixteen). The caps are raised so that the reader itself is timed,
-//! not a refusal. Each figure is the fastest of several runs, so a loaded machine cannot make a
-//! linear reader look quadratic; the bound (8×) leaves room between 4 and 16.
+//! Reading XML takes time linear in the document, whatever its shape: 1 MiB of hostile XML
+//! (87,000 attributes on one element, 80,000 children, 150,000 levels, a 1 MiB name, 140,000
+//! entities) takes at most 100 times as long as 1 MiB of plain text in one element. Linear, the
+//! ratio is 1 to 25 (a debug build, on a loaded machine); quadratic, it is in the thousands
+//! (quick-xml's duplicate-attribute check alone took 10 s for 100,000 attributes, a path per
+//! element is 10¹⁰ bytes copied for this nesting), so the bound can be loose and the test still
+//! not flaky. The caps are raised so that the reader itself is timed, not a refusal; each figure
+//! is the fastest of interleaved runs, so a burst of load hits both alike.
 //!
-//! Text decoding is checked by counting the bytes its searches look at (see
-//! `core/src/message/text.rs`), which is exact; `cargo bench -p webwx-core --bench decode` times
-//! both against plain input of the same size.
+//! Text decoding is checked exactly by counting the bytes its searches look at (see
+//! `core/src/message/text.rs`); `cargo bench -p webwx-core --bench decode` times both against
+//! plain input of the same size.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -42,41 +45,38 @@ fn fastest(xml: &str, runs: usize) -> Duration {
         .unwrap_or_default()
 }
 
-/// A hostile shape: its name, and how to make a document of it at size `n`.
-type Shape = (&'static str, fn(usize) -> String);
-
 #[test]
 fn xml_reading_is_linear_in_every_shape() {
-    let shapes: [Shape; 5] = [
-        ("attributes of one element", |n| {
-            let attrs: String = (0..n).map(|i| format!(" a{i}=\"v\"")).collect();
-            format!("<msg{attrs}/>")
-        }),
-        ("children of one element", |n| {
-            format!("<msg>{}</msg>", "<b x=\"1\">t</b>".repeat(n))
-        }),
-        ("nesting", |n| "<a>".repeat(n) + &"</a>".repeat(n)),
-        ("length of one name", |n| {
-            let name = "n".repeat(10 * n);
-            format!("<msg><{name}/></msg>")
-        }),
-        ("entities in text", |n| {
-            format!("<msg>{}</msg>", "&amp;lt;&amp;#20013;".repeat(n))
-        }),
+    const SIZE: usize = 1 << 20;
+    let fill = |unit: &str, head: &str, tail: &str| {
+        let n = (SIZE - head.len() - tail.len()) / unit.len();
+        format!("{head}{}{tail}", unit.repeat(n))
+    };
+    let plain = fill("a", "<msg>", "</msg>");
+    let attrs: String = (0..SIZE / 12).map(|i| format!(" a{i:06}=\"v\"")).collect();
+    let shapes = [
+        ("attributes of one element", format!("<msg{attrs}/>")),
+        (
+            "children of one element",
+            fill("<b x=\"1\">t</b>", "<msg>", "</msg>"),
+        ),
+        ("nesting", "<a>".repeat(SIZE / 7) + &"</a>".repeat(SIZE / 7)),
+        ("length of one name", fill("n", "<msg><", "/></msg>")),
+        (
+            "entities in text",
+            fill("&amp;lt;&amp;#20013;", "<msg>", "</msg>"),
+        ),
     ];
-    for (shape, make) in shapes {
-        let small = make(8_000);
-        let large = make(32_000);
-        let (mut t_small, mut t_large) = (Duration::MAX, Duration::MAX);
-        // Interleaved, so that a burst of load hits both sizes alike.
-        for _ in 0..3 {
-            t_small = t_small.min(fastest(&small, 2));
-            t_large = t_large.min(fastest(&large, 2));
+    for (shape, hostile) in shapes {
+        let (mut t_plain, mut t_hostile) = (Duration::MAX, Duration::MAX);
+        for _ in 0..2 {
+            t_plain = t_plain.min(fastest(&plain, 1));
+            t_hostile = t_hostile.min(fastest(&hostile, 1));
         }
-        let ratio = t_large.as_secs_f64() / t_small.as_secs_f64().max(1e-9);
+        let ratio = t_hostile.as_secs_f64() / t_plain.as_secs_f64().max(1e-9);
         assert!(
-            ratio <= 8.0,
-            "{shape}: 4 times the input took {ratio:.1} times as long ({t_small:?} -> {t_large:?})"
+            ratio <= 100.0,
+            "{shape}: {ratio:.0} times as long as plain text ({t_plain:?} -> {t_hostile:?})"
         );
     }
 }
