@@ -205,7 +205,10 @@ impl Default for RetryPolicy {
 }
 
 /// Caps on what a server answer may make the client hold. Exceeding one is a typed error
-/// ([`Error::LimitExceeded`](crate::Error::LimitExceeded)), never a crash or unbounded memory.
+/// ([`Error::LimitExceeded`](crate::Error::LimitExceeded) for what the session holds,
+/// [`ParseError::LimitExceeded`](crate::ParseError::LimitExceeded) for what one answer carries)
+/// or, for a string's length, a cut; never a crash or unbounded memory. Within these caps the
+/// work and memory spent on an answer are linear in its size.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
@@ -227,6 +230,37 @@ pub struct Limits {
     pub max_send_queue: usize,
     /// Largest text (in bytes) `send_text` accepts.
     pub max_message_bytes: usize,
+    /// Most entries one JSON answer may list, over all its lists together: messages, contacts,
+    /// group members, SyncKey entries. Entries the client would ignore anyway (messages with
+    /// neither `MsgId` nor `NewMsgId`, contacts and members without a `UserName`) are dropped as
+    /// they are read and do not count. Past it the answer is refused
+    /// ([`ParseError::LimitExceeded`](crate::ParseError::LimitExceeded)) before the rest is
+    /// read. Default 50,000: a batch of 50 groups of 500 members is 25,050.
+    pub max_entries_per_answer: usize,
+    /// Most messages one `webwxsync` answer may carry (`AddMsgList`, after dropping those without
+    /// an id). A message costs about 1.9 KiB while its answer is handled (the parsed message and
+    /// its event), whatever its size on the wire, so this bounds the answer's cost. Past it the
+    /// answer is refused ([`ParseError::LimitExceeded`](crate::ParseError::LimitExceeded)).
+    /// Default 1,000 (the server sends a few dozen and sets `ContinueFlag` for more).
+    pub max_messages_per_answer: usize,
+    /// Longest string, in bytes, kept from a JSON answer (a message's `Content`, a nick name, a
+    /// URL, ...). A longer one is cut at the last character boundary within the limit, not
+    /// refused: a sync answer is never lost to one oversized field (a cut XML payload reads as
+    /// [`Content::Unknown`](crate::Content::Unknown) or without its fields). Default 1 MiB.
+    pub max_string_bytes: usize,
+    /// Most elements an XML document (the ticket answer, a message's XML payload) may hold.
+    /// Past it the document is refused
+    /// ([`ParseError::LimitExceeded`](crate::ParseError::LimitExceeded)); a message whose
+    /// payload is refused keeps its raw content. Default 10,000.
+    pub max_xml_elements: usize,
+    /// Deepest nesting of XML elements accepted; past it the document is refused. Default 32.
+    pub max_xml_depth: usize,
+    /// Longest XML element or attribute name, in bytes; past it the document is refused.
+    /// Default 128 (real payload names are under 32).
+    pub max_xml_name_bytes: usize,
+    /// Most attributes one XML element may carry; past it the document is refused. Default 128
+    /// (a friend request's `<msg>` carries about 40).
+    pub max_xml_attributes: usize,
 }
 
 impl Default for Limits {
@@ -240,6 +274,13 @@ impl Default for Limits {
             max_remembered_msg_ids: 1_000,
             max_send_queue: 1_000,
             max_message_bytes: 64 * 1024,
+            max_entries_per_answer: 50_000,
+            max_messages_per_answer: 1_000,
+            max_string_bytes: 1024 * 1024,
+            max_xml_elements: 10_000,
+            max_xml_depth: 32,
+            max_xml_name_bytes: 128,
+            max_xml_attributes: 128,
         }
     }
 }

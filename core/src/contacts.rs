@@ -112,15 +112,16 @@ impl ContactStore {
         counts
     }
 
-    /// Adds or replaces a contact. A group answer without members (or without its
-    /// `EncryChatRoomId`) keeps what is already known. Contacts without a user name are ignored.
+    /// Adds or replaces a contact: `Ok(true)` when it was stored, `Ok(false)` when it was ignored
+    /// (a contact without a user name). A group answer without members (or without its
+    /// `EncryChatRoomId`) keeps what is already known.
     pub(crate) fn upsert(
         &mut self,
         mut contact: Contact,
         limits: &crate::Limits,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         if contact.user_name.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         if contact.member_list.len() > limits.max_group_members {
             return Err(Error::LimitExceeded {
@@ -151,7 +152,7 @@ impl ContactStore {
                     .insert(contact.user_name.clone(), Box::new(contact));
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Removes a contact.
@@ -206,7 +207,9 @@ mod tests {
             },
         ];
         store.upsert(group, &limits).unwrap();
-        store.upsert(contact("", "nobody", "", 0), &limits).unwrap();
+        assert!(!store.upsert(contact("", "nobody", "", 0), &limits).unwrap());
+        assert!(store.upsert(contact("@n", "N", "", 0), &limits).unwrap());
+        store.remove("@n");
 
         let counts = store.counts();
         assert_eq!(

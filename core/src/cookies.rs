@@ -6,8 +6,19 @@ use http::HeaderMap;
 use std::fmt;
 use url::Url;
 
+/// Most cookies the jar holds (RFC 6265 §6.1 asks a client for at least 50 per domain; the
+/// WeChat servers set about ten). A `Set-Cookie` for a new cookie past it is dropped; one that
+/// replaces a held cookie is always applied.
+pub(crate) const MAX_COOKIES: usize = 50;
+
+/// Longest `Set-Cookie` value, in bytes, that is read (RFC 6265 §6.1 asks for at least 4096 per
+/// cookie). A longer one is dropped unread.
+pub(crate) const MAX_COOKIE_BYTES: usize = 4096;
+
 /// The session's cookies (`wxuin`, `wxsid`, `webwx_data_ticket`, ...), on the `cookie_store`
-/// crate. Its `Debug` shows cookie names and domains, never values.
+/// crate. Its `Debug` shows cookie names and domains, never values. It holds at most 50 cookies
+/// of at most 4096 bytes each, whatever the server sends (RFC 6265 §6.1's minimums; the WeChat
+/// servers set about ten).
 ///
 /// One caveat to "time is an input": `cookie_store` judges cookie expiry (`Expires`,
 /// `Max-Age`) against the system clock, and offers no way to pass the time in. The WeChat
@@ -17,15 +28,34 @@ use url::Url;
 pub struct CookieJar(CookieStore);
 
 impl CookieJar {
-    /// Stores every `Set-Cookie` of an answer to a request for `url`. Malformed cookies are
-    /// skipped; cookies for another domain than `url`'s are refused by the store.
+    /// Stores every `Set-Cookie` of an answer to a request for `url`. Malformed cookies and
+    /// those longer than 4096 bytes are skipped; cookies for another domain than `url`'s are
+    /// refused by the store; a new cookie is dropped once the jar holds 50 (a new value for a
+    /// held one still applies).
     pub fn store_from(&mut self, url: &Url, headers: &HeaderMap) {
-        let cookies = headers
+        let values = headers
             .get_all(http::header::SET_COOKIE)
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|s| cookie::Cookie::parse(s.to_string()).ok());
-        self.0.store_response_cookies(cookies, url);
+            .filter(|v| v.len() <= MAX_COOKIE_BYTES)
+            .filter_map(|v| v.to_str().ok());
+        for value in values {
+            let Ok(raw) = cookie::Cookie::parse(value) else {
+                continue;
+            };
+            let Ok(cookie) = cookie_store::Cookie::try_from_raw_cookie(&raw, url) else {
+                continue;
+            };
+            let held = cookie.domain.as_cow().is_some_and(|domain| {
+                self.0
+                    .contains_any(&domain, &String::from(&cookie.path), cookie.name())
+            });
+            if !held && self.0.iter_any().count() >= MAX_COOKIES {
+                tracing::debug!(name = cookie.name(), "cookie jar full: new cookie dropped");
+                continue;
+            }
+            // Refusals (a foreign domain, an expired new cookie) are the store's to make.
+            let _ = self.0.insert(cookie.into_owned(), url);
+        }
     }
 
     /// The `Cookie` header for a request to `url`, sorted by name so that requests are
@@ -122,6 +152,36 @@ mod tests {
         let root = Url::parse("https://wx2.qq.com/").unwrap();
         assert_eq!(jar.header_for(&root).unwrap(), "wxsid=SID; wxuin=42");
         assert_eq!(jar.value_for(&api, "wxsid"), Some("SID"));
+    }
+
+    #[test]
+    fn the_jar_holds_a_bounded_number_of_bounded_cookies() {
+        let many: Vec<String> = (0..MAX_COOKIES + 10)
+            .map(|i| format!("c{i:03}=v; Path=/"))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let mut jar = jar_with("https://wx2.qq.com/", &many);
+        assert_eq!(jar.0.iter_any().count(), MAX_COOKIES);
+        let url = Url::parse("https://wx2.qq.com/").unwrap();
+        assert_eq!(jar.value_for(&url, "c000"), Some("v"), "the first are kept");
+        assert_eq!(jar.value_for(&url, "c055"), None, "the extra dropped");
+        // A full jar still takes new values for the cookies it holds.
+        let mut headers = HeaderMap::new();
+        for s in ["c001=new; Path=/", "fresh=1; Path=/"] {
+            headers.append(http::header::SET_COOKIE, HeaderValue::from_str(s).unwrap());
+        }
+        let long = format!("big={}; Path=/", "x".repeat(MAX_COOKIE_BYTES));
+        headers.append(
+            http::header::SET_COOKIE,
+            HeaderValue::from_str(&long).unwrap(),
+        );
+        jar.store_from(&url, &headers);
+        assert_eq!(jar.value_for(&url, "c001"), Some("new"));
+        assert_eq!(jar.value_for(&url, "fresh"), None);
+        assert_eq!(jar.0.iter_any().count(), MAX_COOKIES);
+        // An oversized cookie is dropped even when there is room.
+        let roomy = jar_with("https://wx2.qq.com/", &[&long, "small=1"]);
+        assert_eq!(roomy.header_for(&url).as_deref(), Some("small=1"));
     }
 
     #[test]

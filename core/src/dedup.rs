@@ -30,11 +30,12 @@ fn key(id: &str) -> u64 {
 }
 
 impl SeenIds {
-    /// Records `id`; `false` when it was already seen (a duplicate). Empty ids are never
-    /// duplicates.
+    /// Records `id`; `true` when it is new, `false` when it was already seen (a duplicate) or is
+    /// empty. A message without an id could never be told from its redelivery, so it is never
+    /// delivered (the parser already drops such messages; this holds for any other source).
     pub(crate) fn insert(&mut self, id: &str, capacity: usize) -> bool {
         if id.is_empty() {
-            return true;
+            return false;
         }
         let key = key(id);
         if self.order.contains(&key) {
@@ -111,7 +112,8 @@ mod tests {
         assert!(s.insert("3", 2));
         assert_eq!(s.len(), 2);
         assert!(s.insert("1", 2), "forgotten after capacity");
-        assert!(s.insert("", 2) && s.insert("", 2));
+        assert!(!s.insert("", 2), "an empty id is never new");
+        assert_eq!(s.len(), 2, "nor remembered");
         let json = serde_json::to_string(&s).unwrap();
         assert_eq!(json, r#"{"order":["3","1"]}"#);
         let mut back: SeenIds = serde_json::from_str(&json).unwrap();

@@ -41,6 +41,16 @@ pub enum ParseError {
     /// The JSON is malformed or of the wrong shape.
     #[error("malformed JSON: {0}")]
     Json(String),
+    /// The answer holds more of something than a [`Limits`](crate::Limits) value allows (XML
+    /// elements, nesting, a name's length, attributes, list entries): it is refused before the
+    /// rest of it is read.
+    #[error("{what}: more than the limit of {limit}")]
+    LimitExceeded {
+        /// Which limit.
+        what: &'static str,
+        /// The limit's value.
+        limit: usize,
+    },
 }
 
 /// How a request failed in the transport, as the transport reports it to

@@ -20,6 +20,7 @@ const SECRETS: &[&str] = &[
     "gSfTicketDataZ9x8c7",                          // webwx_data_ticket cookie
     "CIsBEAUaAuthTicket",                           // webwx_auth_ticket cookie
     "AbC3dEf4GhI5jKl6MnO7pQr8",                     // the login ticket
+    "v2_ticket@stranger",                           // a friend request's ticket
 ];
 
 fn assert_clean(what: &str, text: &str) {
@@ -109,6 +110,10 @@ fn logs_debug_and_display_never_carry_secrets() {
     assert!(
         shown.contains("webwx_data_ticket"),
         "cookie names are shown"
+    );
+    assert!(
+        shown.contains("FriendRequest") && shown.contains("新朋友"),
+        "the friend request was shown, its ticket redacted"
     );
 }
 

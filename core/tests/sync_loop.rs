@@ -82,7 +82,7 @@ fn selector_2_syncs_and_delivers_every_type() {
             user_name: "@77aa88bb99cc00dd11ee22ff33aa44bb".into(),
             nick_name: "新朋友".into(),
             greeting: "我是新朋友".into(),
-            ticket: "v2_ticket@stranger".into()
+            ticket: webwx_core::Secret::new("v2_ticket@stranger".into())
         }
     );
     assert_eq!(

@@ -88,9 +88,10 @@ impl Client {
     fn apply_sync(&mut self, answer: SyncAnswer) -> Result<usize, Fault> {
         let limits = self.config.limits.clone();
         for contact in answer.mod_contact_list {
-            self.contacts.upsert(contact.clone(), &limits)?;
-            self.events
-                .push_back(Event::ContactChanged(Box::new(contact)));
+            if self.contacts.upsert(contact.clone(), &limits)? {
+                self.events
+                    .push_back(Event::ContactChanged(Box::new(contact)));
+            }
         }
         for contact in answer.del_contact_list {
             if self.contacts.remove(&contact.user_name).is_some() {

@@ -3,6 +3,7 @@
 use super::payload::Payload;
 use super::text::decode_text;
 use crate::model::RawMessage;
+use crate::{Limits, Secret};
 
 /// An app message (`MsgType` 49), by `AppMsgType`: links, files, mini programs, transfers, ...
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -54,8 +55,8 @@ pub enum Content {
         nick_name: String,
         /// The greeting.
         greeting: String,
-        /// The ticket needed to accept.
-        ticket: String,
+        /// The ticket needed to accept (a secret: redacted in `Debug`).
+        ticket: Secret<String>,
     },
     /// 40: a possible friend.
     PossibleFriend,
@@ -88,7 +89,8 @@ pub enum Content {
     StatusNotify {
         /// `StatusNotifyCode`.
         code: i64,
-        /// `StatusNotifyUserName`, split on commas.
+        /// `StatusNotifyUserName`, split on commas: at most
+        /// [`Limits::max_entries_per_answer`] names, the rest dropped.
         user_names: Vec<String>,
     },
     /// 62: a short video.
@@ -117,8 +119,16 @@ pub enum Content {
 }
 
 impl Content {
-    /// Types `body` (the content with any group sender prefix removed) by the message's type.
+    /// Types `body` (the content with any group sender prefix removed) by the message's type,
+    /// within the default [`Limits`].
     pub fn from_raw(raw: &RawMessage, body: &str) -> Content {
+        Content::from_raw_with(raw, body, &Limits::default())
+    }
+
+    /// [`Content::from_raw`] within `limits`: an XML payload past a `max_xml_*` limit is not
+    /// read, as if it were malformed (the content falls back as for any unreadable payload).
+    pub fn from_raw_with(raw: &RawMessage, body: &str, limits: &Limits) -> Content {
+        let parse = |body| Payload::parse_with(body, limits);
         let unknown = || Content::Unknown {
             msg_type: raw.msg_type,
             text: decode_text(body),
@@ -133,7 +143,7 @@ impl Content {
             },
             37 => {
                 let info = &raw.recommend_info;
-                let p = Payload::parse(body).ok();
+                let p = parse(body).ok();
                 let attr = |name| {
                     p.as_ref()
                         .and_then(|p| p.root_attr(name))
@@ -145,11 +155,11 @@ impl Content {
                     user_name: pick(&info.user_name, attr("fromusername")),
                     nick_name: pick(&info.nick_name, attr("fromnickname")),
                     greeting: pick(&info.content, attr("content")),
-                    ticket: pick(&info.ticket, attr("ticket")),
+                    ticket: Secret::new(pick(info.ticket.expose(), attr("ticket"))),
                 }
             }
             40 => Content::PossibleFriend,
-            42 => match Payload::parse(body) {
+            42 => match parse(body) {
                 Ok(p) => Content::Card {
                     user_name: p.root_attr("username").unwrap_or_default().to_string(),
                     nick_name: p.root_attr("nickname").unwrap_or_default().to_string(),
@@ -161,7 +171,7 @@ impl Content {
                 play_length: raw.play_length,
             },
             47 => {
-                let p = Payload::parse(body).ok();
+                let p = parse(body).ok();
                 let attr = |name| {
                     p.as_ref()
                         .and_then(|p| p.attr("msg/emoji", name))
@@ -173,7 +183,7 @@ impl Content {
                     url: attr("cdnurl"),
                 }
             }
-            49 => match Payload::parse(body) {
+            49 => match parse(body) {
                 Ok(p) => Content::App(app_message(raw, &p)),
                 Err(_) => Content::App(AppMessage {
                     app_type: raw.app_msg_type,
@@ -191,6 +201,7 @@ impl Content {
                     .status_notify_user_name
                     .split(',')
                     .filter(|s| !s.is_empty())
+                    .take(limits.max_entries_per_answer)
                     .map(str::to_string)
                     .collect(),
             },
@@ -199,7 +210,7 @@ impl Content {
             },
             9999 => Content::SystemNotice(decode_text(body)),
             10000 => Content::System(decode_text(body)),
-            10002 => match Payload::parse(body) {
+            10002 => match parse(body) {
                 Ok(p) if p.root() == "sysmsg" => Content::Recalled {
                     old_msg_id: p
                         .text("sysmsg/revokemsg/oldmsgid")

@@ -11,8 +11,8 @@ pub use group::{mentions, split_group_content};
 pub use payload::Payload;
 pub use text::{decode_emoji_hex, decode_entities, decode_text};
 
-use crate::ContactStore;
 use crate::model::{Contact, RawMessage};
+use crate::{ContactStore, Limits};
 
 /// The member of a group who sent a group message.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
@@ -48,9 +48,22 @@ pub struct Message {
 }
 
 impl Message {
-    /// Types a raw message. `me` is the self user; the store resolves group senders' display
-    /// names and the account's name in each group for mention detection.
+    /// Types a raw message, within the default [`Limits`]. `me` is the self user; the store
+    /// resolves group senders' display names and the account's name in each group for mention
+    /// detection.
     pub fn from_raw(raw: RawMessage, me: &Contact, store: &ContactStore) -> Message {
+        Message::from_raw_with(raw, me, store, &Limits::default())
+    }
+
+    /// [`Message::from_raw`] within `limits`: its XML payload is read within the `max_xml_*`
+    /// limits (a payload past one is not read: see [`Content::from_raw_with`]). Work and memory
+    /// are linear in the message's size.
+    pub fn from_raw_with(
+        raw: RawMessage,
+        me: &Contact,
+        store: &ContactStore,
+        limits: &Limits,
+    ) -> Message {
         let self_user_name = me.user_name.as_str();
         let outgoing = !self_user_name.is_empty() && raw.from_user_name == self_user_name;
         let chat = if outgoing {
@@ -69,11 +82,11 @@ impl Message {
                     user_name: sender.to_string(),
                     display_name,
                 };
-                (Some(group_sender), body.to_string())
+                (Some(group_sender), body)
             }
-            _ => (None, raw.content.clone()),
+            _ => (None, raw.content.as_str()),
         };
-        let content = Content::from_raw(&raw, &body);
+        let content = Content::from_raw_with(&raw, body, limits);
         let mentions_me = is_group
             && !outgoing
             && match &content {

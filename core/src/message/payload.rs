@@ -2,57 +2,52 @@
 //! recalls), read into fields.
 
 use super::text::decode_text;
-use crate::ParseError;
-use crate::parse::xml::{XmlElement, read_elements};
+use crate::parse::xml::XmlDoc;
+use crate::{Limits, ParseError};
 
-/// The XML payload of a message, flattened: element paths to texts and attributes.
+/// The XML payload of a message: its elements, looked up by path (`msg/appmsg/title`).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct Payload {
-    elements: Vec<XmlElement>,
+    doc: XmlDoc,
 }
 
 impl Payload {
-    /// Reads the XML inside a message's `Content` (HTML-escaped, `<br/>` for newlines).
+    /// Reads the XML inside a message's `Content` (HTML-escaped, `<br/>` for newlines), within
+    /// the default [`Limits`].
     pub fn parse(content: &str) -> Result<Payload, ParseError> {
+        Payload::parse_with(content, &Limits::default())
+    }
+
+    /// [`Payload::parse`] within `limits` (`max_xml_elements`, `max_xml_depth`,
+    /// `max_xml_name_bytes`, `max_xml_attributes`): past one, a
+    /// [`ParseError::LimitExceeded`].
+    pub fn parse_with(content: &str, limits: &Limits) -> Result<Payload, ParseError> {
         let xml = decode_text(content);
         let start = xml.find('<').ok_or(ParseError::Xml("no element".into()))?;
-        let elements = read_elements(xml.get(start..).unwrap_or_default().trim_end())?;
-        Ok(Payload { elements })
+        let doc = XmlDoc::read(xml.get(start..).unwrap_or_default().trim_end(), limits)?;
+        Ok(Payload { doc })
     }
 
     /// The trimmed text of the element at `path` (for example `msg/appmsg/title`).
     pub fn text(&self, path: &str) -> Option<&str> {
-        self.elements
-            .iter()
-            .find(|e| e.path == path)
-            .map(|e| e.text.trim())
+        self.doc.find(path).map(|e| self.doc.text(e).trim())
     }
 
     /// The attribute `name` of the element at `path`.
     pub fn attr(&self, path: &str, name: &str) -> Option<&str> {
-        self.elements
-            .iter()
-            .find(|e| e.path == path)?
-            .attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.doc.attr(self.doc.find(path)?, name)
     }
 
     /// The attribute `name` of the root element.
     pub fn root_attr(&self, name: &str) -> Option<&str> {
-        let root = self.elements.first()?;
-        root.attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.doc.attr(self.doc.root()?, name)
     }
 
     /// The name of the root element.
     pub fn root(&self) -> &str {
-        self.elements
-            .first()
-            .map(|e| e.path.as_str())
+        self.doc
+            .root()
+            .map(|e| self.doc.name(e))
             .unwrap_or_default()
     }
 }

@@ -1,7 +1,7 @@
 //! `Contact` (a friend, group, official account, special account, or the self user) and
 //! `Member` (one member of a group), as the JSON answers carry them.
 
-use super::lenient;
+use super::lenient::{self, Entry};
 
 /// User names of the special accounts of the official client (its `SPECIALUSERS` list).
 pub const SPECIAL_USER_NAMES: &[&str] = &[
@@ -166,6 +166,13 @@ impl Contact {
     }
 }
 
+/// A contact without a user name is of no use (the store ignores it): dropped as it is read.
+impl Entry for Contact {
+    fn is_kept(&self) -> bool {
+        !self.user_name.is_empty()
+    }
+}
+
 /// One member of a group (`MemberList` entry).
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize, serde::Serialize)]
 #[serde(default)]
@@ -191,6 +198,13 @@ pub struct Member {
     /// `KeyWord`.
     #[serde(rename = "KeyWord", deserialize_with = "lenient::string")]
     pub key_word: String,
+}
+
+/// A member without a user name cannot be looked up: dropped as it is read.
+impl Entry for Member {
+    fn is_kept(&self) -> bool {
+        !self.user_name.is_empty()
+    }
 }
 
 impl Member {

@@ -1,9 +1,12 @@
 //! Deserializers that accept what the server really sends: numbers that sometimes arrive as
 //! strings (`"FileSize": ""`, `"MsgId": "123"`), and `null` where a value is expected.
 
-use serde::de::{self, Visitor};
+use super::caps;
+use crate::Secret;
+use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
+use std::marker::PhantomData;
 
 /// Reads an integer from whatever the server sent, without buffering (no untagged enum):
 /// numbers, numeric strings (`"1101"`), booleans, `null` and `""` (0).
@@ -83,7 +86,8 @@ pub(crate) fn uint<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     d.deserialize_any(UintVisitor)
 }
 
-/// A string given as a string, a number, a boolean or `null` (empty).
+/// A string given as a string, a number, a boolean or `null` (empty). During a parse, one longer
+/// than `Limits::max_string_bytes` is cut at a character boundary (see [`caps`]).
 pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     struct StringVisitor;
     impl<'de> Visitor<'de> for StringVisitor {
@@ -92,9 +96,14 @@ pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error
             f.write_str("a string, a number or null")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-            Ok(v.to_string())
+            Ok(caps::cut(v, caps::max_string_bytes()).to_string())
         }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+        fn visit_string<E: de::Error>(self, mut v: String) -> Result<String, E> {
+            let keep = caps::cut(&v, caps::max_string_bytes()).len();
+            if keep < v.len() {
+                v.truncate(keep);
+                v.shrink_to_fit();
+            }
             Ok(v)
         }
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
@@ -122,11 +131,56 @@ pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error
     d.deserialize_any(StringVisitor)
 }
 
-/// A list that may be `null`.
-pub(crate) fn list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+/// A secret string (a ticket), read as [`string`] reads it.
+pub(crate) fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<Secret<String>, D::Error> {
+    string(d).map(Secret::new)
+}
+
+/// An entry of a list in an answer.
+pub(crate) trait Entry {
+    /// Whether it is an `AddMsgList` message (counted against `max_messages_per_answer` too).
+    const IS_MESSAGE: bool = false;
+    /// Whether the client has any use for it; entries without are dropped as they are read.
+    fn is_kept(&self) -> bool;
+}
+
+/// A list that may be `null`. Entries the client has no use for ([`Entry::is_kept`]) are dropped
+/// as they are read; during a parse, every kept entry counts against the caps of the answer
+/// (see [`caps`]), and the answer is refused at the first one past a cap, before the rest of the
+/// list is read.
+pub(crate) fn list<'de, D: Deserializer<'de>, T: Deserialize<'de> + Entry>(
     d: D,
 ) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+    struct ListVisitor<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de> + Entry> Visitor<'de> for ListVisitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list or null")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+            d.deserialize_seq(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(entry) = seq.next_element::<T>()? {
+                if !entry.is_kept() {
+                    continue;
+                }
+                caps::count_entry(T::IS_MESSAGE).map_err(|(what, limit)| {
+                    de::Error::custom(format_args!("{what}: more than the limit of {limit}"))
+                })?;
+                out.push(entry);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_option(ListVisitor(PhantomData))
 }
 
 /// A URL from the server with the value of any `skey=` parameter removed. The server puts the

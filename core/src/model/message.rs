@@ -1,6 +1,8 @@
 //! `AddMsgList` entries: a message as the server sends it.
 
-use super::lenient;
+use super::lenient::{self, Entry};
+use crate::Secret;
+use std::fmt;
 
 /// `RecommendInfo` of a friend request or card.
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize, serde::Serialize)]
@@ -15,9 +17,9 @@ pub struct RecommendInfo {
     /// `Content`: the greeting of a friend request.
     #[serde(rename = "Content", deserialize_with = "lenient::string")]
     pub content: String,
-    /// `Ticket`: needed to accept a friend request.
-    #[serde(rename = "Ticket", deserialize_with = "lenient::string")]
-    pub ticket: String,
+    /// `Ticket`: needed to accept a friend request (a secret: redacted in `Debug`).
+    #[serde(rename = "Ticket", deserialize_with = "lenient::secret")]
+    pub ticket: Secret<String>,
     /// `Alias`.
     #[serde(rename = "Alias", deserialize_with = "lenient::string")]
     pub alias: String,
@@ -31,7 +33,10 @@ pub struct RecommendInfo {
 
 /// One message as the server sends it (`AddMsgList` entry). Typed views come from
 /// [`Message`](crate::Message).
-#[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize, serde::Serialize)]
+///
+/// Its `Debug` redacts the tickets, and the `Content` of a friend request (`MsgType` 37), whose
+/// XML carries the ticket too.
+#[derive(Clone, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct RawMessage {
     /// `MsgId` (sent as a string).
@@ -97,13 +102,58 @@ pub struct RawMessage {
     /// `RecommendInfo`.
     #[serde(rename = "RecommendInfo")]
     pub recommend_info: RecommendInfo,
-    /// `Ticket`.
-    #[serde(rename = "Ticket", deserialize_with = "lenient::string")]
-    pub ticket: String,
+    /// `Ticket` (a secret: redacted in `Debug`).
+    #[serde(rename = "Ticket", deserialize_with = "lenient::secret")]
+    pub ticket: Secret<String>,
+}
+
+impl fmt::Debug for RawMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let content: &dyn fmt::Debug = if self.msg_type == 37 {
+            &"<redacted: a friend request carries its ticket>"
+        } else {
+            &self.content
+        };
+        f.debug_struct("RawMessage")
+            .field("msg_id", &self.msg_id)
+            .field("new_msg_id", &self.new_msg_id)
+            .field("from_user_name", &self.from_user_name)
+            .field("to_user_name", &self.to_user_name)
+            .field("msg_type", &self.msg_type)
+            .field("app_msg_type", &self.app_msg_type)
+            .field("sub_msg_type", &self.sub_msg_type)
+            .field("content", &content)
+            .field("create_time", &self.create_time)
+            .field("status", &self.status)
+            .field("file_name", &self.file_name)
+            .field("file_size", &self.file_size)
+            .field("media_id", &self.media_id)
+            .field("url", &self.url)
+            .field("voice_length", &self.voice_length)
+            .field("play_length", &self.play_length)
+            .field("img_width", &self.img_width)
+            .field("img_height", &self.img_height)
+            .field("status_notify_code", &self.status_notify_code)
+            .field("status_notify_user_name", &self.status_notify_user_name)
+            .field("recommend_info", &self.recommend_info)
+            .field("ticket", &self.ticket)
+            .finish()
+    }
+}
+
+/// A message with neither `MsgId` nor `NewMsgId` cannot be de-duplicated (the real server always
+/// sends both): dropped as it is read, so that a redelivery can never show it twice.
+impl Entry for RawMessage {
+    const IS_MESSAGE: bool = true;
+    fn is_kept(&self) -> bool {
+        !self.msg_id.is_empty() || self.new_msg_id != 0
+    }
 }
 
 impl RawMessage {
-    /// The id messages are de-duplicated by: `MsgId`, or `NewMsgId` when `MsgId` is empty.
+    /// The id messages are de-duplicated by: `MsgId`, or `NewMsgId` when `MsgId` is empty; empty
+    /// when it has neither (such a message is dropped as its answer is read, and the client never
+    /// delivers a message with an empty id).
     pub fn dedup_id(&self) -> String {
         if self.msg_id.is_empty() && self.new_msg_id != 0 {
             self.new_msg_id.to_string()

@@ -3,6 +3,7 @@
 
 mod answers;
 mod base_response;
+pub(crate) mod caps;
 mod contact;
 mod lenient;
 mod message;

@@ -1,6 +1,6 @@
 //! `SyncKey`: the cursor of the message stream.
 
-use super::lenient;
+use super::lenient::{self, Entry};
 use std::fmt;
 
 /// One `{Key, Val}` pair.
@@ -13,6 +13,12 @@ pub struct SyncKeyEntry {
     /// `Val`.
     #[serde(rename = "Val", deserialize_with = "lenient::uint")]
     pub val: u64,
+}
+
+impl Entry for SyncKeyEntry {
+    fn is_kept(&self) -> bool {
+        true
+    }
 }
 
 /// `{"Count": n, "List": [{"Key": k, "Val": v}, ...]}`.

@@ -1,15 +1,31 @@
 //! The JSON answers: typed parsing with the `BaseResponse` in view.
 
-use crate::ParseError;
+use crate::model::caps;
 use crate::model::{
     BatchGetContactAnswer, GetContactAnswer, InitAnswer, PlainAnswer, SendAnswer, SyncAnswer,
 };
+use crate::{Limits, ParseError};
 use serde::de::DeserializeOwned;
 
-/// Parses a JSON answer into `T`. Unknown fields are ignored; a body that is not JSON or not of
-/// the shape of `T` is a [`ParseError::Json`].
+/// Parses a JSON answer into `T`, within the default [`Limits`] (see [`parse_json_with`]).
+/// Unknown fields are ignored; a body that is not JSON or not of the shape of `T` is a
+/// [`ParseError::Json`].
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ParseError> {
-    serde_json::from_slice(body).map_err(|e| ParseError::Json(e.to_string()))
+    parse_json_with(body, &Limits::default())
+}
+
+/// [`parse_json`] within `limits`: list entries the client has no use for (messages without an
+/// id, contacts and members without a user name) are dropped as they are read; past
+/// `max_entries_per_answer` or `max_messages_per_answer` kept entries the answer is a
+/// [`ParseError::LimitExceeded`], refused before the rest is read; strings longer than
+/// `max_string_bytes` are cut at a character boundary. Work and memory are linear in the body.
+pub fn parse_json_with<T: DeserializeOwned>(body: &[u8], limits: &Limits) -> Result<T, ParseError> {
+    let (parsed, exceeded) = caps::within(limits, || serde_json::from_slice(body));
+    match (parsed, exceeded) {
+        (Ok(value), None) => Ok(value),
+        (_, Some((what, limit))) => Err(ParseError::LimitExceeded { what, limit }),
+        (Err(e), None) => Err(ParseError::Json(e.to_string())),
+    }
 }
 
 /// Parses a `webwxinit` answer.
@@ -51,9 +67,14 @@ pub fn parse_push_login(body: &[u8]) -> Result<PushLoginAnswer, ParseError> {
     parse_json(body)
 }
 
-/// Parses a `webwxsync` answer.
+/// Parses a `webwxsync` answer, within the default [`Limits`].
 pub fn parse_sync(body: &[u8]) -> Result<SyncAnswer, ParseError> {
     parse_json(body)
+}
+
+/// Parses a `webwxsync` answer within `limits` (see [`parse_json_with`]).
+pub fn parse_sync_with(body: &[u8], limits: &Limits) -> Result<SyncAnswer, ParseError> {
+    parse_json_with(body, limits)
 }
 
 /// Parses a `webwxsendmsg` answer.

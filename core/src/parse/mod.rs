@@ -12,13 +12,13 @@ pub(crate) mod xml;
 
 pub use json::{
     PushLoginAnswer, parse_batch_get_contact, parse_get_contact, parse_init, parse_json,
-    parse_plain, parse_push_login, parse_send, parse_sync,
+    parse_json_with, parse_plain, parse_push_login, parse_send, parse_sync, parse_sync_with,
 };
 pub use login_poll::{LoginPoll, parse_login_poll};
 pub use qr_login::{QrLogin, parse_qr_login};
 pub use script::{Assignments, MAX_SCRIPT_LEN, ScriptValue, parse_assignments};
 pub use synccheck::{SyncCheck, parse_synccheck};
-pub use ticket::{TicketAnswer, parse_ticket};
+pub use ticket::{TicketAnswer, parse_ticket, parse_ticket_with};
 
 use crate::ParseError;
 

@@ -1,8 +1,8 @@
 //! The ticket answer of `webwxnewloginpage`: `<error><ret>0</ret><message>OK</message><skey>..`.
 
 use super::text_of;
-use super::xml::read_elements;
-use crate::{ParseError, Secret};
+use super::xml::XmlDoc;
+use crate::{Limits, ParseError, Secret};
 
 /// What `webwxnewloginpage` answered. Secrets are wrapped in [`Secret`].
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -25,7 +25,8 @@ pub struct TicketAnswer {
     pub redirect_url: Option<String>,
 }
 
-/// Reads a ticket answer. A refusal (`ret` ≠ 0) parses fine; the caller decides.
+/// Reads a ticket answer, within the default [`Limits`]. A refusal (`ret` ≠ 0) parses fine; the
+/// caller decides.
 ///
 /// ```
 /// use webwx_core::parse::parse_ticket;
@@ -33,14 +34,25 @@ pub struct TicketAnswer {
 /// assert_eq!((t.ret, t.message.as_str()), (1203, "refused"));
 /// ```
 pub fn parse_ticket(body: &[u8]) -> Result<TicketAnswer, ParseError> {
-    let elements = read_elements(text_of(body)?.trim())?;
+    parse_ticket_with(body, &Limits::default())
+}
+
+/// [`parse_ticket`] within `limits` (the `max_xml_*` fields): past one, a
+/// [`ParseError::LimitExceeded`].
+pub fn parse_ticket_with(body: &[u8], limits: &Limits) -> Result<TicketAnswer, ParseError> {
+    let doc = XmlDoc::read(text_of(body)?.trim(), limits)?;
     let mut out = TicketAnswer::default();
     let mut saw_ret = false;
-    for el in &elements {
-        let Some(field) = el.path.strip_prefix("error/") else {
+    for el in doc.elements() {
+        // Only the children of a root `<error>`.
+        let Some(parent) = doc.parent(el) else {
             continue;
         };
-        let text = el.text.trim();
+        if doc.parent(parent).is_some() || doc.name(parent) != "error" {
+            continue;
+        }
+        let field = doc.name(el);
+        let text = doc.text(el).trim();
         match field {
             "ret" => {
                 out.ret = text
@@ -48,7 +60,7 @@ pub fn parse_ticket(body: &[u8]) -> Result<TicketAnswer, ParseError> {
                     .map_err(|_| ParseError::Invalid { field: "ret" })?;
                 saw_ret = true;
             }
-            "message" => out.message = el.text.clone(),
+            "message" => out.message = doc.text(el).to_string(),
             "skey" => out.skey = Secret::new(text.to_string()),
             "wxsid" => out.wxsid = Secret::new(text.to_string()),
             "wxuin" if !text.is_empty() => {
