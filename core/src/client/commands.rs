@@ -2,11 +2,10 @@
 
 use super::calls::{Call, PendingSend};
 use super::{Client, Fault};
-use crate::model::{HasBaseResponse, RetClass};
-use crate::parse::{parse_plain, parse_send};
+use crate::model::{PlainAnswer, SendAnswer};
 use crate::{
-    Command, CommandOutcome, Endpoint, Error, Event, Failure, LogoutReason, SendHandle, State,
-    Timestamp, UsageError,
+    Command, CommandOutcome, Endpoint, Error, Event, LogoutReason, SendHandle, State, Timestamp,
+    UsageError,
 };
 
 impl Client {
@@ -166,8 +165,7 @@ impl Client {
         body: &[u8],
         now: Timestamp,
     ) -> Result<(), Fault> {
-        let answer = parse_send(body)?;
-        Self::check_ret(Endpoint::SendMsg, answer.base_response())?;
+        let answer: SendAnswer = self.answer(Endpoint::SendMsg, body)?;
         self.sending = false;
         self.last_send_at = Some(now);
         self.events.push_back(Event::Sent {
@@ -187,20 +185,9 @@ impl Client {
     }
 
     pub(super) fn on_mark_read(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
-        let answer = parse_plain(body)?;
-        match RetClass::of(answer.base_response().ret) {
-            RetClass::SessionEnded => {
-                Self::check_ret(Endpoint::StatusNotify, answer.base_response())
-            }
-            RetClass::Ok => {
-                self.read_done(now);
-                Ok(())
-            }
-            RetClass::Transient => Err(Fault::Retry(Failure::Server {
-                code: answer.base_response.ret,
-                message: answer.base_response.err_msg.clone(),
-            })),
-        }
+        let _: PlainAnswer = self.answer(Endpoint::StatusNotify, body)?;
+        self.read_done(now);
+        Ok(())
     }
 
     /// Ends the session: every queued send fails, the state becomes `LoggedOut(reason)`.

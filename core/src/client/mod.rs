@@ -11,7 +11,7 @@ mod sync;
 use crate::cookies::CookieJar;
 use crate::credentials::Credentials;
 use crate::dedup::SeenIds;
-use crate::model::{BaseResponse, Contact, RetClass, SyncKey};
+use crate::model::{BaseResponse, Contact, HasBaseResponse, RetClass, SyncKey};
 use crate::rng::Rng;
 use crate::{
     Config, ContactStore, Endpoint, Error, Event, Failure, Hosts, LogoutReason, ParseError,
@@ -637,6 +637,19 @@ impl Client {
         self.clear_requests();
         self.events.push_back(Event::Failed(error.clone()));
         self.set_state(State::Failed(error));
+    }
+
+    /// Reads a JSON answer of `endpoint` under the configured [`Limits`](crate::Limits) and
+    /// checks its `BaseResponse` (see [`check_ret`](Client::check_ret)): the one way every
+    /// JSON answer is taken in.
+    fn answer<T: serde::de::DeserializeOwned + HasBaseResponse>(
+        &self,
+        endpoint: Endpoint,
+        body: &[u8],
+    ) -> Result<T, Fault> {
+        let answer: T = crate::parse::parse_json_with(body, &self.config.limits)?;
+        Self::check_ret(endpoint, answer.base_response())?;
+        Ok(answer)
     }
 
     /// Checks a `BaseResponse`: 1100/1101/1102 end the client, other non-zero codes are retried.

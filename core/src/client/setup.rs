@@ -3,14 +3,12 @@
 
 use super::calls::{BATCH_SIZE, Call};
 use super::{Client, Fault};
-use crate::model::HasBaseResponse;
-use crate::parse::{parse_batch_get_contact, parse_get_contact, parse_init, parse_plain};
+use crate::model::{BatchGetContactAnswer, GetContactAnswer, InitAnswer, PlainAnswer};
 use crate::{Endpoint, Error, Event, ParseError, State, Timestamp};
 
 impl Client {
     pub(super) fn on_init(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
-        let init = parse_init(body)?;
-        Self::check_ret(Endpoint::Init, init.base_response())?;
+        let init: InitAnswer = self.answer(Endpoint::Init, body)?;
         if init.user.user_name.is_empty() {
             return Err(ParseError::Missing("User.UserName").into());
         }
@@ -36,8 +34,7 @@ impl Client {
     }
 
     pub(super) fn on_status_notify(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
-        let answer = parse_plain(body)?;
-        Self::check_ret(Endpoint::StatusNotify, answer.base_response())?;
+        let _: PlainAnswer = self.answer(Endpoint::StatusNotify, body)?;
         self.contact_pages = 0;
         self.set_state(State::LoadingContacts { pages: 0 });
         self.issue(Call::GetContact { seq: 0 }, 0, now);
@@ -50,8 +47,7 @@ impl Client {
         body: &[u8],
         now: Timestamp,
     ) -> Result<(), Fault> {
-        let page = parse_get_contact(body)?;
-        Self::check_ret(Endpoint::GetContact, page.base_response())?;
+        let page: GetContactAnswer = self.answer(Endpoint::GetContact, body)?;
         for contact in page.member_list {
             self.contacts.upsert(contact, &self.config.limits)?;
         }
@@ -106,8 +102,7 @@ impl Client {
         body: &[u8],
         now: Timestamp,
     ) -> Result<(), Fault> {
-        let answer = parse_batch_get_contact(body)?;
-        Self::check_ret(Endpoint::BatchGetContact, answer.base_response())?;
+        let answer: BatchGetContactAnswer = self.answer(Endpoint::BatchGetContact, body)?;
         for contact in answer.contact_list {
             self.contacts.upsert(contact, &self.config.limits)?;
         }

@@ -3,8 +3,8 @@
 
 use super::calls::Call;
 use super::{Client, Fault};
-use crate::model::{Contact, HasBaseResponse, RetClass, SyncAnswer};
-use crate::parse::{parse_sync, parse_synccheck};
+use crate::model::{Contact, RetClass, SyncAnswer};
+use crate::parse::parse_synccheck;
 use crate::{Endpoint, Error, Event, Failure, Message, State, Timestamp};
 
 impl Client {
@@ -47,8 +47,7 @@ impl Client {
     }
 
     pub(super) fn on_sync(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
-        let answer = parse_sync(body)?;
-        Self::check_ret(Endpoint::Sync, answer.base_response())?;
+        let answer: SyncAnswer = self.answer(Endpoint::Sync, body)?;
         let limit = self.config.limits.max_sync_key_entries;
         if answer.sync_key.list.len() > limit || answer.sync_check_key.list.len() > limit {
             return Err(Fault::Fatal(Error::LimitExceeded {
@@ -136,7 +135,7 @@ impl Client {
                 tracing::debug!("duplicate message dropped");
                 continue;
             }
-            let message = Message::from_raw(raw, me, &self.contacts);
+            let message = Message::from_raw_with(raw, me, &self.contacts, &limits);
             if self.untaken == 0 {
                 // The first message the application has not taken: a save from now on stores
                 // the keys from before this answer, so the message is fetched again after a
