@@ -36,7 +36,10 @@ fn a_huge_answer_never_stops_commands_and_every_message_arrives_once() {
             }
             None
         });
-        let mut bot = Bot::start(kind, config_for_origin(&server.base_url(), 3));
+        let mut config = config_for_origin(&server.base_url(), 3);
+        // More than the default cap of 1,000 messages per answer (the real server sends tens).
+        config.limits.max_messages_per_answer = 2_000;
+        let mut bot = Bot::start(kind, config);
         bot.until(|e| matches!(e, Event::Ready { .. }));
         let mut ids = HashSet::new();
         let mut changes = 0;
@@ -209,7 +212,11 @@ fn a_resume_probe_with_thousands_of_events_does_not_hang() {
             }
             None
         });
-        let config = || config_for_origin(&server.base_url(), 8);
+        let config = || {
+            let mut config = config_for_origin(&server.base_url(), 8);
+            config.limits.max_messages_per_answer = 2_000;
+            config
+        };
         let mut bot = Bot::start(kind, config());
         bot.until(|e| matches!(e, Event::Ready { .. }));
         let saved = bot.save().expect("a live session");
