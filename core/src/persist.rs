@@ -79,4 +79,14 @@ pub enum ResumeError {
     /// The saved cookies could not be read.
     #[error("the saved cookies are unreadable")]
     Cookies,
+    /// The saved session holds more than the configuration's [`Limits`](crate::Limits) allow
+    /// (saved under larger limits, or edited): it is refused whole rather than trimmed, since a
+    /// trimmed contact store or send queue would silently lose data.
+    #[error("the saved session has more {what} than the limit of {limit}")]
+    LimitExceeded {
+        /// What is over the limit.
+        what: &'static str,
+        /// The configured limit.
+        limit: usize,
+    },
 }

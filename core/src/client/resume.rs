@@ -75,6 +75,33 @@ impl Client {
                 supported: SAVED_SESSION_VERSION,
             });
         }
+        let limits = &config.limits;
+        let over = |what: &'static str, n: usize, limit: usize| {
+            (n > limit).then_some(ResumeError::LimitExceeded { what, limit })
+        };
+        let members = saved
+            .contacts
+            .groups()
+            .map(|g| g.member_list.len())
+            .max()
+            .unwrap_or(0);
+        let checks = [
+            over("contacts", saved.contacts.len(), limits.max_contacts),
+            over("members in a group", members, limits.max_group_members),
+            over("pending sends", saved.outbox.len(), limits.max_send_queue),
+            over(
+                "SyncKey entries",
+                saved
+                    .sync_key
+                    .list
+                    .len()
+                    .max(saved.sync_check_key.list.len()),
+                limits.max_sync_key_entries,
+            ),
+        ];
+        if let Some(error) = checks.into_iter().flatten().next() {
+            return Err(error);
+        }
         let cookies = CookieJar::from_json(saved.cookies.expose()).ok_or(ResumeError::Cookies)?;
         let mut client = Client::new(config);
         client.device_id = saved.credentials.device_id.clone();
