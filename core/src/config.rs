@@ -237,6 +237,14 @@ pub struct Limits {
     /// ([`ParseError::LimitExceeded`](crate::ParseError::LimitExceeded)) before the rest is
     /// read. Default 50,000: a batch of 50 groups of 500 members is 25,050.
     pub max_entries_per_answer: usize,
+    /// The least answer size, in bytes, that each list entry beyond the first 512 of an answer
+    /// must come with: an answer may hold `512 + body length / min_entry_bytes` entries (and
+    /// never more than `max_entries_per_answer`). An entry costs up to about 2 KiB while it is
+    /// handled (a `Contact` and its event), however few bytes it took on the wire, so this is
+    /// what keeps the memory of any answer within 8 × its size plus a constant. Past it the
+    /// answer is refused ([`ParseError::LimitExceeded`](crate::ParseError::LimitExceeded)).
+    /// Default 256 (the server's contacts and messages take 400 to 1,000 bytes each).
+    pub min_entry_bytes: usize,
     /// Most messages one `webwxsync` answer may carry (`AddMsgList`, after dropping those without
     /// an id). A message costs about 1.9 KiB while its answer is handled (the parsed message and
     /// its event), whatever its size on the wire, so this bounds the answer's cost. Past it the
@@ -276,6 +284,7 @@ impl Default for Limits {
             max_message_bytes: 64 * 1024,
             max_entries_per_answer: 50_000,
             max_messages_per_answer: 1_000,
+            min_entry_bytes: 256,
             max_string_bytes: 1024 * 1024,
             max_xml_elements: 10_000,
             max_xml_depth: 32,

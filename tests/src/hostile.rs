@@ -210,19 +210,24 @@ pub fn canned(port: u16, hit: &Hit) -> Answer {
 }
 
 /// A webwxsync answer: text messages with `msg_ids` from `@friend`, contact changes for
-/// `contacts` (user names), `continue_flag`, and a one-entry SyncKey with value `key`.
+/// `contacts` (user names), `continue_flag`, and a one-entry SyncKey with value `key`. Entries
+/// have the server's fields (a few hundred bytes each), as the core's size rule expects.
 pub fn sync_body(msg_ids: &[u64], contacts: &[String], continue_flag: u8, key: u64) -> String {
     let msgs: Vec<String> = msg_ids
         .iter()
         .map(|id| {
             format!(
-                r#"{{"MsgId":"{id}","FromUserName":"@friend","ToUserName":"@me","MsgType":1,"Content":"message {id}","CreateTime":1764000120}}"#
+                r#"{{"MsgId":"{id}","FromUserName":"@friend","ToUserName":"@me","MsgType":1,"Content":"message {id}","Status":3,"ImgStatus":1,"CreateTime":1764000120,"VoiceLength":0,"PlayLength":0,"FileName":"","FileSize":"","MediaId":"","Url":"","AppMsgType":0,"StatusNotifyCode":0,"StatusNotifyUserName":"","ForwardFlag":0,"HasProductId":0,"Ticket":"","ImgHeight":0,"ImgWidth":0,"SubMsgType":0,"NewMsgId":{id}}}"#
             )
         })
         .collect();
     let mods: Vec<String> = contacts
         .iter()
-        .map(|u| format!(r#"{{"UserName":"{u}","NickName":"nick of {u}","ContactFlag":3}}"#))
+        .map(|u| {
+            format!(
+                r#"{{"UserName":"{u}","NickName":"nick of {u}","HeadImgUrl":"/cgi-bin/mmwebwx-bin/webwxgeticon?seq=1&username={u}","ContactFlag":3,"RemarkName":"","Sex":1,"Signature":"a signature as long as people write them","VerifyFlag":0,"Province":"Guangdong","City":"Shenzhen","Alias":"","SnsFlag":1}}"#
+            )
+        })
         .collect();
     format!(
         r#"{{"BaseResponse":{{"Ret":0,"ErrMsg":""}},"AddMsgCount":{},"AddMsgList":[{}],"ModContactCount":{},"ModContactList":[{}],"DelContactCount":0,"DelContactList":[],"ModChatRoomMemberCount":0,"ModChatRoomMemberList":[],"Profile":{{"BitFlag":0}},"ContinueFlag":{continue_flag},"SyncKey":{{"Count":1,"List":[{{"Key":1,"Val":{key}}}]}},"SKey":""}}"#,

@@ -36,10 +36,20 @@ impl Drop for Restore {
     }
 }
 
-/// Runs `parse` with the caps of `limits`; also says which cap, if any, was passed.
-pub(crate) fn within<R>(limits: &Limits, parse: impl FnOnce() -> R) -> (R, Option<Exceeded>) {
+/// Entries an answer may hold whatever its size; beyond them each must come with
+/// [`Limits::min_entry_bytes`] of answer.
+pub(crate) const FREE_ENTRIES: usize = 512;
+
+/// Runs `parse` of an answer of `body_len` bytes with the caps of `limits`; also says which cap,
+/// if any, was passed.
+pub(crate) fn within<R>(
+    limits: &Limits,
+    body_len: usize,
+    parse: impl FnOnce() -> R,
+) -> (R, Option<Exceeded>) {
+    let paid = FREE_ENTRIES.saturating_add(body_len / limits.min_entry_bytes.max(1));
     let scope = Scope {
-        max_entries: limits.max_entries_per_answer,
+        max_entries: limits.max_entries_per_answer.min(paid),
         max_messages: limits.max_messages_per_answer,
         max_string_bytes: limits.max_string_bytes,
         entries: 0,
@@ -116,7 +126,7 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(max_string_bytes(), usize::MAX);
-        let ((), passed) = within(&limits, || {
+        let ((), passed) = within(&limits, 1 << 20, || {
             assert_eq!(max_string_bytes(), 7);
             assert_eq!(count_entry(true), Ok(()));
             assert_eq!(
@@ -126,7 +136,7 @@ mod tests {
             );
         });
         assert_eq!(passed, Some(("messages in one answer", 1)));
-        let ((), passed) = within(&limits, || {
+        let ((), passed) = within(&limits, 1 << 20, || {
             for _ in 0..3 {
                 assert_eq!(count_entry(false), Ok(()));
             }
@@ -135,5 +145,26 @@ mod tests {
         assert_eq!(passed, Some(("entries in one answer", 3)));
         assert_eq!(max_string_bytes(), usize::MAX, "restored");
         assert_eq!(count_entry(true), Ok(()), "no cap outside a parse");
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn entries_beyond_the_free_ones_are_paid_for_by_the_answer_size() {
+        let limits = Limits::default();
+        let count = |body_len: usize, n: usize| {
+            within(&limits, body_len, || {
+                (0..n).try_for_each(|_| count_entry(false))
+            })
+            .1
+        };
+        assert_eq!(count(0, FREE_ENTRIES), None);
+        assert!(count(0, FREE_ENTRIES + 1).is_some());
+        let body = 256 * 10_000;
+        assert_eq!(count(body, FREE_ENTRIES + 10_000), None);
+        assert!(count(body, FREE_ENTRIES + 10_001).is_some());
     }
 }

@@ -20,7 +20,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ParseError> {
 /// [`ParseError::LimitExceeded`], refused before the rest is read; strings longer than
 /// `max_string_bytes` are cut at a character boundary. Work and memory are linear in the body.
 pub fn parse_json_with<T: DeserializeOwned>(body: &[u8], limits: &Limits) -> Result<T, ParseError> {
-    let (parsed, exceeded) = caps::within(limits, || serde_json::from_slice(body));
+    let (parsed, exceeded) = caps::within(limits, body.len(), || serde_json::from_slice(body));
     match (parsed, exceeded) {
         (Ok(value), None) => Ok(value),
         (_, Some((what, limit))) => Err(ParseError::LimitExceeded { what, limit }),
