@@ -34,12 +34,12 @@ seeds = {
              + take() + ans(v=2) + ans(v=8 | 16) + take() + ans(v=2) + ans(v=32 | 64, x=10)
              + timeout() + ans(v=2) + ans(v=128 | 16, w=3) + busy() + timeout() + ans(v=2) + ans()
              + take(),
-    "crash-resume": cfg(flags=3 << 3) + LOGIN + arrive(4) + arrive(4) + ans() + ans(w=2)
+    "crash-resume": cfg(flags=3 << 3) + LOGIN + timeout() + arrive(4) + arrive(4) + ans() + ans(w=2)
              + save(2) + ans() + take(1) + ans() + ans() + save(1) + ans() + take(),
     "push-login": cfg() + LOGIN + SYNC + save(2) + ans(x=12) + ans() + ans() + ans(ck=1)
              + ans() + ans() + ans() + ans() + take() + arrive(2) + ans() + ans() + take(),
-    "clock": cfg() + LOGIN + clock(4 | 8 | 1, 3600) + timeout() + clock(2, 600) + clock(4 | 2, 1000)
-             + timeout() + ans() + lose() + clock(1 | 8, 120) + timeout() + take()
+    "clock": cfg() + LOGIN + ans(v=1) + clock(4 | 8 | 1, 3600) + timeout() + ans(v=1) + clock(2, 600)
+             + clock(4 | 2, 1000) + timeout() + ans() + lose() + clock(1 | 8, 120) + timeout() + take()
              + clock(4, 65535) + terr(kind=1) + timeout() + take(),
     "odd-redirects": cfg(flags=1) + ans() + ans(w=1, extra=bytes([14, 0])) + ans(v=6, extra=bytes([8, 0]))
              + ans(v=6, extra=bytes([6, 2, 5]) + b"x@y?z") + ans(v=5, w=5) + ans(w=6, ck=2 | (5 << 3))
@@ -49,7 +49,8 @@ seeds = {
              + ans(ck=5, extra=bytes([20]) + b"a=b; Domain=qq.com") + ans(ck=7) + ans(ck=2 | (31 << 3))
              + ans() + ans() + ans() + ans() + take(),
     "back-pressure": cfg(flags=1 << 3) + LOGIN + timeout() + arrive(4) + arrive(4) + arrive(4) + ans() + ans()
-             + take(2) + timeout() + ans() + ans() + take(1) + ans(v=1) + timeout() + ans() + ans() + take(),
+             + ans() + ans() + ans() + ans() + take() + timeout() + ans() + ans() + take(1) + timeout() + ans()
+             + take(2) + timeout() + ans() + ans() + take(),
     "garbage": cfg() + LOGIN + ans() + garbage(b'{"BaseResponse":{"Ret":0},"AddMsgList":[{"MsgId":"1"},{"MsgId":""},{"MsgId":""}]}')
              + garbage(b"window.synccheck={retcode:\"0\",selector:\"2\"}") + garbage(b"<html>502</html>", status=100)
              + take(),
