@@ -89,13 +89,7 @@ fn a_redirecturl_cannot_smuggle_a_foreign_host() {
 /// A session saved by a ready client (after one sync), as JSON to edit.
 fn saved_json() -> serde_json::Value {
     let (mut c, check) = ready(config());
-    answer(
-        &mut c,
-        &check,
-        ok(sync_fixture("synccheck-0-2.js")),
-        at(7_000),
-    );
-    let sync = next(&mut c, Endpoint::Sync);
+    let sync = to_sync(&mut c, &check, at(7_000));
     answer(
         &mut c,
         &sync,
