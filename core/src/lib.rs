@@ -180,7 +180,7 @@ pub const FILE_HELPER: &str = "filehelper";
 pub use http;
 
 pub use client::Client;
-pub use command::{Command, CommandOutcome};
+pub use command::{Command, Logout, MarkRead, SendText, SessionError};
 pub use config::{Config, DEFAULT_LOGIN_ORIGIN, DEFAULT_USER_AGENT, Limits, RetryPolicy};
 pub use connect_to::{ConnectTo, InvalidOrigin};
 pub use contacts::{ContactCounts, ContactStore};

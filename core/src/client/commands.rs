@@ -4,25 +4,17 @@ use super::calls::{Call, PendingSend};
 use super::{Client, Fault};
 use crate::model::{PlainAnswer, SendAnswer};
 use crate::{
-    Command, CommandOutcome, Endpoint, Error, Event, LogoutReason, SendHandle, State, Timestamp,
-    UsageError,
+    Command, Endpoint, Error, Event, LogoutReason, SendHandle, State, Timestamp, UsageError,
 };
 
 impl Client {
-    /// Applies a [`Command`] (the same as calling its method).
-    pub fn command(
+    /// Applies a [`Command`] (the same as calling its method), with its typed reply.
+    pub fn apply<C: Command>(
         &mut self,
-        command: Command,
+        command: C,
         now: Timestamp,
-    ) -> Result<CommandOutcome, UsageError> {
-        self.observe(now);
-        match command {
-            Command::SendText { to, text } => {
-                self.send_text(&to, &text, now).map(CommandOutcome::Queued)
-            }
-            Command::MarkRead { chat } => self.mark_read(&chat, now).map(|()| CommandOutcome::Done),
-            Command::Logout => self.logout(now).map(|()| CommandOutcome::Done),
-        }
+    ) -> Result<C::Reply, UsageError> {
+        command.apply(self, now)
     }
 
     /// Queues a text message to `to` (a user name: `@…`, `@@…` for a group, or `filehelper`).
