@@ -194,15 +194,10 @@ impl Client {
     }
 
     pub(super) fn fail_pending_sends(&mut self) {
-        let in_flight_send = self
-            .in_flight
-            .iter()
-            .map(|(_, f)| &f.call)
-            .chain(self.scheduled.iter().map(|s| &s.call))
-            .find_map(|c| match c {
-                Call::Send(p) => Some(p.handle),
-                _ => None,
-            });
+        let in_flight_send = self.scheduler.calls().find_map(|c| match c {
+            Call::Send(p) => Some(p.handle),
+            _ => None,
+        });
         let handles: Vec<SendHandle> = in_flight_send
             .into_iter()
             .chain(self.outbox.drain(..).map(|p| p.handle))

@@ -23,15 +23,10 @@ impl Client {
         let hosts = self.hosts.clone()?;
         let user = self.user.clone()?;
         // The send in flight (or waiting for its retry) goes first, then the queue.
-        let current = self
-            .in_flight
-            .iter()
-            .map(|(_, f)| &f.call)
-            .chain(self.scheduled.iter().map(|s| &s.call))
-            .find_map(|c| match c {
-                Call::Send(p) => Some(p.clone()),
-                _ => None,
-            });
+        let current = self.scheduler.calls().find_map(|c| match c {
+            Call::Send(p) => Some(p.clone()),
+            _ => None,
+        });
         let outbox = current
             .into_iter()
             .chain(self.outbox.iter().cloned())
