@@ -3,6 +3,7 @@
 
 mod calls;
 mod commands;
+mod lane;
 mod login;
 mod resume;
 mod scheduler;
@@ -21,6 +22,7 @@ use crate::{
 use bytes::Bytes;
 use calls::Call;
 pub(crate) use calls::PendingSend;
+use lane::Lane;
 use scheduler::{InFlight, Scheduler};
 use std::collections::VecDeque;
 
@@ -81,15 +83,10 @@ pub struct Client {
     sync_check_key: SyncKey,
     /// Recent message ids, to drop duplicates.
     seen: SeenIds,
-    /// Messages waiting to be sent.
-    outbox: VecDeque<PendingSend>,
-    /// Whether a send is in flight or scheduled.
-    sending: bool,
-    /// Chats waiting to be marked read.
-    reads: VecDeque<String>,
-    /// Whether a read mark is in flight or scheduled.
-    reading: bool,
-    last_send_at: Option<Timestamp>,
+    /// Messages to send, one at a time, paced.
+    sends: Lane<PendingSend>,
+    /// Chats to mark read, one at a time.
+    reads: Lane<String>,
     next_send: u64,
     /// New uuids fetched after the first one.
     qr_refreshes: u32,
@@ -139,11 +136,8 @@ impl Client {
             sync_key: SyncKey::default(),
             sync_check_key: SyncKey::default(),
             seen: SeenIds::default(),
-            outbox: VecDeque::new(),
-            sending: false,
-            reads: VecDeque::new(),
-            reading: false,
-            last_send_at: None,
+            sends: Lane::default(),
+            reads: Lane::default(),
             next_send: 0,
             qr_refreshes: 0,
             scanned: false,
@@ -410,7 +404,7 @@ impl Client {
     fn observe(&mut self, now: Timestamp) {
         if let Some(step) = self.scheduler.observe(now) {
             tracing::debug!(?step, "the clock went backwards; timers moved back");
-            self.last_send_at = self.last_send_at.map(|t| t.before(step));
+            self.sends.shift_back(step);
             self.last_synccheck_at = self.last_synccheck_at.map(|t| t.before(step));
         }
     }
@@ -521,8 +515,7 @@ impl Client {
         }
         tracing::debug!(%error, "failed");
         self.fail_pending_sends();
-        self.reads.clear();
-        self.reading = false;
+        self.reads.drain();
         self.clear_requests();
         self.events.push_back(Event::Failed(error.clone()));
         self.set_state(State::Failed(error));

@@ -29,7 +29,7 @@ impl Client {
         });
         let outbox = current
             .into_iter()
-            .chain(self.outbox.iter().cloned())
+            .chain(self.sends.waiting().cloned())
             .collect();
         // Never ahead of the application: messages it has not taken yet are fetched again after
         // a restart (the keys from before their answer, their ids not remembered).
@@ -112,7 +112,9 @@ impl Client {
         client
             .seen
             .trim_to(client.config.limits.max_remembered_msg_ids);
-        client.outbox = saved.outbox.into();
+        for send in saved.outbox {
+            client.sends.push(send);
+        }
         client.next_send = saved.next_send;
         Ok(client)
     }
