@@ -153,6 +153,7 @@ mod connect_to;
 mod contacts;
 mod cookies;
 mod credentials;
+mod cursor;
 mod dedup;
 pub mod desktop;
 mod endpoint;

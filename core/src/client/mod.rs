@@ -12,6 +12,7 @@ mod sync;
 
 use crate::cookies::CookieJar;
 use crate::credentials::Credentials;
+use crate::cursor::SyncCursor;
 use crate::dedup::SeenIds;
 use crate::model::{BaseResponse, Contact, HasBaseResponse, RetClass, SyncKey};
 use crate::rng::Rng;
@@ -79,8 +80,8 @@ pub struct Client {
     cookies: CookieJar,
     user: Option<Contact>,
     contacts: ContactStore,
-    sync_key: SyncKey,
-    sync_check_key: SyncKey,
+    /// SyncKey and SyncCheckKey, with their rules.
+    cursor: SyncCursor,
     /// Recent message ids, to drop duplicates.
     seen: SeenIds,
     /// Messages to send, one at a time, paced.
@@ -106,7 +107,7 @@ pub struct Client {
     /// The SyncKey and SyncCheckKey before the oldest answer whose messages are not all taken:
     /// what [`Client::save`] stores, so that a saved session never runs ahead of the
     /// application.
-    rewind: Option<(SyncKey, SyncKey)>,
+    rewind: Option<SyncCursor>,
     /// When the latest synccheck was sent (the message loop is paced from it).
     last_synccheck_at: Option<Timestamp>,
     events: VecDeque<Event>,
@@ -133,8 +134,7 @@ impl Client {
             cookies: CookieJar::default(),
             user: None,
             contacts: ContactStore::default(),
-            sync_key: SyncKey::default(),
-            sync_check_key: SyncKey::default(),
+            cursor: SyncCursor::default(),
             seen: SeenIds::default(),
             sends: Lane::default(),
             reads: Lane::default(),
@@ -207,13 +207,13 @@ impl Client {
 
     /// The current SyncKey (empty before `webwxinit`): what webwxsync posts.
     pub fn sync_key(&self) -> &SyncKey {
-        &self.sync_key
+        self.cursor.sync_key()
     }
 
     /// The current SyncCheckKey (empty until a sync answer carried one): what synccheck sends,
     /// falling back to the SyncKey.
     pub fn sync_check_key(&self) -> &SyncKey {
-        &self.sync_check_key
+        self.cursor.check_key()
     }
 
     /// This client's DeviceID (`e` + 15 digits, from the seed).

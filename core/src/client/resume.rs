@@ -4,6 +4,7 @@
 use super::calls::Call;
 use super::{Client, Fault};
 use crate::cookies::CookieJar;
+use crate::cursor::SyncCursor;
 use crate::parse::parse_push_login;
 use crate::{
     Config, Event, ResumeError, SAVED_SESSION_VERSION, SavedSession, Secret, State, Timestamp,
@@ -33,10 +34,8 @@ impl Client {
             .collect();
         // Never ahead of the application: messages it has not taken yet are fetched again after
         // a restart (the keys from before their answer, their ids not remembered).
-        let (sync_key, sync_check_key) = match &self.rewind {
-            Some((key, check)) => (key.clone(), check.clone()),
-            None => (self.sync_key.clone(), self.sync_check_key.clone()),
-        };
+        let cursor = self.rewind.as_ref().unwrap_or(&self.cursor);
+        let (sync_key, sync_check_key) = (cursor.sync_key().clone(), cursor.check_key().clone());
         let mut seen = self.seen.clone();
         if self.untaken > 0 {
             for event in &self.events {
@@ -105,8 +104,7 @@ impl Client {
         client.cookies = cookies;
         client.user = Some(saved.user);
         client.contacts = saved.contacts;
-        client.sync_key = saved.sync_key;
-        client.sync_check_key = saved.sync_check_key;
+        client.cursor = SyncCursor::at(saved.sync_key, saved.sync_check_key);
         client.seen = saved.seen;
         // A session saved under a larger limit keeps only the newest ids the limit allows.
         client
