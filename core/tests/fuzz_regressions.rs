@@ -12,64 +12,65 @@
 mod common;
 use common::*;
 use webwx_core::bytes::Bytes;
-use webwx_core::{Endpoint, State, Transmit, is_wechat_host};
+use webwx_core::{Endpoint, State, is_wechat_host};
 
-/// Redirects whose host the client checks as `wx2.qq.com` (the URL parser reads `\` as `/` and
-/// stops the authority at `#`), written back into the request URI so that an HTTP client reads
-/// `evil.example` as the host (`%5C` and `%23` are userinfo there).
+/// Redirects whose host `url` reads as `wx2.qq.com` (it takes `\` for `/` and ends the authority
+/// at `#`), but an HTTP client reads as `evil.example` once `\` and `#` are percent-encoded
+/// (`%5C` and `%23` are then user info).
 const SMUGGLED: &[&str] = &[
     r"https://wx2.qq.com\@evil.example/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=T&uuid=U",
     "https://wx2.qq.com#@evil.example/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=T&uuid=U",
-    r"https://wx2.qq.com\.evil.example/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=T&uuid=U",
 ];
 
-/// The host an HTTP client connects to for `t`.
-fn host_of(t: &Transmit) -> String {
-    t.request
+/// Refused (the client fails), or sent to the host the client checked: the host `url` reads in
+/// `redirect`, which is what an HTTP client must read in the request's URI too.
+fn assert_sent_where_checked(c: &mut webwx_core::Client, redirect: &str) {
+    let Some(t) = c.poll_transmit() else {
+        assert!(matches!(c.state(), State::Failed(_)), "{:?}", c.state());
+        return;
+    };
+    let checked = url::Url::parse(redirect).unwrap();
+    let sent = t
+        .request
         .uri()
         .host()
         .unwrap_or_default()
-        .to_ascii_lowercase()
+        .to_ascii_lowercase();
+    assert_eq!(
+        Some(sent.as_str()),
+        checked.host_str(),
+        "the redirect {redirect:?} was checked as {:?} and sent to {}",
+        checked.host_str(),
+        t.request.uri()
+    );
+    assert!(is_wechat_host(&sent) || sent == "127.0.0.1");
 }
 
-/// Refused (the client fails), or sent to a WeChat host: never to another host.
-fn assert_not_smuggled(c: &mut webwx_core::Client, redirect: &str) {
-    match c.poll_transmit() {
-        None => assert!(matches!(c.state(), State::Failed(_)), "{:?}", c.state()),
-        Some(t) => {
-            let host = host_of(&t);
-            assert!(
-                is_wechat_host(&host)
-                    && host
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'),
-                "the redirect {redirect:?} sent the login ticket to {}",
-                t.request.uri()
-            );
-        }
-    }
+/// Confirms a login with `redirect_uri` under `config`, and checks the ticket request.
+fn confirm_with(config: webwx_core::Config, redirect: &str) {
+    let (mut c, first) = started(config);
+    answer(&mut c, &first, ok(fixture("jslogin.js")), at(100));
+    let poll = next(&mut c, Endpoint::LoginPoll);
+    let js = redirect.replace('\\', "\\\\");
+    let body = format!("window.code=200;\nwindow.redirect_uri=\"{js}\";");
+    answer(&mut c, &poll, ok(Bytes::from(body)), at(200));
+    assert_sent_where_checked(&mut c, redirect);
 }
 
-/// Found by `client` (2026-12-02): a `redirect_uri` with a backslash or `#` before an `@` passes
+/// Found by `client` (2026-12-02): a `redirect_uri` with a backslash or `#` before an `@` passed
 /// the host check as a WeChat host, and the ticket request (with the login ticket in its query)
-/// goes to the host after the `@`.
+/// went to the host after the `@`: the host was checked on the URL as `url` parses it, but the
+/// request's URI was the server's string re-encoded (`keep_encoded`). Fixed by sending the URL
+/// that was checked.
 #[test]
-
 fn a_redirect_uri_cannot_smuggle_a_foreign_host() {
     for redirect in SMUGGLED {
-        let (mut c, first) = started(config());
-        answer(&mut c, &first, ok(fixture("jslogin.js")), at(100));
-        let poll = next(&mut c, Endpoint::LoginPoll);
-        let js = redirect.replace('\\', "\\\\");
-        let body = format!("window.code=200;\nwindow.redirect_uri=\"{js}\";");
-        answer(&mut c, &poll, ok(Bytes::from(body)), at(200));
-        assert_not_smuggled(&mut c, redirect);
+        confirm_with(config(), redirect);
     }
 }
 
 /// The same through the ticket answer's `<redirecturl>`.
 #[test]
-
 fn a_redirecturl_cannot_smuggle_a_foreign_host() {
     for redirect in SMUGGLED {
         let (mut c, first) = started(config());
@@ -82,7 +83,21 @@ fn a_redirecturl_cannot_smuggle_a_foreign_host() {
             "<error><ret>0</ret><message></message><redirecturl>{xml}</redirecturl></error>"
         );
         answer(&mut c, &ticket, ok(Bytes::from(body)), at(300));
-        assert_not_smuggled(&mut c, redirect);
+        assert_sent_where_checked(&mut c, redirect);
+    }
+}
+
+/// Found by `client` (2026-12-02), the same cause without a foreign host: `url` reads the IPv4
+/// forms `2130706433` and `0x7f.1` as `127.0.0.1`, which a simulator configuration allows, and
+/// the request went out with the server's spelling (resolvers read it as 127.0.0.1 too, so it
+/// reached the allowed host; the request now names the host that was checked).
+#[test]
+fn the_ticket_request_names_the_host_that_was_checked() {
+    for redirect in [
+        "http://2130706433/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=T&uuid=U",
+        "https://0x7f.1/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=T&uuid=U",
+    ] {
+        confirm_with(config().with_allowed_host("127.0.0.1"), redirect);
     }
 }
 
@@ -99,12 +114,12 @@ fn saved_json() -> serde_json::Value {
     serde_json::to_value(c.save().unwrap()).unwrap()
 }
 
-/// Found by `resume` (2026-12-02): `Client::resume` trims the remembered message ids to
-/// `Limits::max_remembered_msg_ids`, but keeps every contact, every member of a group, every
-/// queued send and every SyncKey entry of the saved session, whatever the limits say. (A saved
-/// session of 1.5 MB with 110,000 contacts resumes into about 60 MB.)
+/// Found by the `resume` target's limit check (2026-12-02): `Client::resume` trimmed the
+/// remembered message ids to `Limits::max_remembered_msg_ids`, but kept every contact, every
+/// member of a group, every queued send and every SyncKey entry of the saved session, whatever
+/// the limits said (a saved session of 1.5 MB with 110,000 contacts resumed into about 60 MB).
+/// Fixed: such a session is refused.
 #[test]
-
 fn a_resumed_session_is_held_to_the_limits() {
     let mut limits = webwx_core::Limits::default();
     limits.max_contacts = 8;
@@ -158,5 +173,38 @@ fn a_resumed_session_is_held_to_the_limits() {
         c.sync_key().list.len() <= limits.max_sync_key_entries,
         "{} SyncKey entries",
         c.sync_key().list.len()
+    );
+}
+
+/// Found by the `resume` target's limit check (2026-12-02), after the fix above: resume counts
+/// the members of groups (`@@` user names) only, while an answer's contacts are held to
+/// `Limits::max_group_members` whatever their kind, so a saved friend (or any contact that is not
+/// a group) with a member list of any length still resumes whole.
+#[test]
+#[ignore = "bug: resume checks the member lists of groups only"]
+fn a_resumed_contact_of_any_kind_is_held_to_the_member_limit() {
+    // The fixture groups have up to 3 members.
+    let mut limits = webwx_core::Limits::default();
+    limits.max_group_members = 3;
+    let mut json = saved_json();
+    let members: Vec<serde_json::Value> = (0..5)
+        .map(|i| serde_json::json!({ "UserName": format!("@m{i}") }))
+        .collect();
+    json["contacts"]["contacts"]["@friend"] =
+        serde_json::json!({ "UserName": "@friend", "MemberList": members });
+    let saved: webwx_core::SavedSession = serde_json::from_value(json).unwrap();
+    let Ok(c) = webwx_core::Client::resume(config().with_limits(limits.clone()), saved) else {
+        return;
+    };
+    let longest = c
+        .contacts()
+        .iter()
+        .map(|g| g.member_list.len())
+        .max()
+        .unwrap_or(0);
+    assert!(
+        longest <= limits.max_group_members,
+        "a contact with {longest} members, limit {}",
+        limits.max_group_members
     );
 }

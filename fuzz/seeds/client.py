@@ -41,7 +41,7 @@ seeds = {
     "clock": cfg() + LOGIN + ans(v=1) + clock(4 | 8 | 1, 3600) + timeout() + ans(v=1) + clock(2, 600)
              + clock(4 | 2, 1000) + timeout() + ans() + lose() + clock(1 | 8, 120) + timeout() + take()
              + clock(4, 65535) + terr(kind=1) + timeout() + take(),
-    "odd-redirects": cfg(flags=1) + ans() + ans(w=1, extra=bytes([14, 0])) + ans(v=6, extra=bytes([8, 0]))
+    "odd-redirects": cfg(flags=1) + ans() + ans(w=1, extra=bytes([17, 0])) + ans(v=6, extra=bytes([21, 0]))
              + ans(v=6, extra=bytes([6, 2, 5]) + b"x@y?z") + ans(v=5, w=5) + ans(w=6, ck=2 | (5 << 3))
              + ans() + ans() + ans() + ans() + take(),
     "foreign-redirect": cfg() + ans() + ans(w=1, extra=bytes([10, 0])) + take(),
