@@ -181,7 +181,6 @@ fn a_resumed_session_is_held_to_the_limits() {
 /// `Limits::max_group_members` whatever their kind, so a saved friend (or any contact that is not
 /// a group) with a member list of any length still resumes whole.
 #[test]
-#[ignore = "bug: resume checks the member lists of groups only"]
 fn a_resumed_contact_of_any_kind_is_held_to_the_member_limit() {
     // The fixture groups have up to 3 members.
     let mut limits = webwx_core::Limits::default();

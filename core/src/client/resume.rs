@@ -75,13 +75,13 @@ impl Client {
         };
         let members = saved
             .contacts
-            .groups()
-            .map(|g| g.member_list.len())
+            .iter()
+            .map(|c| c.member_list.len())
             .max()
             .unwrap_or(0);
         let checks = [
             over("contacts", saved.contacts.len(), limits.max_contacts),
-            over("members in a group", members, limits.max_group_members),
+            over("members of a contact", members, limits.max_group_members),
             over("pending sends", saved.outbox.len(), limits.max_send_queue),
             over(
                 "SyncKey entries",
