@@ -13,7 +13,7 @@ pub(crate) fn print(line: &str) -> std::io::Result<()> {
     out.flush()
 }
 
-/// [`print`] for a command whose output is its result: a reader that has gone stops the command
+/// [`print()`] for a command whose output is its result: a reader that has gone stops the command
 /// quietly ([`CliError::output`]).
 pub(crate) fn result(line: &str) -> Result<(), CliError> {
     print(line).map_err(CliError::output)

@@ -38,9 +38,9 @@ impl Credentials {
     }
 
     /// Replaces the skey when the server sent a non-empty one (`SKey` in init and sync answers).
-    pub(crate) fn update_skey(&mut self, skey: &str) {
-        if !skey.is_empty() {
-            self.skey = Secret::new(skey.to_string());
+    pub(crate) fn update_skey(&mut self, skey: Secret<String>) {
+        if !skey.expose().is_empty() {
+            self.skey = skey;
         }
     }
 }

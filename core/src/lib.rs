@@ -14,6 +14,34 @@
 //! session, then push login, then QR); retries with backoff and jitter. **Not yet**: media
 //! upload and download, group management, the other endpoints of protocol §7.
 //!
+//! ## Where things are
+//!
+//! | file | what it owns |
+//! |---|---|
+//! | `client/mod.rs` | [`Client`]: getters, `poll_*`, `handle_*`, issuing, retrying, failing |
+//! | `client/scheduler.rs` | requests in flight (with deadlines), scheduled calls, transmits, the clock |
+//! | `client/lane.rs` | the serial lane of sends (paced) and of read marks |
+//! | `client/calls.rs` | the calls and the request each is described by (queries, bodies) |
+//! | `client/login.rs` | jslogin → login poll → ticket |
+//! | `client/setup.rs` | webwxinit → statusnotify → contact pages → group batches → ready |
+//! | `client/sync.rs` | the message loop: synccheck, webwxsync, pacing, applying an answer |
+//! | `client/commands.rs` | send, mark read, logout, the end of a session |
+//! | `client/resume.rs` | save, resume, the probe, push login |
+//! | `endpoint.rs` | the endpoint table: path, method, host role, long poll, redirect as answer |
+//! | `request.rs` | the one place requests are built and their destination checked |
+//! | `hosts.rs` | host families, the host policy, checked server URLs |
+//! | `cursor.rs` | SyncKey and SyncCheckKey and their rules |
+//! | `credentials.rs`, `secret.rs` | uin, sid, skey, pass_ticket, DeviceID; redaction |
+//! | `cookies.rs` | the cookie jar (bounded) |
+//! | `contacts.rs`, `dedup.rs` | the contact store; the remembered message ids |
+//! | `persist.rs` | [`SavedSession`] and [`ResumeError`] |
+//! | `config.rs` | [`Config`], [`RetryPolicy`], [`Limits`] |
+//! | `command.rs`, `event.rs`, `state.rs`, `error.rs` | what the application gives and gets |
+//! | `connect_to.rs`, `time.rs`, `transmit.rs` | what transports use: routing, time, requests |
+//! | `parse/` | the server's answers read: scripts, XML, JSON under the limits |
+//! | `model/` | the wire types (serde), lenient readers, the caps of one answer |
+//! | `message/` | messages decoded: text, entities, emoji, groups, XML payloads |
+//!
 //! ## The state graph
 //!
 //! ```text
@@ -153,6 +181,7 @@ mod connect_to;
 mod contacts;
 mod cookies;
 mod credentials;
+mod cursor;
 mod dedup;
 pub mod desktop;
 mod endpoint;
@@ -173,14 +202,14 @@ mod time;
 mod transmit;
 
 pub use bytes;
+pub use http;
 
 /// The user name of the file helper (文件传输助手), the account's notes-to-self chat: every
 /// account has it, and sending to it reaches only the account's own devices.
 pub const FILE_HELPER: &str = "filehelper";
-pub use http;
 
 pub use client::Client;
-pub use command::{Command, CommandOutcome};
+pub use command::{Command, Logout, MarkRead, SendText, SessionError};
 pub use config::{Config, DEFAULT_LOGIN_ORIGIN, DEFAULT_USER_AGENT, Limits, RetryPolicy};
 pub use connect_to::{ConnectTo, InvalidOrigin};
 pub use contacts::{ContactCounts, ContactStore};

@@ -46,13 +46,7 @@ fn sync_key_entries() {
     let mut limits = Limits::default();
     limits.max_sync_key_entries = 5;
     let (mut c, check) = ready(config().with_limits(limits));
-    answer(
-        &mut c,
-        &check,
-        ok(sync_fixture("synccheck-0-2.js")),
-        at(7_000),
-    );
-    let sync = next(&mut c, Endpoint::Sync);
+    let sync = to_sync(&mut c, &check, at(7_000));
     // That answer's SyncKey has 6 entries.
     answer(
         &mut c,
@@ -100,13 +94,7 @@ fn remembered_message_ids_are_bounded() {
     let mut limits = Limits::default();
     limits.max_remembered_msg_ids = 2;
     let (mut c, check) = ready(config().with_limits(limits));
-    answer(
-        &mut c,
-        &check,
-        ok(sync_fixture("synccheck-0-2.js")),
-        at(7_000),
-    );
-    let sync = next(&mut c, Endpoint::Sync);
+    let sync = to_sync(&mut c, &check, at(7_000));
     answer(
         &mut c,
         &sync,
@@ -123,13 +111,7 @@ fn remembered_message_ids_are_bounded() {
     // Only the last two ids are remembered: the redelivery of 1001 (long forgotten) comes out
     // again, the memory stays at two ids whatever the server sends.
     let check = next(&mut c, Endpoint::SyncCheck);
-    answer(
-        &mut c,
-        &check,
-        ok(sync_fixture("synccheck-0-2.js")),
-        at(8_000),
-    );
-    let sync = next(&mut c, Endpoint::Sync);
+    let sync = to_sync(&mut c, &check, at(8_000));
     answer(
         &mut c,
         &sync,

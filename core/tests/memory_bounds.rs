@@ -26,7 +26,7 @@ use webwx_core::bytes::Bytes;
 use webwx_core::message::{Payload, decode_text};
 use webwx_core::model::SyncAnswer;
 use webwx_core::parse::{parse_json_with, parse_sync, parse_ticket};
-use webwx_core::{Endpoint, Event, Limits, ParseError};
+use webwx_core::{Event, Limits, ParseError};
 
 #[global_allocator]
 static HEAP: PeakAlloc = PeakAlloc;
@@ -88,13 +88,7 @@ fn app_content(xml: &str) -> String {
 /// that came out of it.
 fn through_client(body: Bytes) -> (usize, Vec<Event>) {
     let (mut c, check) = ready(config());
-    answer(
-        &mut c,
-        &check,
-        ok(sync_fixture("synccheck-0-2.js")),
-        at(7_000),
-    );
-    let sync = next(&mut c, Endpoint::Sync);
+    let sync = to_sync(&mut c, &check, at(7_000));
     let response = ok(body);
     let ((), peak) = peak_during(|| c.handle_response(sync.id, response, at(7_100)));
     (peak, events(&mut c))

@@ -18,13 +18,7 @@ const ALICE: &str = "@3a9f2c7e1b5d8f0a4c6e2b9d7f1a3c5e";
 /// A ready client that synced once and has a send in flight, saved and rebuilt through JSON.
 fn saved_mid_session() -> (SavedSession, Vec<u8>, String) {
     let (mut c, check) = ready(config());
-    answer(
-        &mut c,
-        &check,
-        ok(sync_fixture("synccheck-0-2.js")),
-        at(7_000),
-    );
-    let sync = next(&mut c, Endpoint::Sync);
+    let sync = to_sync(&mut c, &check, at(7_000));
     answer(
         &mut c,
         &sync,

@@ -50,13 +50,7 @@ impl std::io::Write for Capture {
 fn whole_session() -> String {
     let mut shown = String::new();
     let (mut c, check) = ready(config());
-    answer(
-        &mut c,
-        &check,
-        ok(sync_fixture("synccheck-0-2.js")),
-        at(7_000),
-    );
-    let sync = next(&mut c, Endpoint::Sync);
+    let sync = to_sync(&mut c, &check, at(7_000));
     shown += &format!("{sync:?}");
     c.handle_transport_error(sync.id, webwx_core::TransportErrorKind::Reset, at(7_050));
     c.handle_timeout(c.poll_timeout().unwrap());

@@ -36,18 +36,13 @@ fn query(t: &Transmit) -> String {
 }
 
 /// Answers a synccheck with selector 2 and returns the sync request.
-fn to_sync(c: &mut Client, check: &Transmit, now: u64) -> Transmit {
-    answer(c, check, ok(sync_fixture("synccheck-0-2.js")), at(now));
-    next(c, Endpoint::Sync)
-}
-
 #[test]
 fn selector_2_syncs_and_delivers_every_type() {
     let (mut c, check) = ready(config());
     assert!(
         query(&check).contains("synckey=1_702345611%7C2_702345679%7C3_702345601%7C1000_1763990000")
     );
-    let sync = to_sync(&mut c, &check, 10_000);
+    let sync = to_sync(&mut c, &check, at(10_000));
     let body: serde_json::Value = serde_json::from_slice(sync.request.body()).unwrap();
     assert_eq!(body["SyncKey"]["Count"], 4);
     answer(
@@ -263,7 +258,7 @@ fn session_ending_codes_log_out_with_the_reason() {
         assert_eq!(c.send_text(ALICE, "x", at(30_003)), Err(UsageError::Ended));
     }
     let (mut c, check) = ready(config());
-    let sync = to_sync(&mut c, &check, 1);
+    let sync = to_sync(&mut c, &check, at(1));
     answer(
         &mut c,
         &sync,
@@ -340,7 +335,7 @@ fn faults_on_synccheck_and_sync_are_retried_with_the_same_key() {
     );
     c.handle_timeout(c.poll_timeout().unwrap());
     let check = next(&mut c, Endpoint::SyncCheck);
-    let sync = to_sync(&mut c, &check, 43_000);
+    let sync = to_sync(&mut c, &check, at(43_000));
     let first_body: serde_json::Value = serde_json::from_slice(sync.request.body()).unwrap();
     // The answer is truncated: nothing is applied, the same key is posted again.
     let full = sync_fixture("webwxsync-all-types.json");
@@ -357,7 +352,7 @@ fn faults_on_synccheck_and_sync_are_retried_with_the_same_key() {
 #[test]
 fn a_lost_answer_is_fetched_again_and_delivered_exactly_once() {
     let (mut c, check) = ready(config());
-    let sync = to_sync(&mut c, &check, 1_000);
+    let sync = to_sync(&mut c, &check, at(1_000));
     // The answer was lost in the network.
     c.handle_transport_error(sync.id, TransportErrorKind::Reset, at(1_100));
     assert!(messages(&events(&mut c)).is_empty());
@@ -376,7 +371,7 @@ fn a_lost_answer_is_fetched_again_and_delivered_exactly_once() {
     assert_eq!(first.len(), 18);
     // The server delivers 1001 again with one new message: only the new one comes out.
     let check = next(&mut c, Endpoint::SyncCheck);
-    let sync = to_sync(&mut c, &check, 4_000);
+    let sync = to_sync(&mut c, &check, at(4_000));
     answer(
         &mut c,
         &sync,
@@ -401,7 +396,7 @@ fn a_lost_answer_is_fetched_again_and_delivered_exactly_once() {
 fn empty_sync_key_never_replaces_and_continue_flag_syncs_again() {
     let (mut c, check) = ready(config());
     let before = c.sync_key().clone();
-    let sync = to_sync(&mut c, &check, 1_000);
+    let sync = to_sync(&mut c, &check, at(1_000));
     answer(
         &mut c,
         &sync,
@@ -413,7 +408,7 @@ fn empty_sync_key_never_replaces_and_continue_flag_syncs_again() {
     assert!(c.poll_transmit().is_none());
     c.handle_timeout(c.poll_timeout().unwrap());
     let check = next(&mut c, Endpoint::SyncCheck);
-    let sync = to_sync(&mut c, &check, 2_000);
+    let sync = to_sync(&mut c, &check, at(2_000));
     answer(
         &mut c,
         &sync,
@@ -605,7 +600,7 @@ fn mark_read_and_logout() {
 fn loop_requests_are_snapshotted() {
     let (mut c, check) = ready(config());
     insta::assert_snapshot!("10_synccheck", render(&check));
-    let sync = to_sync(&mut c, &check, 7_000);
+    let sync = to_sync(&mut c, &check, at(7_000));
     insta::assert_snapshot!("11_webwxsync", render(&sync));
     answer(
         &mut c,

@@ -39,6 +39,7 @@
 mod session;
 mod transport;
 
-pub use session::{Session, SessionError, SessionHandle};
+pub use session::{Session, SessionHandle};
 pub use transport::{DEFAULT_MAX_BODY, Transport, TransportError};
 pub use webwx_core;
+pub use webwx_core::SessionError;

@@ -14,8 +14,8 @@ use std::time::{Instant, SystemTime};
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use webwx_core::{
-    Client, Command, CommandOutcome, Config, Event, RequestId, ResumeError, SavedSession,
-    SendHandle, Timestamp, TransportErrorKind, UsageError,
+    Client, Command, Config, Event, RequestId, ResumeError, SavedSession, SendHandle, SessionError,
+    Timestamp, TransportErrorKind, UsageError,
 };
 
 /// The time for the core: the wall clock read once per process, then a monotonic clock, so a
@@ -29,17 +29,6 @@ fn now() -> Timestamp {
         )
     });
     wall.after(mono.elapsed())
-}
-
-/// A command could not be carried out.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum SessionError {
-    /// The core refused it (for example a send before login, or after the session ended).
-    #[error(transparent)]
-    Usage(#[from] UsageError),
-    /// The session's driver has stopped.
-    #[error("the session has stopped")]
-    Stopped,
 }
 
 /// What the application and the driver share.
@@ -97,9 +86,10 @@ impl SessionHandle {
         Ok(outcome?)
     }
 
-    /// Applies a [`Command`] (for applications that carry commands as values).
-    pub async fn command(&self, command: Command) -> Result<CommandOutcome, SessionError> {
-        self.apply(|client, now| client.command(command, now))
+    /// Applies a [`Command`] (for applications that carry commands as values), with its typed
+    /// reply.
+    pub async fn command<C: Command>(&self, command: C) -> Result<C::Reply, SessionError> {
+        self.apply(|client, now| client.apply(command, now))
     }
 
     /// Queues a text message; its outcome arrives as [`Event::Sent`] or [`Event::SendFailed`].

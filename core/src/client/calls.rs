@@ -221,11 +221,7 @@ impl Client {
             Call::MarkRead { chat } => self.status_notify(1, Some(chat), ms)?,
             Call::SyncCheck => {
                 let creds = self.credentials.as_ref()?;
-                let key = if self.sync_check_key.is_empty() {
-                    &self.sync_key
-                } else {
-                    &self.sync_check_key
-                };
+                let key = self.cursor.for_synccheck();
                 ApiRequest::new(Endpoint::SyncCheck)
                     .text("r", ms)
                     .text("skey", creds.skey.expose())
@@ -244,7 +240,7 @@ impl Client {
                     .encoded("pass_ticket", creds.pass_ticket.expose())
                     .json(&SyncBody {
                         base_request: creds.base_request(),
-                        sync_key: &self.sync_key,
+                        sync_key: self.cursor.sync_key(),
                         rr: now.js_bitwise_not(),
                     })
             }

@@ -4,25 +4,18 @@ use super::calls::{Call, PendingSend};
 use super::{Client, Fault};
 use crate::model::{PlainAnswer, SendAnswer};
 use crate::{
-    Command, CommandOutcome, Endpoint, Error, Event, LogoutReason, SendHandle, State, Timestamp,
-    UsageError,
+    Command, Endpoint, Error, Event, LogoutReason, SendHandle, State, Timestamp, UsageError,
 };
+use std::time::Duration;
 
 impl Client {
-    /// Applies a [`Command`] (the same as calling its method).
-    pub fn command(
+    /// Applies a [`Command`] (the same as calling its method), with its typed reply.
+    pub fn apply<C: Command>(
         &mut self,
-        command: Command,
+        command: C,
         now: Timestamp,
-    ) -> Result<CommandOutcome, UsageError> {
-        self.observe(now);
-        match command {
-            Command::SendText { to, text } => {
-                self.send_text(&to, &text, now).map(CommandOutcome::Queued)
-            }
-            Command::MarkRead { chat } => self.mark_read(&chat, now).map(|()| CommandOutcome::Done),
-            Command::Logout => self.logout(now).map(|()| CommandOutcome::Done),
-        }
+    ) -> Result<C::Reply, UsageError> {
+        command.apply(self, now)
     }
 
     /// Queues a text message to `to` (a user name: `@…`, `@@…` for a group, or `filehelper`).
@@ -57,7 +50,7 @@ impl Client {
         self.next_send += 1;
         // LocalID = ClientMsgId = the time in milliseconds followed by 4 random digits.
         let local_id = format!("{}{}", now.as_unix_millis(), self.rng.digits(4));
-        self.outbox.push_back(PendingSend {
+        self.sends.push(PendingSend {
             handle,
             to: to.to_string(),
             text: text.to_string(),
@@ -79,31 +72,30 @@ impl Client {
         if chat.is_empty() {
             return Err(UsageError::InvalidMessage("no chat"));
         }
-        if self.reads.iter().any(|c| c == chat) {
+        if self.reads.waiting().any(|c| c == chat) {
             return Ok(());
         }
-        if self.reads.len() >= self.config.limits.max_send_queue {
+        if self.reads.waiting().count() >= self.config.limits.max_send_queue {
             return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
         }
-        self.reads.push_back(chat.to_string());
+        self.reads.push(chat.to_string());
         self.pump_reads(now);
         Ok(())
     }
 
     /// Sends the next read mark when none is in flight.
     pub(super) fn pump_reads(&mut self, now: Timestamp) {
-        if self.reading || self.state != State::Ready {
+        if self.state != State::Ready {
             return;
         }
-        if let Some(chat) = self.reads.pop_front() {
-            self.reading = true;
+        if let Some((chat, _)) = self.reads.next(now, Duration::ZERO) {
             self.issue(Call::MarkRead { chat }, 0, now);
         }
     }
 
     /// A read mark was answered or given up: the next one may go.
     pub(super) fn read_done(&mut self, now: Timestamp) {
-        self.reading = false;
+        self.reads.done(now);
         self.pump_reads(now);
     }
 
@@ -141,22 +133,17 @@ impl Client {
 
     /// Messages queued or being sent.
     pub fn pending_sends(&self) -> usize {
-        self.outbox.len() + usize::from(self.sending)
+        self.sends.len()
     }
 
     /// Sends the next queued message when none is in flight and the pacing allows.
     pub(super) fn pump_outbox(&mut self, now: Timestamp) {
-        if self.sending || self.state != State::Ready {
+        if self.state != State::Ready {
             return;
         }
-        let Some(next) = self.outbox.pop_front() else {
-            return;
-        };
-        self.sending = true;
-        let at = self
-            .last_send_at
-            .map_or(now, |t| t.after(self.config.min_send_interval));
-        self.issue_at(Call::Send(next), at, now);
+        if let Some((next, at)) = self.sends.next(now, self.config.min_send_interval) {
+            self.issue_at(Call::Send(next), at, now);
+        }
     }
 
     pub(super) fn on_send(
@@ -166,8 +153,7 @@ impl Client {
         now: Timestamp,
     ) -> Result<(), Fault> {
         let answer: SendAnswer = self.answer(Endpoint::SendMsg, body)?;
-        self.sending = false;
-        self.last_send_at = Some(now);
+        self.sends.done(now);
         self.events.push_back(Event::Sent {
             handle,
             msg_id: answer.msg_id,
@@ -178,8 +164,7 @@ impl Client {
 
     /// A send used up its retry budget: report it and go on with the queue.
     pub(super) fn send_given_up(&mut self, handle: SendHandle, error: Error, now: Timestamp) {
-        self.sending = false;
-        self.last_send_at = Some(now);
+        self.sends.done(now);
         self.events.push_back(Event::SendFailed { handle, error });
         self.pump_outbox(now);
     }
@@ -194,28 +179,21 @@ impl Client {
     pub(super) fn end_session(&mut self, reason: LogoutReason) {
         tracing::debug!(%reason, "session ended");
         self.fail_pending_sends();
-        self.reads.clear();
-        self.reading = false;
+        self.reads.drain();
         self.clear_requests();
         self.events.push_back(Event::LoggedOut { reason });
         self.set_state(State::LoggedOut(reason));
     }
 
     pub(super) fn fail_pending_sends(&mut self) {
-        let in_flight_send = self
-            .in_flight
-            .iter()
-            .map(|(_, f)| &f.call)
-            .chain(self.scheduled.iter().map(|s| &s.call))
-            .find_map(|c| match c {
-                Call::Send(p) => Some(p.handle),
-                _ => None,
-            });
+        let in_flight_send = self.scheduler.calls().find_map(|c| match c {
+            Call::Send(p) => Some(p.handle),
+            _ => None,
+        });
         let handles: Vec<SendHandle> = in_flight_send
             .into_iter()
-            .chain(self.outbox.drain(..).map(|p| p.handle))
+            .chain(self.sends.drain().into_iter().map(|p| p.handle))
             .collect();
-        self.sending = false;
         for handle in handles {
             self.events.push_back(Event::SendFailed {
                 handle,

@@ -151,8 +151,7 @@ impl Client {
             // store, keys and queued sends are stale.
             self.fail_pending_sends();
             self.contacts = crate::ContactStore::default();
-            self.sync_key = crate::model::SyncKey::default();
-            self.sync_check_key = crate::model::SyncKey::default();
+            self.cursor = crate::cursor::SyncCursor::default();
             self.user = None;
         }
         self.credentials = Some(Credentials {

@@ -3,13 +3,16 @@
 
 mod calls;
 mod commands;
+mod lane;
 mod login;
 mod resume;
+mod scheduler;
 mod setup;
 mod sync;
 
 use crate::cookies::CookieJar;
 use crate::credentials::Credentials;
+use crate::cursor::SyncCursor;
 use crate::dedup::SeenIds;
 use crate::model::{BaseResponse, Contact, HasBaseResponse, RetClass, SyncKey};
 use crate::rng::Rng;
@@ -20,51 +23,9 @@ use crate::{
 use bytes::Bytes;
 use calls::Call;
 pub(crate) use calls::PendingSend;
+use lane::Lane;
+use scheduler::{InFlight, Scheduler};
 use std::collections::VecDeque;
-use url::Url;
-
-/// A request in flight.
-struct InFlight {
-    call: Call,
-    /// Failed tries of this call before this one.
-    attempt: u32,
-    sent_at: Timestamp,
-    /// When the core gives up waiting for the answer even if the transport never reports
-    /// (a lost task or thread): the request then counts as timed out.
-    deadline: Timestamp,
-    url: Url,
-}
-
-/// How long past a request's own timeout the core waits for the transport to report.
-const DEADLINE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// A call waiting for its time (a retry after backoff, or a paced long poll).
-struct Scheduled {
-    at: Timestamp,
-    call: Call,
-    attempt: u32,
-}
-
-// Calls and URLs hold secrets (the login ticket, skey, sid): Debug shows the endpoint only.
-impl std::fmt::Debug for InFlight {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InFlight")
-            .field("endpoint", &self.call.endpoint())
-            .field("attempt", &self.attempt)
-            .field("sent_at", &self.sent_at)
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for Scheduled {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scheduled")
-            .field("endpoint", &self.call.endpoint())
-            .field("attempt", &self.attempt)
-            .field("at", &self.at)
-            .finish()
-    }
-}
 
 /// Why a handler could not use an answer.
 #[derive(Debug)]
@@ -119,19 +80,14 @@ pub struct Client {
     cookies: CookieJar,
     user: Option<Contact>,
     contacts: ContactStore,
-    sync_key: SyncKey,
-    sync_check_key: SyncKey,
+    /// SyncKey and SyncCheckKey, with their rules.
+    cursor: SyncCursor,
     /// Recent message ids, to drop duplicates.
     seen: SeenIds,
-    /// Messages waiting to be sent.
-    outbox: VecDeque<PendingSend>,
-    /// Whether a send is in flight or scheduled.
-    sending: bool,
-    /// Chats waiting to be marked read.
-    reads: VecDeque<String>,
-    /// Whether a read mark is in flight or scheduled.
-    reading: bool,
-    last_send_at: Option<Timestamp>,
+    /// Messages to send, one at a time, paced.
+    sends: Lane<PendingSend>,
+    /// Chats to mark read, one at a time.
+    reads: Lane<String>,
     next_send: u64,
     /// New uuids fetched after the first one.
     qr_refreshes: u32,
@@ -139,9 +95,8 @@ pub struct Client {
     scanned: bool,
     contact_pages: u32,
     group_batches: Vec<Vec<(String, String)>>,
-    next_id: u64,
-    /// The latest time passed in: a time before it is a step of the clock backwards.
-    last_now: Option<Timestamp>,
+    /// Requests in flight, scheduled calls, requests for the transport, the clock.
+    scheduler: Scheduler,
     /// Whether [`Event::Offline`] was announced and [`Event::Online`] not yet.
     offline: bool,
     /// The message loop's next call, held back while the application has
@@ -152,14 +107,9 @@ pub struct Client {
     /// The SyncKey and SyncCheckKey before the oldest answer whose messages are not all taken:
     /// what [`Client::save`] stores, so that a saved session never runs ahead of the
     /// application.
-    rewind: Option<(SyncKey, SyncKey)>,
+    rewind: Option<SyncCursor>,
     /// When the latest synccheck was sent (the message loop is paced from it).
     last_synccheck_at: Option<Timestamp>,
-    /// Requests sent and not answered, oldest first (a handful at most: a `Vec` costs less
-    /// than a map for so few).
-    in_flight: Vec<(RequestId, InFlight)>,
-    scheduled: Vec<Scheduled>,
-    transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
 }
 
@@ -184,29 +134,21 @@ impl Client {
             cookies: CookieJar::default(),
             user: None,
             contacts: ContactStore::default(),
-            sync_key: SyncKey::default(),
-            sync_check_key: SyncKey::default(),
+            cursor: SyncCursor::default(),
             seen: SeenIds::default(),
-            outbox: VecDeque::new(),
-            sending: false,
-            reads: VecDeque::new(),
-            reading: false,
-            last_send_at: None,
+            sends: Lane::default(),
+            reads: Lane::default(),
             next_send: 0,
             qr_refreshes: 0,
             scanned: false,
             contact_pages: 0,
             group_batches: Vec::new(),
-            next_id: 0,
-            last_now: None,
+            scheduler: Scheduler::default(),
             offline: false,
             paused_loop: None,
             untaken: 0,
             rewind: None,
             last_synccheck_at: None,
-            in_flight: Vec::new(),
-            scheduled: Vec::new(),
-            transmits: VecDeque::new(),
             events: VecDeque::new(),
         }
     }
@@ -265,13 +207,13 @@ impl Client {
 
     /// The current SyncKey (empty before `webwxinit`): what webwxsync posts.
     pub fn sync_key(&self) -> &SyncKey {
-        &self.sync_key
+        self.cursor.sync_key()
     }
 
     /// The current SyncCheckKey (empty until a sync answer carried one): what synccheck sends,
     /// falling back to the SyncKey.
     pub fn sync_check_key(&self) -> &SyncKey {
-        &self.sync_check_key
+        self.cursor.check_key()
     }
 
     /// This client's DeviceID (`e` + 15 digits, from the seed).
@@ -286,19 +228,14 @@ impl Client {
 
     /// How many requests are in flight.
     pub fn in_flight(&self) -> usize {
-        self.in_flight.len()
+        self.scheduler.in_flight()
     }
 
     // ----- poll_* -----
 
     /// The next request to send, if any.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        let next = self.transmits.pop_front();
-        if next.is_none() {
-            // An idle session keeps no room for requests it is not making.
-            self.transmits = VecDeque::new();
-        }
-        next
+        self.scheduler.poll_transmit()
     }
 
     /// The next event for the application, if any.
@@ -327,12 +264,8 @@ impl Client {
             && let Some(call) = self.paused_loop.take()
         {
             // Due at once: the driver calls handle_timeout on its next turn.
-            let at = self.last_now.unwrap_or_default();
-            self.scheduled.push(Scheduled {
-                at,
-                call,
-                attempt: 0,
-            });
+            let at = self.scheduler.last_now();
+            self.scheduler.schedule(at, call, 0);
         }
         next
     }
@@ -341,9 +274,7 @@ impl Client {
     /// earliest of the scheduled calls (retries, paced polls) and of the deadlines of the
     /// requests in flight (a request whose transport never reports is given up as timed out).
     pub fn poll_timeout(&self) -> Option<Timestamp> {
-        let scheduled = self.scheduled.iter().map(|s| s.at);
-        let deadlines = self.in_flight.iter().map(|(_, f)| f.deadline);
-        scheduled.chain(deadlines).min()
+        self.scheduler.poll_timeout()
     }
 
     // ----- handle_* -----
@@ -354,21 +285,11 @@ impl Client {
         if self.state.is_terminal() {
             return;
         }
-        let overdue: Vec<RequestId> = self
-            .in_flight
-            .iter()
-            .filter(|(_, f)| f.deadline <= now)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in overdue {
+        for id in self.scheduler.overdue(now) {
             tracing::debug!(id = id.0, "no answer from the transport by the deadline");
             self.handle_transport_error(id, TransportErrorKind::Timeout, now);
         }
-        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.scheduled)
-            .into_iter()
-            .partition(|s| s.at <= now);
-        self.scheduled = later;
-        for s in due {
+        for s in self.scheduler.due(now) {
             self.issue(s.call, s.attempt, now);
         }
     }
@@ -462,14 +383,10 @@ impl Client {
 
     fn take_in_flight(&mut self, id: RequestId) -> Option<InFlight> {
         if self.state.is_terminal() {
-            self.in_flight.clear();
+            self.scheduler.clear();
             return None;
         }
-        let flight = self
-            .in_flight
-            .iter()
-            .position(|(i, _)| *i == id)
-            .map(|at| self.in_flight.remove(at).1);
+        let flight = self.scheduler.take(id);
         if flight.is_none() {
             tracing::debug!(id = id.0, "answer to an unknown request ignored");
         }
@@ -485,30 +402,17 @@ impl Client {
     /// (NTP, suspend): every timer and deadline moves back by the step, so that nothing waits
     /// for the clock to catch up.
     fn observe(&mut self, now: Timestamp) {
-        if let Some(last) = self.last_now
-            && now < last
-        {
-            let step = last.saturating_since(now);
+        if let Some(step) = self.scheduler.observe(now) {
             tracing::debug!(?step, "the clock went backwards; timers moved back");
-            for s in &mut self.scheduled {
-                s.at = s.at.before(step);
-            }
-            for (_, f) in &mut self.in_flight {
-                f.sent_at = f.sent_at.before(step);
-                f.deadline = f.deadline.before(step);
-            }
-            self.last_send_at = self.last_send_at.map(|t| t.before(step));
+            self.sends.shift_back(step);
             self.last_synccheck_at = self.last_synccheck_at.map(|t| t.before(step));
         }
-        self.last_now = Some(now);
     }
 
     /// Forgets every request in flight, scheduled, waiting to be sent or paused: the one
     /// teardown step of logout, failure, the end of a session and the switch to a push login.
     fn clear_requests(&mut self) {
-        self.in_flight.clear();
-        self.scheduled.clear();
-        self.transmits.clear();
+        self.scheduler.clear();
         self.paused_loop = None;
     }
 
@@ -538,29 +442,16 @@ impl Client {
             Ok(built) => built,
             Err(e) => return self.fail(e),
         };
-        let id = RequestId(self.next_id);
-        self.next_id += 1;
+        let id = self.scheduler.next_id();
         let timeout = self.timeout_of(&call);
-        let deadline = now.after(timeout.saturating_mul(2)).after(DEADLINE_GRACE);
-        // Room for exactly what is in flight (usually one long poll), not a growth step's worth.
-        self.in_flight.reserve_exact(1);
-        self.in_flight.push((
-            id,
-            InFlight {
-                call,
-                attempt,
-                sent_at: now,
-                deadline,
-                url,
-            },
-        ));
         tracing::debug!(id = id.0, %endpoint, "request");
-        self.transmits.push_back(Transmit {
+        let transmit = Transmit {
             id,
             endpoint,
             request,
             timeout,
-        });
+        };
+        self.scheduler.send(call, attempt, now, transmit, url);
     }
 
     /// Sends `call` at `at`, or now if that time has come.
@@ -568,11 +459,7 @@ impl Client {
         if at <= now {
             self.issue(call, 0, now);
         } else {
-            self.scheduled.push(Scheduled {
-                at,
-                call,
-                attempt: 0,
-            });
+            self.scheduler.schedule(at, call, 0);
         }
     }
 
@@ -614,11 +501,7 @@ impl Client {
             delay,
             cause,
         });
-        self.scheduled.push(Scheduled {
-            at: now.after(delay),
-            call,
-            attempt: failures,
-        });
+        self.scheduler.schedule(now.after(delay), call, failures);
     }
 
     /// Ends the client with `error`. A session-ending code once the session is ready is a
@@ -632,8 +515,7 @@ impl Client {
         }
         tracing::debug!(%error, "failed");
         self.fail_pending_sends();
-        self.reads.clear();
-        self.reading = false;
+        self.reads.drain();
         self.clear_requests();
         self.events.push_back(Event::Failed(error.clone()));
         self.set_state(State::Failed(error));

@@ -4,6 +4,7 @@
 use super::calls::Call;
 use super::{Client, Fault};
 use crate::cookies::CookieJar;
+use crate::cursor::SyncCursor;
 use crate::parse::parse_push_login;
 use crate::{
     Config, Event, ResumeError, SAVED_SESSION_VERSION, SavedSession, Secret, State, Timestamp,
@@ -23,25 +24,18 @@ impl Client {
         let hosts = self.hosts.clone()?;
         let user = self.user.clone()?;
         // The send in flight (or waiting for its retry) goes first, then the queue.
-        let current = self
-            .in_flight
-            .iter()
-            .map(|(_, f)| &f.call)
-            .chain(self.scheduled.iter().map(|s| &s.call))
-            .find_map(|c| match c {
-                Call::Send(p) => Some(p.clone()),
-                _ => None,
-            });
+        let current = self.scheduler.calls().find_map(|c| match c {
+            Call::Send(p) => Some(p.clone()),
+            _ => None,
+        });
         let outbox = current
             .into_iter()
-            .chain(self.outbox.iter().cloned())
+            .chain(self.sends.waiting().cloned())
             .collect();
         // Never ahead of the application: messages it has not taken yet are fetched again after
         // a restart (the keys from before their answer, their ids not remembered).
-        let (sync_key, sync_check_key) = match &self.rewind {
-            Some((key, check)) => (key.clone(), check.clone()),
-            None => (self.sync_key.clone(), self.sync_check_key.clone()),
-        };
+        let cursor = self.rewind.as_ref().unwrap_or(&self.cursor);
+        let (sync_key, sync_check_key) = (cursor.sync_key().clone(), cursor.check_key().clone());
         let mut seen = self.seen.clone();
         if self.untaken > 0 {
             for event in &self.events {
@@ -81,13 +75,13 @@ impl Client {
         };
         let members = saved
             .contacts
-            .groups()
-            .map(|g| g.member_list.len())
+            .iter()
+            .map(|c| c.member_list.len())
             .max()
             .unwrap_or(0);
         let checks = [
             over("contacts", saved.contacts.len(), limits.max_contacts),
-            over("members in a group", members, limits.max_group_members),
+            over("members of a contact", members, limits.max_group_members),
             over("pending sends", saved.outbox.len(), limits.max_send_queue),
             over(
                 "SyncKey entries",
@@ -110,14 +104,15 @@ impl Client {
         client.cookies = cookies;
         client.user = Some(saved.user);
         client.contacts = saved.contacts;
-        client.sync_key = saved.sync_key;
-        client.sync_check_key = saved.sync_check_key;
+        client.cursor = SyncCursor::at(saved.sync_key, saved.sync_check_key);
         client.seen = saved.seen;
         // A session saved under a larger limit keeps only the newest ids the limit allows.
         client
             .seen
             .trim_to(client.config.limits.max_remembered_msg_ids);
-        client.outbox = saved.outbox.into();
+        for send in saved.outbox {
+            client.sends.push(send);
+        }
         client.next_send = saved.next_send;
         Ok(client)
     }

@@ -3,7 +3,8 @@
 
 use super::calls::{BATCH_SIZE, Call};
 use super::{Client, Fault};
-use crate::model::{BatchGetContactAnswer, GetContactAnswer, InitAnswer, PlainAnswer};
+use crate::cursor::SyncCursor;
+use crate::model::{BatchGetContactAnswer, GetContactAnswer, InitAnswer, PlainAnswer, SyncKey};
 use crate::{Endpoint, Error, Event, ParseError, State, Timestamp};
 
 impl Client {
@@ -12,18 +13,14 @@ impl Client {
         if init.user.user_name.is_empty() {
             return Err(ParseError::Missing("User.UserName").into());
         }
-        if init.sync_key.list.len() > self.config.limits.max_sync_key_entries {
-            return Err(Fault::Fatal(Error::LimitExceeded {
-                what: "SyncKey entries",
-                limit: self.config.limits.max_sync_key_entries,
-            }));
-        }
+        SyncCursor::check(
+            [&init.sync_key, &SyncKey::default()],
+            self.config.limits.max_sync_key_entries,
+        )?;
         if let Some(creds) = self.credentials.as_mut() {
-            creds.update_skey(&init.skey);
+            creds.update_skey(init.skey);
         }
-        if !init.sync_key.is_empty() {
-            self.sync_key = init.sync_key;
-        }
+        self.cursor.advance(init.sync_key, SyncKey::default());
         for contact in init.contact_list {
             self.contacts.upsert(contact, &self.config.limits)?;
         }

@@ -3,6 +3,7 @@
 
 use super::calls::Call;
 use super::{Client, Fault};
+use crate::cursor::SyncCursor;
 use crate::model::{Contact, RetClass, SyncAnswer};
 use crate::parse::parse_synccheck;
 use crate::{Endpoint, Error, Event, Failure, Message, State, Timestamp};
@@ -48,13 +49,10 @@ impl Client {
 
     pub(super) fn on_sync(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
         let answer: SyncAnswer = self.answer(Endpoint::Sync, body)?;
-        let limit = self.config.limits.max_sync_key_entries;
-        if answer.sync_key.list.len() > limit || answer.sync_check_key.list.len() > limit {
-            return Err(Fault::Fatal(Error::LimitExceeded {
-                what: "SyncKey entries",
-                limit,
-            }));
-        }
+        SyncCursor::check(
+            [&answer.sync_key, &answer.sync_check_key],
+            self.config.limits.max_sync_key_entries,
+        )?;
         let continue_flag = answer.continue_flag;
         let resuming = self.state == State::Resuming;
         if resuming {
@@ -140,21 +138,16 @@ impl Client {
                 // The first message the application has not taken: a save from now on stores
                 // the keys from before this answer, so the message is fetched again after a
                 // restart (and the ones taken meanwhile are dropped as duplicates).
-                self.rewind = Some((self.sync_key.clone(), self.sync_check_key.clone()));
+                self.rewind = Some(self.cursor.clone());
             }
             self.untaken += 1;
             delivered += 1;
             self.events.push_back(Event::Message(Box::new(message)));
         }
         // Only now, with everything handled, do the keys advance.
-        if !answer.sync_key.is_empty() {
-            self.sync_key = answer.sync_key;
-        }
-        if !answer.sync_check_key.is_empty() {
-            self.sync_check_key = answer.sync_check_key;
-        }
+        self.cursor.advance(answer.sync_key, answer.sync_check_key);
         if let Some(creds) = self.credentials.as_mut() {
-            creds.update_skey(&answer.skey);
+            creds.update_skey(answer.skey);
         }
         Ok(delivered)
     }

@@ -134,7 +134,7 @@ fn position_within(s: &str, within: usize, found: impl Fn(u8) -> bool) -> Option
 
 /// Decodes HTML entities leniently: an `&` that does not start a known entity stays as it is.
 ///
-/// Linear in `s`: the `;` that ends an entity is looked for among the next [`MAX_ENTITY`] + 1
+/// Linear in `s`: the `;` that ends an entity is looked for among the next `MAX_ENTITY` (32) + 1
 /// bytes only, and no further than the next `&` (which no entity name contains), so every byte
 /// is looked at a bounded number of times.
 pub fn decode_entities(s: &str) -> String {

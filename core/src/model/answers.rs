@@ -1,6 +1,7 @@
 //! The JSON answers of the login set-up: `webwxinit`, `webwxgetcontact`, `webwxbatchgetcontact`.
 
 use super::{BaseResponse, Contact, HasBaseResponse, SyncKey, lenient};
+use crate::Secret;
 
 /// The answer of `webwxinit`.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
@@ -18,8 +19,8 @@ pub struct InitAnswer {
     #[serde(rename = "SyncKey", default)]
     pub sync_key: SyncKey,
     /// `SKey`: when non-empty, replaces the skey of the ticket.
-    #[serde(rename = "SKey", default, deserialize_with = "lenient::string")]
-    pub skey: String,
+    #[serde(rename = "SKey", default, deserialize_with = "lenient::secret_string")]
+    pub skey: Secret<String>,
     /// `ChatSet`: comma-separated user names of recent chats.
     #[serde(rename = "ChatSet", default, deserialize_with = "lenient::string")]
     pub chat_set: String,

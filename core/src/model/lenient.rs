@@ -86,6 +86,14 @@ pub(crate) fn uint<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     d.deserialize_any(UintVisitor)
 }
 
+/// [`string`] kept as a [`Secret`](crate::Secret) from the moment it is read (the `SKey` of
+/// init and sync answers), so that no `Debug` of an answer shows it.
+pub(crate) fn secret_string<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<crate::Secret<String>, D::Error> {
+    string(d).map(crate::Secret::new)
+}
+
 /// A string given as a string, a number, a boolean or `null` (empty). During a parse, one longer
 /// than `Limits::max_string_bytes` is cut at a character boundary (see [`caps`]).
 pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

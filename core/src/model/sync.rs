@@ -1,6 +1,7 @@
 //! The answer of `webwxsync`.
 
 use super::{BaseResponse, Contact, HasBaseResponse, RawMessage, SyncKey, lenient};
+use crate::Secret;
 
 /// A `{"Buff": "..."}` wrapper the profile uses for strings.
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize, serde::Serialize)]
@@ -73,8 +74,8 @@ pub struct SyncAnswer {
     #[serde(rename = "SyncCheckKey", default)]
     pub sync_check_key: SyncKey,
     /// `SKey`: replaces the skey when non-empty.
-    #[serde(rename = "SKey", default, deserialize_with = "lenient::string")]
-    pub skey: String,
+    #[serde(rename = "SKey", default, deserialize_with = "lenient::secret_string")]
+    pub skey: Secret<String>,
 }
 
 impl HasBaseResponse for SyncAnswer {

@@ -44,6 +44,12 @@ pub fn ready(config: Config) -> (Client, Transmit) {
     (c, check)
 }
 
+/// Answers the synccheck `check` with "selector 2" at `now`; returns the webwxsync it leads to.
+pub fn to_sync(c: &mut Client, check: &Transmit, now: Timestamp) -> Transmit {
+    answer(c, check, ok(sync_fixture("synccheck-0-2.js")), now);
+    next(c, Endpoint::Sync)
+}
+
 /// Every pending transmit.
 pub fn drain(c: &mut Client) -> Vec<Transmit> {
     std::iter::from_fn(|| c.poll_transmit()).collect()
