@@ -2,14 +2,16 @@
 //! `Client::resume` → `start`, then a few steps driven with canned answers.
 //!
 //! The input is the JSON of a saved session, optionally followed by a `0xFF` byte (never part of
-//! JSON) and a script: one byte a step, picking which request to answer and how.
+//! JSON), a byte that makes one of the session's lists longer (see `grow`), and a script: one
+//! byte a step, picking which request to answer and how.
 //!
 //! Checked: no panic; the resumed client holds no more than the configuration's `Limits` allow
-//! (contacts, members of a group, queued sends, SyncKey entries, remembered message ids), however
-//! large the saved lists; at most 8 requests in flight; `Debug` of the saved session, the client
-//! and every event never shows the saved credentials or cookie values (the harness puts secrets
-//! of its own into them before resuming); a session saved by the resumed client reads back and
-//! resumes again.
+//! (contacts, members of a contact, queued sends, SyncKey entries, remembered message ids), and
+//! no request carries more than 50 cookies, however large the saved lists (a session over the
+//! limits may also be refused); at most 8 requests in flight; `Debug` of the saved session, the
+//! client and every event never shows the saved credentials or cookie values (the harness puts
+//! secrets of its own into them before resuming); a session saved by the resumed client reads
+//! back and resumes again.
 #![no_main]
 
 use std::time::Duration;
@@ -46,9 +48,71 @@ fn config() -> Config {
         .with_min_send_interval(Duration::ZERO)
 }
 
-/// The saved session with secrets of the harness in its credentials and in its cookies' values,
-/// or `None` when the JSON does not have that shape.
-fn with_secrets(json: &[u8], marker: &str) -> Option<SavedSession> {
+/// Makes one list of the saved session longer, as `grow` says: its low 3 bits pick the list
+/// (none, contacts, a contact's members, queued sends, SyncKey, SyncCheckKey, remembered ids,
+/// cookies), the rest how many entries are added (1 to 63), so that sessions over the limits are
+/// as easy to reach as any other.
+fn grow(value: &mut serde_json::Value, cookies: &mut Vec<serde_json::Value>, grow: u8) {
+    use serde_json::{Value, json};
+    let n = 1 + usize::from(grow >> 3) * 2;
+    let push_n = |list: Option<&mut Vec<Value>>, make: &dyn Fn(usize) -> Value| {
+        if let Some(list) = list {
+            list.extend((0..n).map(make));
+        }
+    };
+    match grow % 8 {
+        1 => {
+            if let Some(map) = value["contacts"]["contacts"].as_object_mut() {
+                for i in 0..n {
+                    let name = format!("@grown{i}");
+                    map.insert(name.clone(), json!({ "UserName": name, "NickName": "g" }));
+                }
+            }
+        }
+        2 => {
+            if let Some(first) = value["contacts"]["contacts"]
+                .as_object_mut()
+                .and_then(|m| m.values_mut().next())
+                .and_then(Value::as_object_mut)
+            {
+                let members = first.entry("MemberList").or_insert_with(|| json!([]));
+                push_n(
+                    members.as_array_mut(),
+                    &|i| json!({ "UserName": format!("@m{i}") }),
+                );
+            }
+        }
+        3 => push_n(
+            value["outbox"].as_array_mut(),
+            &|i| json!({ "handle": 100 + i, "to": "filehelper", "text": "t", "local_id": i.to_string() }),
+        ),
+        4 => push_n(
+            value["sync_key"]["List"].as_array_mut(),
+            &|i| json!({ "Key": 3000 + i, "Val": i }),
+        ),
+        5 => push_n(
+            value["sync_check_key"]["List"].as_array_mut(),
+            &|i| json!({ "Key": 3000 + i, "Val": i }),
+        ),
+        6 => push_n(value["seen"]["order"].as_array_mut(), &|i| {
+            (4_000_000 + i).to_string().into()
+        }),
+        7 => {
+            if let Some(template) = cookies.first().cloned() {
+                cookies.extend((0..n).map(|i| {
+                    let mut c = template.clone();
+                    c["raw_cookie"] = format!("grown{i}=1; Path=/; Domain=wx2.qq.com").into();
+                    c
+                }));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The saved session grown as `how` says (see [`grow`]), with secrets of the harness in its
+/// credentials and in its cookies' values; `None` when the JSON does not have that shape.
+fn prepared(json: &[u8], marker: &str, how: u8) -> Option<SavedSession> {
     let mut value: serde_json::Value = serde_json::from_slice(json).ok()?;
     let creds = value.get_mut("credentials")?.as_object_mut()?;
     creds.insert("sid".into(), format!("S{marker}sd").into());
@@ -58,7 +122,12 @@ fn with_secrets(json: &[u8], marker: &str) -> Option<SavedSession> {
         .get("cookies")
         .and_then(|c| c.as_str())
         .and_then(|c| serde_json::from_str(c).ok());
-    if let Some(serde_json::Value::Array(mut list)) = cookies {
+    let mut list = match cookies {
+        Some(serde_json::Value::Array(list)) => list,
+        _ => Vec::new(),
+    };
+    grow(&mut value, &mut list, how);
+    if !list.is_empty() {
         for (i, cookie) in list.iter_mut().enumerate() {
             let Some(raw) = cookie.get_mut("raw_cookie") else {
                 continue;
@@ -181,12 +250,13 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         Some(at) => (&data[..at], &data[at + 1..]),
         None => (data, &[][..]),
     };
+    let (how, script) = script.split_first().map_or((0, script), |(h, s)| (*h, s));
     let Ok(saved) = serde_json::from_slice::<SavedSession>(json) else {
         return;
     };
     let marker = marker(data);
-    // With the harness's secrets when the JSON has the usual shape, else as it came.
-    let (saved, secret) = match with_secrets(json, &marker) {
+    // Grown and with the harness's secrets when the JSON has the usual shape, else as it came.
+    let (saved, secret) = match prepared(json, &marker, how) {
         Some(s) => (s, true),
         None => (saved, false),
     };
