@@ -183,7 +183,7 @@ mod cookies;
 mod credentials;
 mod cursor;
 mod dedup;
-pub mod desktop;
+mod desktop;
 mod endpoint;
 mod error;
 mod event;
@@ -191,7 +191,14 @@ mod event;
 pub mod fuzzing;
 mod hosts;
 pub mod message;
+/// The wire types: the server's answers as serde reads them. Not part of the stable API (they
+/// follow the wire format); public for the fuzz targets, tests and benchmarks. The types an
+/// application needs are re-exported at the crate root.
+#[doc(hidden)]
 pub mod model;
+/// The parsers of the server's answers. Not part of the stable API; public for the fuzz
+/// targets, tests and benchmarks.
+#[doc(hidden)]
 pub mod parse;
 mod persist;
 mod request;
@@ -219,6 +226,7 @@ pub use error::{Error, Failure, ParseError, TransportErrorKind, UsageError};
 pub use event::{Event, QR_PAYLOAD_PREFIX, SendHandle};
 pub use hosts::{Hosts, is_wechat_host};
 pub use message::{Content, Message};
+pub use model::{Contact, ContactKind, Member, SyncKey, SyncKeyEntry};
 pub use persist::{ResumeError, SAVED_SESSION_VERSION, SavedSession};
 pub use secret::Secret;
 pub use state::{LogoutReason, State};
