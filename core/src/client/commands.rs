@@ -46,8 +46,8 @@ impl Client {
         if self.pending_sends() >= self.config.limits.max_send_queue {
             return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
         }
-        let handle = SendHandle(self.next_send);
-        self.next_send += 1;
+        let handle = SendHandle(self.session.next_send);
+        self.session.next_send += 1;
         // LocalID = ClientMsgId = the time in milliseconds followed by 4 random digits.
         let local_id = format!("{}{}", now.as_unix_millis(), self.rng.digits(4));
         self.sends.push(PendingSend {
@@ -106,11 +106,11 @@ impl Client {
     /// started (no probe, no push login first).
     pub fn logout(&mut self, now: Timestamp) -> Result<(), UsageError> {
         self.observe(now);
-        let resumed_not_started = self.state == State::Idle && self.credentials.is_some();
+        let resumed_not_started = self.state == State::Idle && self.session.credentials.is_some();
         if !resumed_not_started {
             self.check_alive()?;
         }
-        if self.credentials.is_none() {
+        if self.session.credentials.is_none() {
             // Nothing to log out of: just stop.
             self.end_session(LogoutReason::Requested);
             return Ok(());

@@ -75,7 +75,7 @@ impl Client {
                     &self.config.allowed_hosts,
                     Endpoint::LoginPoll,
                 )?;
-                self.hosts = Some(Hosts::for_checked(&url));
+                self.session.hosts = Some(Hosts::for_checked(&url));
                 self.events.push_back(Event::Confirmed);
                 self.set_state(State::FetchingTicket);
                 self.issue(Call::Ticket { url, hops: 0 }, 0, now);
@@ -130,7 +130,7 @@ impl Client {
                 }));
             }
             let url = CheckedUrl::parse(&next, &self.config.allowed_hosts, Endpoint::Ticket)?;
-            self.hosts = Some(Hosts::for_checked(&url));
+            self.session.hosts = Some(Hosts::for_checked(&url));
             let hops = hops + 1;
             self.issue(Call::Ticket { url, hops }, 0, now);
             return Ok(());
@@ -146,20 +146,18 @@ impl Client {
                 detail: "the ticket answer lacks skey, wxsid, wxuin or pass_ticket",
             }));
         };
-        if self.credentials.is_some() {
+        if self.session.credentials.is_some() {
             // A new login replaces a saved session: user names are session-scoped, so the old
             // store, keys and queued sends are stale.
             self.fail_pending_sends();
-            self.contacts = crate::ContactStore::default();
-            self.cursor = crate::cursor::SyncCursor::default();
-            self.user = None;
+            self.session.forget_account_state();
         }
-        self.credentials = Some(Credentials {
+        self.session.credentials = Some(Credentials {
             uin,
             sid: ticket.wxsid,
             skey: ticket.skey,
             pass_ticket: ticket.pass_ticket,
-            device_id: self.device_id.clone(),
+            device_id: self.session.device_id.clone(),
         });
         self.events.push_back(Event::LoggedIn { uin });
         self.set_state(State::Initializing);

@@ -7,13 +7,12 @@ mod lane;
 mod login;
 mod resume;
 mod scheduler;
+mod session;
 mod setup;
 mod sync;
 
 use crate::cookies::CookieJar;
-use crate::credentials::Credentials;
 use crate::cursor::SyncCursor;
-use crate::dedup::SeenIds;
 use crate::model::{BaseResponse, Contact, HasBaseResponse, RetClass, SyncKey};
 use crate::rng::Rng;
 use crate::{
@@ -25,6 +24,7 @@ use calls::Call;
 pub(crate) use calls::PendingSend;
 use lane::Lane;
 use scheduler::{InFlight, Scheduler};
+use session::Session;
 use std::collections::VecDeque;
 
 /// Why a handler could not use an answer.
@@ -74,21 +74,12 @@ pub struct Client {
     config: Config,
     rng: Rng,
     state: State,
-    device_id: String,
-    credentials: Option<Credentials>,
-    hosts: Option<Hosts>,
-    cookies: CookieJar,
-    user: Option<Contact>,
-    contacts: ContactStore,
-    /// SyncKey and SyncCheckKey, with their rules.
-    cursor: SyncCursor,
-    /// Recent message ids, to drop duplicates.
-    seen: SeenIds,
+    /// The durable part: what a saved session holds.
+    session: Session,
     /// Messages to send, one at a time, paced.
     sends: Lane<PendingSend>,
     /// Chats to mark read, one at a time.
     reads: Lane<String>,
-    next_send: u64,
     /// New uuids fetched after the first one.
     qr_refreshes: u32,
     /// Whether the scan of the current uuid was announced.
@@ -128,17 +119,12 @@ impl Client {
             config,
             rng,
             state: State::Idle,
-            device_id,
-            credentials: None,
-            hosts: None,
-            cookies: CookieJar::default(),
-            user: None,
-            contacts: ContactStore::default(),
-            cursor: SyncCursor::default(),
-            seen: SeenIds::default(),
+            session: Session {
+                device_id,
+                ..Session::default()
+            },
             sends: Lane::default(),
             reads: Lane::default(),
-            next_send: 0,
             qr_refreshes: 0,
             scanned: false,
             contact_pages: 0,
@@ -159,7 +145,7 @@ impl Client {
     pub fn start(&mut self, now: Timestamp) -> Result<(), UsageError> {
         self.observe(now);
         match self.state {
-            State::Idle if self.credentials.is_some() => {
+            State::Idle if self.session.credentials.is_some() => {
                 self.start_resume(now);
                 Ok(())
             }
@@ -187,43 +173,43 @@ impl Client {
 
     /// The self user, once `webwxinit` answered.
     pub fn user(&self) -> Option<&Contact> {
-        self.user.as_ref()
+        self.session.user.as_ref()
     }
 
     /// The account's uin, once logged in.
     pub fn uin(&self) -> Option<u64> {
-        self.credentials.as_ref().map(|c| c.uin)
+        self.session.credentials.as_ref().map(|c| c.uin)
     }
 
     /// The contact store.
     pub fn contacts(&self) -> &ContactStore {
-        &self.contacts
+        &self.session.contacts
     }
 
     /// The hosts of the session, once the login was confirmed.
     pub fn hosts(&self) -> Option<&Hosts> {
-        self.hosts.as_ref()
+        self.session.hosts.as_ref()
     }
 
     /// The current SyncKey (empty before `webwxinit`): what webwxsync posts.
     pub fn sync_key(&self) -> &SyncKey {
-        self.cursor.sync_key()
+        self.session.cursor.sync_key()
     }
 
     /// The current SyncCheckKey (empty until a sync answer carried one): what synccheck sends,
     /// falling back to the SyncKey.
     pub fn sync_check_key(&self) -> &SyncKey {
-        self.cursor.check_key()
+        self.session.cursor.check_key()
     }
 
     /// This client's DeviceID (`e` + 15 digits, from the seed).
     pub fn device_id(&self) -> &str {
-        &self.device_id
+        &self.session.device_id
     }
 
     /// The cookie jar.
     pub fn cookies(&self) -> &CookieJar {
-        &self.cookies
+        &self.session.cookies
     }
 
     /// How many requests are in flight.
@@ -325,7 +311,9 @@ impl Client {
         let Some(flight) = self.take_in_flight(id) else {
             return;
         };
-        self.cookies.store_from(&flight.url, response.headers());
+        self.session
+            .cookies
+            .store_from(&flight.url, response.headers());
         let endpoint = flight.call.endpoint();
         let status = response.status();
         // A logout is over whatever the server answers (best effort).
@@ -438,7 +426,11 @@ impl Client {
             });
             return;
         };
-        let (request, url) = match req.build(&self.config, self.hosts.as_ref(), &self.cookies) {
+        let (request, url) = match req.build(
+            &self.config,
+            self.session.hosts.as_ref(),
+            &self.session.cookies,
+        ) {
             Ok(built) => built,
             Err(e) => return self.fail(e),
         };
