@@ -35,7 +35,6 @@ impl Client {
             image_url: format!("{}/qrcode/{uuid}", self.config.login_origin),
             uuid: uuid.clone(),
         });
-        self.scanned = false;
         self.set_state(State::WaitingForScan { uuid: uuid.clone() });
         self.issue(Call::LoginPoll { uuid, tip: 1 }, 0, now);
         Ok(())
@@ -59,8 +58,8 @@ impl Client {
         match parse_login_poll(body)? {
             LoginPoll::Waiting => poll_again(self),
             LoginPoll::Scanned { avatar } => {
-                if !self.scanned {
-                    self.scanned = true;
+                // The scan is announced once: the state says whether it was.
+                if !matches!(self.state, State::WaitingForConfirm { .. }) {
                     self.events.push_back(Event::Scanned { avatar });
                     self.set_state(State::WaitingForConfirm {
                         uuid: uuid.to_string(),

@@ -82,9 +82,6 @@ pub struct Client {
     reads: Lane<String>,
     /// New uuids fetched after the first one.
     qr_refreshes: u32,
-    /// Whether the scan of the current uuid was announced.
-    scanned: bool,
-    contact_pages: u32,
     group_batches: Vec<Vec<(String, String)>>,
     /// Requests in flight, scheduled calls, requests for the transport, the clock.
     scheduler: Scheduler,
@@ -126,8 +123,6 @@ impl Client {
             sends: Lane::default(),
             reads: Lane::default(),
             qr_refreshes: 0,
-            scanned: false,
-            contact_pages: 0,
             group_batches: Vec::new(),
             scheduler: Scheduler::default(),
             offline: false,

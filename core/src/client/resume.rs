@@ -124,7 +124,6 @@ impl Client {
             return Ok(());
         }
         let uuid = answer.uuid;
-        self.scanned = true;
         self.events
             .push_back(Event::PushLoginSent { uuid: uuid.clone() });
         self.set_state(State::WaitingForConfirm { uuid: uuid.clone() });

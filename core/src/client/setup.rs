@@ -34,7 +34,6 @@ impl Client {
 
     pub(super) fn on_status_notify(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
         let _: PlainAnswer = self.answer(Endpoint::StatusNotify, body)?;
-        self.contact_pages = 0;
         self.set_state(State::LoadingContacts { pages: 0 });
         self.issue(Call::GetContact { seq: 0 }, 0, now);
         Ok(())
@@ -50,8 +49,11 @@ impl Client {
         for contact in page.member_list {
             self.session.contacts.upsert(contact, &self.config.limits)?;
         }
-        self.contact_pages += 1;
-        let pages = self.contact_pages;
+        // The state carries the count of pages so far.
+        let pages = match self.state {
+            State::LoadingContacts { pages } => pages + 1,
+            _ => 1,
+        };
         self.set_state(State::LoadingContacts { pages });
         self.events.push_back(Event::ContactsProgress {
             contacts: self.session.contacts.len(),
