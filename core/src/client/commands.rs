@@ -1,7 +1,7 @@
 //! Commands from the application once logged in: send a text, mark a chat read, log out.
 
 use super::calls::{Call, PendingSend};
-use super::{Client, Fault};
+use super::{Client, Fault, QueuedSends};
 use crate::model::{PlainAnswer, SendAnswer};
 use crate::{
     Command, Endpoint, Error, Event, LogoutReason, SendHandle, State, Timestamp, UsageError,
@@ -115,8 +115,7 @@ impl Client {
             self.end_session(LogoutReason::Requested);
             return Ok(());
         }
-        self.fail_pending_sends();
-        self.clear_requests();
+        self.stop_requests(QueuedSends::Fail);
         self.set_state(State::LoggingOut);
         self.issue(Call::Logout, 0, now);
         Ok(())
@@ -178,9 +177,7 @@ impl Client {
     /// Ends the session: every queued send fails, the state becomes `LoggedOut(reason)`.
     pub(super) fn end_session(&mut self, reason: LogoutReason) {
         tracing::debug!(%reason, "session ended");
-        self.fail_pending_sends();
-        self.reads.drain();
-        self.clear_requests();
+        self.stop_requests(QueuedSends::Fail);
         self.events.push_back(Event::LoggedOut { reason });
         self.set_state(State::LoggedOut(reason));
     }

@@ -27,6 +27,15 @@ use scheduler::{InFlight, Scheduler};
 use session::Session;
 use std::collections::VecDeque;
 
+/// What [`Client::stop_requests`] does with the sends still queued.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QueuedSends {
+    /// They fail ([`Event::SendFailed`] with [`Error::SessionOver`]).
+    Fail,
+    /// They stay queued.
+    Keep,
+}
+
 /// Why a handler could not use an answer.
 #[derive(Debug)]
 enum Fault {
@@ -82,6 +91,7 @@ pub struct Client {
     reads: Lane<String>,
     /// New uuids fetched after the first one.
     qr_refreshes: u32,
+    /// The groups of each `webwxbatchgetcontact` request while group members load.
     group_batches: Vec<Vec<(String, String)>>,
     /// Requests in flight, scheduled calls, requests for the transport, the clock.
     scheduler: Scheduler,
@@ -392,9 +402,15 @@ impl Client {
         }
     }
 
-    /// Forgets every request in flight, scheduled, waiting to be sent or paused: the one
-    /// teardown step of logout, failure, the end of a session and the switch to a push login.
-    fn clear_requests(&mut self) {
+    /// The one teardown of logout, failure, the end of a session and the switch to a push
+    /// login: every request in flight, scheduled, waiting for the transport or paused is
+    /// forgotten, read marks are dropped, and the queued sends fail (or, for a push login, wait
+    /// for the login to decide).
+    fn stop_requests(&mut self, sends: QueuedSends) {
+        if sends == QueuedSends::Fail {
+            self.fail_pending_sends();
+        }
+        self.reads.drain();
         self.scheduler.clear();
         self.paused_loop = None;
     }
@@ -501,9 +517,7 @@ impl Client {
             return self.end_session(reason);
         }
         tracing::debug!(%error, "failed");
-        self.fail_pending_sends();
-        self.reads.drain();
-        self.clear_requests();
+        self.stop_requests(QueuedSends::Fail);
         self.events.push_back(Event::Failed(error.clone()));
         self.set_state(State::Failed(error));
     }

@@ -3,7 +3,7 @@
 
 use super::calls::Call;
 use super::session::Session;
-use super::{Client, Fault};
+use super::{Client, Fault, QueuedSends};
 use crate::parse::parse_push_login;
 use crate::{Config, Event, ResumeError, SAVED_SESSION_VERSION, SavedSession, State, Timestamp};
 
@@ -108,7 +108,7 @@ impl Client {
     /// The saved session is over: ask the phone to confirm a new login.
     pub(super) fn start_push_login(&mut self, now: Timestamp) {
         tracing::debug!("saved session over; trying a push login");
-        self.clear_requests();
+        self.stop_requests(QueuedSends::Keep);
         self.set_state(State::PushLogin);
         self.issue(Call::PushLogin, 0, now);
     }
