@@ -153,7 +153,7 @@ impl Client {
     ) -> Result<(), Fault> {
         let answer: SendAnswer = self.answer(Endpoint::SendMsg, body)?;
         self.sends.done(now);
-        self.events.push_back(Event::Sent {
+        self.events.push(Event::Sent {
             handle,
             msg_id: answer.msg_id,
         });
@@ -164,7 +164,7 @@ impl Client {
     /// A send used up its retry budget: report it and go on with the queue.
     pub(super) fn send_given_up(&mut self, handle: SendHandle, error: Error, now: Timestamp) {
         self.sends.done(now);
-        self.events.push_back(Event::SendFailed { handle, error });
+        self.events.push(Event::SendFailed { handle, error });
         self.pump_outbox(now);
     }
 
@@ -178,7 +178,7 @@ impl Client {
     pub(super) fn end_session(&mut self, reason: LogoutReason) {
         tracing::debug!(%reason, "session ended");
         self.stop_requests(QueuedSends::Fail);
-        self.events.push_back(Event::LoggedOut { reason });
+        self.events.push(Event::LoggedOut { reason });
         self.set_state(State::LoggedOut(reason));
     }
 
@@ -192,7 +192,7 @@ impl Client {
             .chain(self.sends.drain().into_iter().map(|p| p.handle))
             .collect();
         for handle in handles {
-            self.events.push_back(Event::SendFailed {
+            self.events.push(Event::SendFailed {
                 handle,
                 error: Error::SessionOver,
             });

@@ -30,7 +30,7 @@ impl Client {
                 }));
             }
         };
-        self.events.push_back(Event::QrCode {
+        self.events.push(Event::QrCode {
             payload: format!("{QR_PAYLOAD_PREFIX}{uuid}"),
             image_url: format!("{}/qrcode/{uuid}", self.config.login_origin),
             uuid: uuid.clone(),
@@ -60,7 +60,7 @@ impl Client {
             LoginPoll::Scanned { avatar } => {
                 // The scan is announced once: the state says whether it was.
                 if !matches!(self.state, State::WaitingForConfirm { .. }) {
-                    self.events.push_back(Event::Scanned { avatar });
+                    self.events.push(Event::Scanned { avatar });
                     self.set_state(State::WaitingForConfirm {
                         uuid: uuid.to_string(),
                     });
@@ -75,16 +75,16 @@ impl Client {
                     Endpoint::LoginPoll,
                 )?;
                 self.session.hosts = Some(Hosts::for_checked(&url));
-                self.events.push_back(Event::Confirmed);
+                self.events.push(Event::Confirmed);
                 self.set_state(State::FetchingTicket);
                 self.issue(Call::Ticket { url, hops: 0 }, 0, now);
             }
             LoginPoll::Cancelled => {
-                self.events.push_back(Event::LoginCancelled);
+                self.events.push(Event::LoginCancelled);
                 self.refresh_qr(now)?;
             }
             LoginPoll::Expired { code } => {
-                self.events.push_back(Event::QrExpired { code });
+                self.events.push(Event::QrExpired { code });
                 self.refresh_qr(now)?;
             }
             LoginPoll::Unknown { code } => {
@@ -158,7 +158,7 @@ impl Client {
             pass_ticket: ticket.pass_ticket,
             device_id: self.session.device_id.clone(),
         });
-        self.events.push_back(Event::LoggedIn { uin });
+        self.events.push(Event::LoggedIn { uin });
         self.set_state(State::Initializing);
         self.issue(Call::Init, 0, now);
         Ok(())

@@ -3,6 +3,7 @@
 
 mod calls;
 mod commands;
+mod feed;
 mod lane;
 mod login;
 mod resume;
@@ -12,7 +13,6 @@ mod setup;
 mod sync;
 
 use crate::cookies::CookieJar;
-use crate::cursor::SyncCursor;
 use crate::model::{BaseResponse, Contact, HasBaseResponse, RetClass, SyncKey};
 use crate::rng::Rng;
 use crate::{
@@ -22,10 +22,10 @@ use crate::{
 use bytes::Bytes;
 use calls::Call;
 pub(crate) use calls::PendingSend;
+use feed::Feed;
 use lane::Lane;
 use scheduler::{InFlight, Scheduler};
 use session::Session;
-use std::collections::VecDeque;
 
 /// What [`Client::stop_requests`] does with the sends still queued.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -100,15 +100,10 @@ pub struct Client {
     /// The message loop's next call, held back while the application has
     /// [`Config::max_queued_events`] events to take.
     paused_loop: Option<Call>,
-    /// `Event::Message`s in `events` the application has not taken yet.
-    untaken: usize,
-    /// The SyncKey and SyncCheckKey before the oldest answer whose messages are not all taken:
-    /// what [`Client::save`] stores, so that a saved session never runs ahead of the
-    /// application.
-    rewind: Option<SyncCursor>,
     /// When the latest synccheck was sent (the message loop is paced from it).
     last_synccheck_at: Option<Timestamp>,
-    events: VecDeque<Event>,
+    /// The events waiting for the application.
+    events: Feed,
 }
 
 impl std::fmt::Debug for Rng {
@@ -137,10 +132,8 @@ impl Client {
             scheduler: Scheduler::default(),
             offline: false,
             paused_loop: None,
-            untaken: 0,
-            rewind: None,
             last_synccheck_at: None,
-            events: VecDeque::new(),
+            events: Feed::default(),
         }
     }
 
@@ -236,20 +229,7 @@ impl Client {
     /// SyncKey past a message that is still waiting here. After taking events, check
     /// [`poll_timeout`](Client::poll_timeout) again: a paused loop is then due at once.
     pub fn poll_event(&mut self) -> Option<Event> {
-        let next = self.events.pop_front();
-        match &next {
-            None => {
-                // An idle session keeps no room for events it does not have.
-                self.events = VecDeque::new();
-            }
-            Some(Event::Message(_)) => {
-                self.untaken = self.untaken.saturating_sub(1);
-                if self.untaken == 0 {
-                    self.rewind = None;
-                }
-            }
-            Some(_) => {}
-        }
+        let next = self.events.pop();
         if self.paused_loop.is_some()
             && self.events.len() < self.config.max_queued_events
             && let Some(call) = self.paused_loop.take()
@@ -340,7 +320,7 @@ impl Client {
                 if self.offline && matches!(flight.call, Call::SyncCheck | Call::Sync) {
                     self.offline = false;
                     tracing::info!("online again");
-                    self.events.push_back(Event::Online);
+                    self.events.push(Event::Online);
                 }
             }
             Err(Fault::Retry(failure)) => self.retry(flight.call, flight.attempt, failure, now),
@@ -476,7 +456,7 @@ impl Client {
         if endless && failures >= self.config.retry.offline_after.max(1) && !self.offline {
             self.offline = true;
             tracing::info!(%cause, "offline; retrying without limit");
-            self.events.push_back(Event::Offline {
+            self.events.push(Event::Offline {
                 cause: cause.clone(),
             });
         }
@@ -498,7 +478,7 @@ impl Client {
         let ceiling = self.config.retry.ceiling(failures);
         let delay = ceiling / 2 + self.rng.up_to(ceiling / 2);
         tracing::debug!(%endpoint, failures, ?delay, %cause, "retrying");
-        self.events.push_back(Event::Retrying {
+        self.events.push(Event::Retrying {
             endpoint,
             attempt: failures,
             delay,
@@ -518,7 +498,7 @@ impl Client {
         }
         tracing::debug!(%error, "failed");
         self.stop_requests(QueuedSends::Fail);
-        self.events.push_back(Event::Failed(error.clone()));
+        self.events.push(Event::Failed(error.clone()));
         self.set_state(State::Failed(error));
     }
 

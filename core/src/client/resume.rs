@@ -28,14 +28,10 @@ impl Client {
             .collect();
         // Never ahead of the application: messages it has not taken yet are fetched again after
         // a restart (the keys from before their answer, their ids not remembered).
-        let cursor = self.rewind.as_ref().unwrap_or(&self.session.cursor);
+        let cursor = self.events.rewind().unwrap_or(&self.session.cursor);
         let mut seen = self.session.seen.clone();
-        if self.untaken > 0 {
-            for event in &self.events {
-                if let Event::Message(m) = event {
-                    seen.forget(&m.id);
-                }
-            }
+        for id in self.events.untaken_ids() {
+            seen.forget(id);
         }
         self.session.to_saved(cursor, seen, outbox)
     }
@@ -102,7 +98,7 @@ impl Client {
     pub(super) fn resumed(&mut self) {
         let uin = self.session.credentials.as_ref().map_or(0, |c| c.uin);
         self.set_state(State::Ready);
-        self.events.push_back(Event::Resumed { uin });
+        self.events.push(Event::Resumed { uin });
     }
 
     /// The saved session is over: ask the phone to confirm a new login.
@@ -125,7 +121,7 @@ impl Client {
         }
         let uuid = answer.uuid;
         self.events
-            .push_back(Event::PushLoginSent { uuid: uuid.clone() });
+            .push(Event::PushLoginSent { uuid: uuid.clone() });
         self.set_state(State::WaitingForConfirm { uuid: uuid.clone() });
         self.issue(Call::LoginPoll { uuid, tip: 1 }, 0, now);
         Ok(())

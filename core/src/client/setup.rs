@@ -55,7 +55,7 @@ impl Client {
             _ => 1,
         };
         self.set_state(State::LoadingContacts { pages });
-        self.events.push_back(Event::ContactsProgress {
+        self.events.push(Event::ContactsProgress {
             contacts: self.session.contacts.len(),
             pages,
         });
@@ -123,7 +123,7 @@ impl Client {
     fn become_ready(&mut self, now: Timestamp) {
         self.set_state(State::Ready);
         let user = Box::new(self.session.user.clone().unwrap_or_default());
-        self.events.push_back(Event::Ready {
+        self.events.push(Event::Ready {
             user,
             counts: self.session.contacts.counts(),
         });

@@ -86,13 +86,12 @@ impl Client {
         let limits = self.config.limits.clone();
         for contact in answer.mod_contact_list {
             if self.session.contacts.upsert(contact.clone(), &limits)? {
-                self.events
-                    .push_back(Event::ContactChanged(Box::new(contact)));
+                self.events.push(Event::ContactChanged(Box::new(contact)));
             }
         }
         for contact in answer.del_contact_list {
             if self.session.contacts.remove(&contact.user_name).is_some() {
-                self.events.push_back(Event::ContactRemoved {
+                self.events.push(Event::ContactRemoved {
                     user_name: contact.user_name,
                 });
             }
@@ -100,8 +99,7 @@ impl Client {
         for group in answer.mod_chat_room_member_list {
             let name = group.user_name.clone();
             self.session.contacts.upsert(group, &limits)?;
-            self.events
-                .push_back(Event::GroupMembersChanged { group: name });
+            self.events.push(Event::GroupMembersChanged { group: name });
         }
         if answer.profile.bit_flag != 0
             && let Some(user) = self.session.user.as_mut()
@@ -120,7 +118,7 @@ impl Client {
                 user.alias = p.alias.clone();
             }
             self.events
-                .push_back(Event::ProfileChanged(Box::new(user.clone())));
+                .push(Event::ProfileChanged(Box::new(user.clone())));
         }
         let nobody = Contact::default();
         let me = self.session.user.as_ref().unwrap_or(&nobody);
@@ -135,15 +133,8 @@ impl Client {
                 continue;
             }
             let message = Message::from_raw_with(raw, me, &self.session.contacts, &limits);
-            if self.untaken == 0 {
-                // The first message the application has not taken: a save from now on stores
-                // the keys from before this answer, so the message is fetched again after a
-                // restart (and the ones taken meanwhile are dropped as duplicates).
-                self.rewind = Some(self.session.cursor.clone());
-            }
-            self.untaken += 1;
             delivered += 1;
-            self.events.push_back(Event::Message(Box::new(message)));
+            self.events.push_message(message, &self.session.cursor);
         }
         // Only now, with everything handled, do the keys advance.
         self.session
