@@ -18,9 +18,11 @@
 //!
 //! | file | what it owns |
 //! |---|---|
-//! | `client/mod.rs` | [`Client`]: getters, `poll_*`, `handle_*`, issuing, retrying, failing |
+//! | `client/mod.rs` | [`Client`]: getters, `poll_*`, `handle_*`, issuing, retrying, the teardown |
+//! | `client/session.rs` | the durable part: exactly what a [`SavedSession`] holds |
 //! | `client/scheduler.rs` | requests in flight (with deadlines), scheduled calls, transmits, the clock |
 //! | `client/lane.rs` | the serial lane of sends (paced) and of read marks |
+//! | `client/feed.rs` | the events waiting for the application; what a save must know of them |
 //! | `client/calls.rs` | the calls and the request each is described by (queries, bodies) |
 //! | `client/login.rs` | jslogin → login poll → ticket |
 //! | `client/setup.rs` | webwxinit → statusnotify → contact pages → group batches → ready |
@@ -39,7 +41,7 @@
 //! | `command.rs`, `event.rs`, `state.rs`, `error.rs` | what the application gives and gets |
 //! | `connect_to.rs`, `time.rs`, `transmit.rs` | what transports use: routing, time, requests |
 //! | `parse/` | the server's answers read: scripts, XML, JSON under the limits |
-//! | `model/` | the wire types (serde), lenient readers, the caps of one answer |
+//! | `model/` | the wire types (serde): an answer type per endpoint, lenient readers, the caps of one answer |
 //! | `message/` | messages decoded: text, entities, emoji, groups, XML payloads |
 //!
 //! ## The state graph
