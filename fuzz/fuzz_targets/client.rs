@@ -18,10 +18,11 @@
 //! the ticket, sync and cookie answers; the SyncKey never goes back on a model answer; no message
 //! id delivered twice while the client can still remember it; the messages waiting in the event
 //! queue never more than `max_queued_events` plus one answer's worth. At the end, after draining
-//! with good answers only: a live client has caught up with the model, and every message of a
-//! model answer the client accepted (its SyncKey advanced past it) was delivered exactly once,
-//! unless garbage moved the SyncKey or the session those messages belonged to ended before a
-//! resumed client could fetch them again.
+//! with good answers only: a live client has caught up with the model, and every message a model
+//! answer moved the client's SyncKey past (the client took exactly that answer's key; the
+//! messages from its request's position to its own, not the duplicates before) was delivered
+//! exactly once, unless garbage moved the SyncKey or the session those messages belonged to ended
+//! before a resumed client could fetch them again.
 #![no_main]
 
 use std::collections::{HashMap, HashSet};
@@ -362,8 +363,10 @@ impl Answer {
     }
 }
 
-/// What a model webwxsync answer carried: its message ids, and the position and nonce of its
-/// SyncKey (`None`: no key, or not a `Ret` 0 answer).
+/// What a model webwxsync answer moves the client past: the ids of the messages from the
+/// position its request's SyncKey stood at to the position of its own SyncKey (not the
+/// duplicates before it), and that position and the key's nonce (`None`: no key, or not a `Ret`
+/// 0 answer).
 struct SyncSent {
     ids: Vec<String>,
     to: Option<(usize, u64)>,
@@ -542,9 +545,10 @@ impl Model {
             msgs.len(),
             msgs.join(",")
         );
+        let passed = self.log.get(from..to).unwrap_or_default();
         Answer {
             sync: Some(SyncSent {
-                ids: ids.iter().map(u64::to_string).collect(),
+                ids: passed.iter().map(u64::to_string).collect(),
                 to: (keyed && ret == 0).then_some((to, nonce)),
             }),
             ..Answer::ok(body)
@@ -987,6 +991,16 @@ impl Run {
             );
             self.secrets
                 .assert_absent("a request's Debug", &format!("{t:?}"));
+            if let Some(header) = t.request.headers().get("cookie") {
+                // The jar holds at most 50 cookies of at most 4 KiB (the core's documented bound).
+                let pairs = header.as_bytes().split(|b| *b == b';').count();
+                assert!(
+                    pairs <= 50 && header.len() <= 50 * (4_096 + 2),
+                    "a {} request carries {pairs} cookies in {} bytes",
+                    t.endpoint,
+                    header.len()
+                );
+            }
         }
         self.pending.extend(fresh);
         if self.pending.len() > MAX_PENDING {

@@ -74,6 +74,25 @@ fn with_secrets(json: &[u8], marker: &str) -> Option<SavedSession> {
     serde_json::from_value(value).ok()
 }
 
+/// The most cookies the jar holds, and the longest one (the core's documented bound: 50 cookies
+/// of at most 4 KiB, RFC 6265's minimums).
+const MAX_COOKIES: usize = 50;
+const MAX_COOKIE_BYTES: usize = 4_096;
+
+/// Checks that a request carries no more cookies than the jar may hold.
+fn assert_cookies_bounded(t: &Transmit) {
+    let Some(header) = t.request.headers().get("cookie") else {
+        return;
+    };
+    let pairs = header.as_bytes().split(|b| *b == b';').count();
+    assert!(
+        pairs <= MAX_COOKIES && header.len() <= MAX_COOKIES * (MAX_COOKIE_BYTES + 2),
+        "a {} request carries {pairs} cookies in {} bytes",
+        t.endpoint,
+        header.len()
+    );
+}
+
 /// Checks that the resumed client holds no more than the limits allow.
 fn assert_within_limits(c: &Client) {
     let limits = &c.config().limits;
@@ -189,7 +208,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     for &step in script.iter().take(MAX_STEPS) {
         now += 700;
         let at = Timestamp::from_unix_millis(now);
-        pending.extend(std::iter::from_fn(|| c.poll_transmit()));
+        let fresh: Vec<Transmit> = std::iter::from_fn(|| c.poll_transmit()).collect();
+        fresh.iter().for_each(assert_cookies_bounded);
+        pending.extend(fresh);
         match step >> 6 {
             0 | 1 => {
                 if !pending.is_empty() {
