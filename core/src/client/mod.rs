@@ -517,16 +517,22 @@ impl Client {
 
     /// Checks a `BaseResponse`: 1100/1101/1102 end the client, other non-zero codes are retried.
     fn check_ret(endpoint: Endpoint, base: &BaseResponse) -> Result<(), Fault> {
-        match RetClass::of(base.ret) {
+        Self::check_code(endpoint, base.ret, &base.err_msg)
+    }
+
+    /// The one mapping of a server code (`BaseResponse.Ret`, synccheck's `retcode`) to what the
+    /// client does: 0 goes on, 1100/1101/1102 end the session, anything else is retried.
+    fn check_code(endpoint: Endpoint, code: i64, message: &str) -> Result<(), Fault> {
+        match RetClass::of(code) {
             RetClass::Ok => Ok(()),
             RetClass::SessionEnded => Err(Fault::Fatal(Error::SessionEnded {
                 endpoint,
-                code: base.ret,
-                message: base.err_msg.clone(),
+                code,
+                message: message.to_string(),
             })),
             RetClass::Transient => Err(Fault::Retry(Failure::Server {
-                code: base.ret,
-                message: base.err_msg.clone(),
+                code,
+                message: message.to_string(),
             })),
         }
     }

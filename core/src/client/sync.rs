@@ -4,9 +4,9 @@
 use super::calls::Call;
 use super::{Client, Fault};
 use crate::cursor::SyncCursor;
-use crate::model::{Contact, RetClass, SyncAnswer};
+use crate::model::{Contact, SyncAnswer};
 use crate::parse::parse_synccheck;
-use crate::{Endpoint, Error, Event, Failure, Message, State, Timestamp};
+use crate::{Endpoint, Event, Message, State, Timestamp};
 
 impl Client {
     /// Starts the loop (on becoming ready).
@@ -21,22 +21,7 @@ impl Client {
         now: Timestamp,
     ) -> Result<(), Fault> {
         let check = parse_synccheck(body)?;
-        match RetClass::of(check.retcode) {
-            RetClass::Ok => {}
-            RetClass::SessionEnded => {
-                return Err(Fault::Fatal(Error::SessionEnded {
-                    endpoint: Endpoint::SyncCheck,
-                    code: check.retcode,
-                    message: String::new(),
-                }));
-            }
-            RetClass::Transient => {
-                return Err(Fault::Retry(Failure::Server {
-                    code: check.retcode,
-                    message: String::new(),
-                }));
-            }
-        }
+        Self::check_code(Endpoint::SyncCheck, check.retcode, "")?;
         if check.selector == 0 {
             let at = sent_at.after(self.config.long_poll_min_interval);
             self.issue_at(Call::SyncCheck, at, now);
