@@ -14,8 +14,8 @@ use crate::sanitize::{self, for_terminal};
 use crate::session_file;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use webwx_core::ContactKind;
 use webwx_core::message::decode_text;
-use webwx_core::model::ContactKind;
 use webwx_core::{Config, Endpoint, Event, FILE_HELPER, Hosts, RetryPolicy, SavedSession};
 use webwx_hyper::{Session, Transport};
 

@@ -69,6 +69,8 @@ pub struct Config {
     /// the message loop pauses: no new synccheck or webwxsync goes out until the application has
     /// taken events below this number. An answer is always applied whole, so the queue can hold
     /// one answer's events beyond it. Commands (sends, read marks, logout) are never paused.
+    /// An application that never takes its events therefore stops polling, and the server may
+    /// end such a session after a while: take events, even ones you ignore.
     ///
     /// [`Client::poll_event`]: crate::Client::poll_event
     pub max_queued_events: usize,

@@ -83,11 +83,21 @@ impl CookieJar {
         String::from_utf8(out).unwrap_or_default()
     }
 
-    /// A jar from [`CookieJar::to_json`]'s output.
+    /// A jar from [`CookieJar::to_json`]'s output; `None` if it is unreadable or holds more
+    /// cookies (or larger ones) than a live jar keeps.
     pub(crate) fn from_json(json: &str) -> Option<CookieJar> {
-        cookie_store::serde::json::load_all(json.as_bytes())
-            .ok()
-            .map(CookieJar)
+        let store = cookie_store::serde::json::load_all(json.as_bytes()).ok()?;
+        // A saved jar is held to the same bounds as one the server filled: more cookies, or a
+        // larger one, than a live session could have kept means it was not saved by one.
+        let mut count = 0;
+        for cookie in store.iter_any() {
+            count += 1;
+            let size = cookie.name().len() + cookie.value().len();
+            if count > MAX_COOKIES || size > MAX_COOKIE_BYTES {
+                return None;
+            }
+        }
+        Some(CookieJar(store))
     }
 
     /// The value of the cookie `name` that would be sent to `url` (for example

@@ -4,10 +4,10 @@
 
 /// The `extspam` header every desktop-mode client sends on the ticket request: a fixed blob,
 /// identical in every known client.
-pub const EXTSPAM: &str = include_str!("desktop_extspam.txt").trim_ascii_end();
+pub(crate) const EXTSPAM: &str = include_str!("desktop_extspam.txt").trim_ascii_end();
 
 /// The `client-version` header of desktop mode.
-pub const CLIENT_VERSION: &str = "2.0.0";
+pub(crate) const CLIENT_VERSION: &str = "2.0.0";
 
 /// The `referer` header of desktop mode.
-pub const REFERER: &str = "https://wx.qq.com/?&lang=zh_CN&target=t";
+pub(crate) const REFERER: &str = "https://wx.qq.com/?&lang=zh_CN&target=t";

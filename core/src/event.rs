@@ -1,6 +1,6 @@
 //! What the client tells the application.
 
-use crate::{ContactCounts, Endpoint, Error, Failure, LogoutReason, Message, model::Contact};
+use crate::{Contact, ContactCounts, Endpoint, Error, Failure, LogoutReason, Message};
 use std::time::Duration;
 
 /// The QR payload prefix: the phone scans `https://login.weixin.qq.com/l/<uuid>`.

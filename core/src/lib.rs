@@ -18,9 +18,11 @@
 //!
 //! | file | what it owns |
 //! |---|---|
-//! | `client/mod.rs` | [`Client`]: getters, `poll_*`, `handle_*`, issuing, retrying, failing |
+//! | `client/mod.rs` | [`Client`]: getters, `poll_*`, `handle_*`, issuing, retrying, the teardown |
+//! | `client/session.rs` | the durable part: exactly what a [`SavedSession`] holds |
 //! | `client/scheduler.rs` | requests in flight (with deadlines), scheduled calls, transmits, the clock |
 //! | `client/lane.rs` | the serial lane of sends (paced) and of read marks |
+//! | `client/feed.rs` | the events waiting for the application; what a save must know of them |
 //! | `client/calls.rs` | the calls and the request each is described by (queries, bodies) |
 //! | `client/login.rs` | jslogin → login poll → ticket |
 //! | `client/setup.rs` | webwxinit → statusnotify → contact pages → group batches → ready |
@@ -39,7 +41,7 @@
 //! | `command.rs`, `event.rs`, `state.rs`, `error.rs` | what the application gives and gets |
 //! | `connect_to.rs`, `time.rs`, `transmit.rs` | what transports use: routing, time, requests |
 //! | `parse/` | the server's answers read: scripts, XML, JSON under the limits |
-//! | `model/` | the wire types (serde), lenient readers, the caps of one answer |
+//! | `model/` | the wire types (serde): an answer type per endpoint, lenient readers, the caps of one answer |
 //! | `message/` | messages decoded: text, entities, emoji, groups, XML payloads |
 //!
 //! ## The state graph
@@ -183,7 +185,7 @@ mod cookies;
 mod credentials;
 mod cursor;
 mod dedup;
-pub mod desktop;
+mod desktop;
 mod endpoint;
 mod error;
 mod event;
@@ -191,7 +193,14 @@ mod event;
 pub mod fuzzing;
 mod hosts;
 pub mod message;
+/// The wire types: the server's answers as serde reads them. Not part of the stable API (they
+/// follow the wire format); public for the fuzz targets, tests and benchmarks. The types an
+/// application needs are re-exported at the crate root.
+#[doc(hidden)]
 pub mod model;
+/// The parsers of the server's answers. Not part of the stable API; public for the fuzz
+/// targets, tests and benchmarks.
+#[doc(hidden)]
 pub mod parse;
 mod persist;
 mod request;
@@ -219,6 +228,7 @@ pub use error::{Error, Failure, ParseError, TransportErrorKind, UsageError};
 pub use event::{Event, QR_PAYLOAD_PREFIX, SendHandle};
 pub use hosts::{Hosts, is_wechat_host};
 pub use message::{Content, Message};
+pub use model::{Contact, ContactKind, Member, SyncKey, SyncKeyEntry};
 pub use persist::{ResumeError, SAVED_SESSION_VERSION, SavedSession};
 pub use secret::Secret;
 pub use state::{LogoutReason, State};

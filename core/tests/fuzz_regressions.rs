@@ -212,7 +212,6 @@ fn a_resumed_contact_of_any_kind_is_held_to_the_member_limit() {
 /// most 50 cookies, but a saved session's jar is loaded whole, so a session saved with more
 /// (by an older build, or edited) resumes with all of them and sends them on every request.
 #[test]
-#[ignore = "bug: resume loads any number of saved cookies"]
 fn a_resumed_cookie_jar_is_held_to_50_cookies() {
     let mut json = saved_json();
     let mut jar: Vec<serde_json::Value> =

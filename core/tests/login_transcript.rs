@@ -9,7 +9,7 @@
 
 mod common;
 use common::*;
-use webwx_core::model::ContactKind;
+use webwx_core::ContactKind;
 use webwx_core::{ContactCounts, Endpoint, Event, State};
 
 #[test]

@@ -11,8 +11,8 @@ mod common;
 use common::fixture;
 use proptest::prelude::*;
 use webwx_core::Hosts;
-use webwx_core::model::{SyncKey, SyncKeyEntry};
 use webwx_core::parse::*;
+use webwx_core::{SyncKey, SyncKeyEntry};
 
 const FIXTURES: &[&str] = &[
     "jslogin.js",

@@ -208,7 +208,7 @@ impl Client {
                 req
             }
             Call::Init => {
-                let creds = self.credentials.as_ref()?;
+                let creds = self.session.credentials.as_ref()?;
                 ApiRequest::new(Endpoint::Init)
                     .text("r", now.js_bitwise_not())
                     .text("lang", &config.lang)
@@ -220,8 +220,8 @@ impl Client {
             Call::StatusNotify => self.status_notify(3, None, ms)?,
             Call::MarkRead { chat } => self.status_notify(1, Some(chat), ms)?,
             Call::SyncCheck => {
-                let creds = self.credentials.as_ref()?;
-                let key = self.cursor.for_synccheck();
+                let creds = self.session.credentials.as_ref()?;
+                let key = self.session.cursor.for_synccheck();
                 ApiRequest::new(Endpoint::SyncCheck)
                     .text("r", ms)
                     .text("skey", creds.skey.expose())
@@ -232,7 +232,7 @@ impl Client {
                     .text("_", ms)
             }
             Call::Sync => {
-                let creds = self.credentials.as_ref()?;
+                let creds = self.session.credentials.as_ref()?;
                 ApiRequest::new(Endpoint::Sync)
                     .text("sid", creds.sid.expose())
                     .text("skey", creds.skey.expose())
@@ -240,13 +240,13 @@ impl Client {
                     .encoded("pass_ticket", creds.pass_ticket.expose())
                     .json(&SyncBody {
                         base_request: creds.base_request(),
-                        sync_key: self.cursor.sync_key(),
+                        sync_key: self.session.cursor.sync_key(),
                         rr: now.js_bitwise_not(),
                     })
             }
             Call::Send(p) => {
-                let creds = self.credentials.as_ref()?;
-                let me = self.user.as_ref().map(|u| u.user_name.as_str())?;
+                let creds = self.session.credentials.as_ref()?;
+                let me = self.session.user.as_ref().map(|u| u.user_name.as_str())?;
                 ApiRequest::new(Endpoint::SendMsg)
                     .text("lang", &config.lang)
                     .encoded("pass_ticket", creds.pass_ticket.expose())
@@ -264,7 +264,7 @@ impl Client {
                     })
             }
             Call::PushLogin => {
-                let creds = self.credentials.as_ref()?;
+                let creds = self.session.credentials.as_ref()?;
                 let mut req = ApiRequest::new(Endpoint::PushLogin).text("uin", creds.uin);
                 if config.desktop_mode {
                     req = req.text("mod", "desktop");
@@ -272,7 +272,7 @@ impl Client {
                 req
             }
             Call::Logout => {
-                let creds = self.credentials.as_ref()?;
+                let creds = self.session.credentials.as_ref()?;
                 ApiRequest::new(Endpoint::Logout)
                     .text("redirect", 1)
                     .text("type", 0)
@@ -283,14 +283,14 @@ impl Client {
                     ])
             }
             Call::GetContact { seq } => {
-                let creds = self.credentials.as_ref()?;
+                let creds = self.session.credentials.as_ref()?;
                 self.with_session_query(ApiRequest::new(Endpoint::GetContact), creds)
                     .text("r", ms)
                     .text("seq", seq)
                     .text("skey", creds.skey.expose())
             }
             Call::BatchGetContact { batch } => {
-                let creds = self.credentials.as_ref()?;
+                let creds = self.session.credentials.as_ref()?;
                 let groups = self.group_batches.get(*batch)?;
                 let list: Vec<BatchEntry<'_>> = groups
                     .iter()
@@ -317,8 +317,8 @@ impl Client {
     /// `webwxstatusnotify` with `code` (3 inited, 1 read) about `chat` (the self user when
     /// `None`).
     fn status_notify(&self, code: u32, chat: Option<&str>, ms: u64) -> Option<ApiRequest> {
-        let creds = self.credentials.as_ref()?;
-        let me = self.user.as_ref().map(|u| u.user_name.as_str())?;
+        let creds = self.session.credentials.as_ref()?;
+        let me = self.session.user.as_ref().map(|u| u.user_name.as_str())?;
         Some(
             ApiRequest::new(Endpoint::StatusNotify)
                 .text("lang", &self.config.lang)

@@ -1,7 +1,7 @@
 //! Commands from the application once logged in: send a text, mark a chat read, log out.
 
 use super::calls::{Call, PendingSend};
-use super::{Client, Fault};
+use super::{Client, Fault, QueuedSends};
 use crate::model::{PlainAnswer, SendAnswer};
 use crate::{
     Command, Endpoint, Error, Event, LogoutReason, SendHandle, State, Timestamp, UsageError,
@@ -46,8 +46,8 @@ impl Client {
         if self.pending_sends() >= self.config.limits.max_send_queue {
             return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
         }
-        let handle = SendHandle(self.next_send);
-        self.next_send += 1;
+        let handle = SendHandle(self.session.next_send);
+        self.session.next_send += 1;
         // LocalID = ClientMsgId = the time in milliseconds followed by 4 random digits.
         let local_id = format!("{}{}", now.as_unix_millis(), self.rng.digits(4));
         self.sends.push(PendingSend {
@@ -106,17 +106,16 @@ impl Client {
     /// started (no probe, no push login first).
     pub fn logout(&mut self, now: Timestamp) -> Result<(), UsageError> {
         self.observe(now);
-        let resumed_not_started = self.state == State::Idle && self.credentials.is_some();
+        let resumed_not_started = self.state == State::Idle && self.session.credentials.is_some();
         if !resumed_not_started {
             self.check_alive()?;
         }
-        if self.credentials.is_none() {
+        if self.session.credentials.is_none() {
             // Nothing to log out of: just stop.
             self.end_session(LogoutReason::Requested);
             return Ok(());
         }
-        self.fail_pending_sends();
-        self.clear_requests();
+        self.stop_requests(QueuedSends::Fail);
         self.set_state(State::LoggingOut);
         self.issue(Call::Logout, 0, now);
         Ok(())
@@ -154,7 +153,7 @@ impl Client {
     ) -> Result<(), Fault> {
         let answer: SendAnswer = self.answer(Endpoint::SendMsg, body)?;
         self.sends.done(now);
-        self.events.push_back(Event::Sent {
+        self.events.push(Event::Sent {
             handle,
             msg_id: answer.msg_id,
         });
@@ -165,7 +164,7 @@ impl Client {
     /// A send used up its retry budget: report it and go on with the queue.
     pub(super) fn send_given_up(&mut self, handle: SendHandle, error: Error, now: Timestamp) {
         self.sends.done(now);
-        self.events.push_back(Event::SendFailed { handle, error });
+        self.events.push(Event::SendFailed { handle, error });
         self.pump_outbox(now);
     }
 
@@ -178,10 +177,8 @@ impl Client {
     /// Ends the session: every queued send fails, the state becomes `LoggedOut(reason)`.
     pub(super) fn end_session(&mut self, reason: LogoutReason) {
         tracing::debug!(%reason, "session ended");
-        self.fail_pending_sends();
-        self.reads.drain();
-        self.clear_requests();
-        self.events.push_back(Event::LoggedOut { reason });
+        self.stop_requests(QueuedSends::Fail);
+        self.events.push(Event::LoggedOut { reason });
         self.set_state(State::LoggedOut(reason));
     }
 
@@ -195,7 +192,7 @@ impl Client {
             .chain(self.sends.drain().into_iter().map(|p| p.handle))
             .collect();
         for handle in handles {
-            self.events.push_back(Event::SendFailed {
+            self.events.push(Event::SendFailed {
                 handle,
                 error: Error::SessionOver,
             });

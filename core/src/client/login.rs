@@ -30,12 +30,11 @@ impl Client {
                 }));
             }
         };
-        self.events.push_back(Event::QrCode {
+        self.events.push(Event::QrCode {
             payload: format!("{QR_PAYLOAD_PREFIX}{uuid}"),
             image_url: format!("{}/qrcode/{uuid}", self.config.login_origin),
             uuid: uuid.clone(),
         });
-        self.scanned = false;
         self.set_state(State::WaitingForScan { uuid: uuid.clone() });
         self.issue(Call::LoginPoll { uuid, tip: 1 }, 0, now);
         Ok(())
@@ -59,9 +58,9 @@ impl Client {
         match parse_login_poll(body)? {
             LoginPoll::Waiting => poll_again(self),
             LoginPoll::Scanned { avatar } => {
-                if !self.scanned {
-                    self.scanned = true;
-                    self.events.push_back(Event::Scanned { avatar });
+                // The scan is announced once: the state says whether it was.
+                if !matches!(self.state, State::WaitingForConfirm { .. }) {
+                    self.events.push(Event::Scanned { avatar });
                     self.set_state(State::WaitingForConfirm {
                         uuid: uuid.to_string(),
                     });
@@ -75,17 +74,17 @@ impl Client {
                     &self.config.allowed_hosts,
                     Endpoint::LoginPoll,
                 )?;
-                self.hosts = Some(Hosts::for_checked(&url));
-                self.events.push_back(Event::Confirmed);
+                self.session.hosts = Some(Hosts::for_checked(&url));
+                self.events.push(Event::Confirmed);
                 self.set_state(State::FetchingTicket);
                 self.issue(Call::Ticket { url, hops: 0 }, 0, now);
             }
             LoginPoll::Cancelled => {
-                self.events.push_back(Event::LoginCancelled);
+                self.events.push(Event::LoginCancelled);
                 self.refresh_qr(now)?;
             }
             LoginPoll::Expired { code } => {
-                self.events.push_back(Event::QrExpired { code });
+                self.events.push(Event::QrExpired { code });
                 self.refresh_qr(now)?;
             }
             LoginPoll::Unknown { code } => {
@@ -130,7 +129,7 @@ impl Client {
                 }));
             }
             let url = CheckedUrl::parse(&next, &self.config.allowed_hosts, Endpoint::Ticket)?;
-            self.hosts = Some(Hosts::for_checked(&url));
+            self.session.hosts = Some(Hosts::for_checked(&url));
             let hops = hops + 1;
             self.issue(Call::Ticket { url, hops }, 0, now);
             return Ok(());
@@ -146,22 +145,20 @@ impl Client {
                 detail: "the ticket answer lacks skey, wxsid, wxuin or pass_ticket",
             }));
         };
-        if self.credentials.is_some() {
+        if self.session.credentials.is_some() {
             // A new login replaces a saved session: user names are session-scoped, so the old
             // store, keys and queued sends are stale.
             self.fail_pending_sends();
-            self.contacts = crate::ContactStore::default();
-            self.cursor = crate::cursor::SyncCursor::default();
-            self.user = None;
+            self.session.forget_account_state();
         }
-        self.credentials = Some(Credentials {
+        self.session.credentials = Some(Credentials {
             uin,
             sid: ticket.wxsid,
             skey: ticket.skey,
             pass_ticket: ticket.pass_ticket,
-            device_id: self.device_id.clone(),
+            device_id: self.session.device_id.clone(),
         });
-        self.events.push_back(Event::LoggedIn { uin });
+        self.events.push(Event::LoggedIn { uin });
         self.set_state(State::Initializing);
         self.issue(Call::Init, 0, now);
         Ok(())

@@ -3,17 +3,16 @@
 
 mod calls;
 mod commands;
+mod feed;
 mod lane;
 mod login;
 mod resume;
 mod scheduler;
+mod session;
 mod setup;
 mod sync;
 
 use crate::cookies::CookieJar;
-use crate::credentials::Credentials;
-use crate::cursor::SyncCursor;
-use crate::dedup::SeenIds;
 use crate::model::{BaseResponse, Contact, HasBaseResponse, RetClass, SyncKey};
 use crate::rng::Rng;
 use crate::{
@@ -23,9 +22,19 @@ use crate::{
 use bytes::Bytes;
 use calls::Call;
 pub(crate) use calls::PendingSend;
+use feed::Feed;
 use lane::Lane;
 use scheduler::{InFlight, Scheduler};
-use std::collections::VecDeque;
+use session::Session;
+
+/// What [`Client::stop_requests`] does with the sends still queued.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QueuedSends {
+    /// They fail ([`Event::SendFailed`] with [`Error::SessionOver`]).
+    Fail,
+    /// They stay queued.
+    Keep,
+}
 
 /// Why a handler could not use an answer.
 #[derive(Debug)]
@@ -74,26 +83,15 @@ pub struct Client {
     config: Config,
     rng: Rng,
     state: State,
-    device_id: String,
-    credentials: Option<Credentials>,
-    hosts: Option<Hosts>,
-    cookies: CookieJar,
-    user: Option<Contact>,
-    contacts: ContactStore,
-    /// SyncKey and SyncCheckKey, with their rules.
-    cursor: SyncCursor,
-    /// Recent message ids, to drop duplicates.
-    seen: SeenIds,
+    /// The durable part: what a saved session holds.
+    session: Session,
     /// Messages to send, one at a time, paced.
     sends: Lane<PendingSend>,
     /// Chats to mark read, one at a time.
     reads: Lane<String>,
-    next_send: u64,
     /// New uuids fetched after the first one.
     qr_refreshes: u32,
-    /// Whether the scan of the current uuid was announced.
-    scanned: bool,
-    contact_pages: u32,
+    /// The groups of each `webwxbatchgetcontact` request while group members load.
     group_batches: Vec<Vec<(String, String)>>,
     /// Requests in flight, scheduled calls, requests for the transport, the clock.
     scheduler: Scheduler,
@@ -102,15 +100,10 @@ pub struct Client {
     /// The message loop's next call, held back while the application has
     /// [`Config::max_queued_events`] events to take.
     paused_loop: Option<Call>,
-    /// `Event::Message`s in `events` the application has not taken yet.
-    untaken: usize,
-    /// The SyncKey and SyncCheckKey before the oldest answer whose messages are not all taken:
-    /// what [`Client::save`] stores, so that a saved session never runs ahead of the
-    /// application.
-    rewind: Option<SyncCursor>,
     /// When the latest synccheck was sent (the message loop is paced from it).
     last_synccheck_at: Option<Timestamp>,
-    events: VecDeque<Event>,
+    /// The events waiting for the application.
+    events: Feed,
 }
 
 impl std::fmt::Debug for Rng {
@@ -128,28 +121,19 @@ impl Client {
             config,
             rng,
             state: State::Idle,
-            device_id,
-            credentials: None,
-            hosts: None,
-            cookies: CookieJar::default(),
-            user: None,
-            contacts: ContactStore::default(),
-            cursor: SyncCursor::default(),
-            seen: SeenIds::default(),
+            session: Session {
+                device_id,
+                ..Session::default()
+            },
             sends: Lane::default(),
             reads: Lane::default(),
-            next_send: 0,
             qr_refreshes: 0,
-            scanned: false,
-            contact_pages: 0,
             group_batches: Vec::new(),
             scheduler: Scheduler::default(),
             offline: false,
             paused_loop: None,
-            untaken: 0,
-            rewind: None,
             last_synccheck_at: None,
-            events: VecDeque::new(),
+            events: Feed::default(),
         }
     }
 
@@ -159,7 +143,7 @@ impl Client {
     pub fn start(&mut self, now: Timestamp) -> Result<(), UsageError> {
         self.observe(now);
         match self.state {
-            State::Idle if self.credentials.is_some() => {
+            State::Idle if self.session.credentials.is_some() => {
                 self.start_resume(now);
                 Ok(())
             }
@@ -187,43 +171,43 @@ impl Client {
 
     /// The self user, once `webwxinit` answered.
     pub fn user(&self) -> Option<&Contact> {
-        self.user.as_ref()
+        self.session.user.as_ref()
     }
 
     /// The account's uin, once logged in.
     pub fn uin(&self) -> Option<u64> {
-        self.credentials.as_ref().map(|c| c.uin)
+        self.session.credentials.as_ref().map(|c| c.uin)
     }
 
     /// The contact store.
     pub fn contacts(&self) -> &ContactStore {
-        &self.contacts
+        &self.session.contacts
     }
 
     /// The hosts of the session, once the login was confirmed.
     pub fn hosts(&self) -> Option<&Hosts> {
-        self.hosts.as_ref()
+        self.session.hosts.as_ref()
     }
 
     /// The current SyncKey (empty before `webwxinit`): what webwxsync posts.
     pub fn sync_key(&self) -> &SyncKey {
-        self.cursor.sync_key()
+        self.session.cursor.sync_key()
     }
 
     /// The current SyncCheckKey (empty until a sync answer carried one): what synccheck sends,
     /// falling back to the SyncKey.
     pub fn sync_check_key(&self) -> &SyncKey {
-        self.cursor.check_key()
+        self.session.cursor.check_key()
     }
 
     /// This client's DeviceID (`e` + 15 digits, from the seed).
     pub fn device_id(&self) -> &str {
-        &self.device_id
+        &self.session.device_id
     }
 
     /// The cookie jar.
     pub fn cookies(&self) -> &CookieJar {
-        &self.cookies
+        &self.session.cookies
     }
 
     /// How many requests are in flight.
@@ -245,20 +229,7 @@ impl Client {
     /// SyncKey past a message that is still waiting here. After taking events, check
     /// [`poll_timeout`](Client::poll_timeout) again: a paused loop is then due at once.
     pub fn poll_event(&mut self) -> Option<Event> {
-        let next = self.events.pop_front();
-        match &next {
-            None => {
-                // An idle session keeps no room for events it does not have.
-                self.events = VecDeque::new();
-            }
-            Some(Event::Message(_)) => {
-                self.untaken = self.untaken.saturating_sub(1);
-                if self.untaken == 0 {
-                    self.rewind = None;
-                }
-            }
-            Some(_) => {}
-        }
+        let next = self.events.pop();
         if self.paused_loop.is_some()
             && self.events.len() < self.config.max_queued_events
             && let Some(call) = self.paused_loop.take()
@@ -325,7 +296,9 @@ impl Client {
         let Some(flight) = self.take_in_flight(id) else {
             return;
         };
-        self.cookies.store_from(&flight.url, response.headers());
+        self.session
+            .cookies
+            .store_from(&flight.url, response.headers());
         let endpoint = flight.call.endpoint();
         let status = response.status();
         // A logout is over whatever the server answers (best effort).
@@ -347,7 +320,7 @@ impl Client {
                 if self.offline && matches!(flight.call, Call::SyncCheck | Call::Sync) {
                     self.offline = false;
                     tracing::info!("online again");
-                    self.events.push_back(Event::Online);
+                    self.events.push(Event::Online);
                 }
             }
             Err(Fault::Retry(failure)) => self.retry(flight.call, flight.attempt, failure, now),
@@ -409,9 +382,15 @@ impl Client {
         }
     }
 
-    /// Forgets every request in flight, scheduled, waiting to be sent or paused: the one
-    /// teardown step of logout, failure, the end of a session and the switch to a push login.
-    fn clear_requests(&mut self) {
+    /// The one teardown of logout, failure, the end of a session and the switch to a push
+    /// login: every request in flight, scheduled, waiting for the transport or paused is
+    /// forgotten, read marks are dropped, and the queued sends fail (or, for a push login, wait
+    /// for the login to decide).
+    fn stop_requests(&mut self, sends: QueuedSends) {
+        if sends == QueuedSends::Fail {
+            self.fail_pending_sends();
+        }
+        self.reads.drain();
         self.scheduler.clear();
         self.paused_loop = None;
     }
@@ -438,7 +417,11 @@ impl Client {
             });
             return;
         };
-        let (request, url) = match req.build(&self.config, self.hosts.as_ref(), &self.cookies) {
+        let (request, url) = match req.build(
+            &self.config,
+            self.session.hosts.as_ref(),
+            &self.session.cookies,
+        ) {
             Ok(built) => built,
             Err(e) => return self.fail(e),
         };
@@ -473,7 +456,7 @@ impl Client {
         if endless && failures >= self.config.retry.offline_after.max(1) && !self.offline {
             self.offline = true;
             tracing::info!(%cause, "offline; retrying without limit");
-            self.events.push_back(Event::Offline {
+            self.events.push(Event::Offline {
                 cause: cause.clone(),
             });
         }
@@ -495,7 +478,7 @@ impl Client {
         let ceiling = self.config.retry.ceiling(failures);
         let delay = ceiling / 2 + self.rng.up_to(ceiling / 2);
         tracing::debug!(%endpoint, failures, ?delay, %cause, "retrying");
-        self.events.push_back(Event::Retrying {
+        self.events.push(Event::Retrying {
             endpoint,
             attempt: failures,
             delay,
@@ -514,10 +497,8 @@ impl Client {
             return self.end_session(reason);
         }
         tracing::debug!(%error, "failed");
-        self.fail_pending_sends();
-        self.reads.drain();
-        self.clear_requests();
-        self.events.push_back(Event::Failed(error.clone()));
+        self.stop_requests(QueuedSends::Fail);
+        self.events.push(Event::Failed(error.clone()));
         self.set_state(State::Failed(error));
     }
 
@@ -536,16 +517,22 @@ impl Client {
 
     /// Checks a `BaseResponse`: 1100/1101/1102 end the client, other non-zero codes are retried.
     fn check_ret(endpoint: Endpoint, base: &BaseResponse) -> Result<(), Fault> {
-        match RetClass::of(base.ret) {
+        Self::check_code(endpoint, base.ret, &base.err_msg)
+    }
+
+    /// The one mapping of a server code (`BaseResponse.Ret`, synccheck's `retcode`) to what the
+    /// client does: 0 goes on, 1100/1101/1102 end the session, anything else is retried.
+    fn check_code(endpoint: Endpoint, code: i64, message: &str) -> Result<(), Fault> {
+        match RetClass::of(code) {
             RetClass::Ok => Ok(()),
             RetClass::SessionEnded => Err(Fault::Fatal(Error::SessionEnded {
                 endpoint,
-                code: base.ret,
-                message: base.err_msg.clone(),
+                code,
+                message: message.to_string(),
             })),
             RetClass::Transient => Err(Fault::Retry(Failure::Server {
-                code: base.ret,
-                message: base.err_msg.clone(),
+                code,
+                message: message.to_string(),
             })),
         }
     }

@@ -2,13 +2,10 @@
 //! saved SyncKey), then a push login (the phone confirms, no QR scan), and only then a QR login.
 
 use super::calls::Call;
-use super::{Client, Fault};
-use crate::cookies::CookieJar;
-use crate::cursor::SyncCursor;
+use super::session::Session;
+use super::{Client, Fault, QueuedSends};
 use crate::parse::parse_push_login;
-use crate::{
-    Config, Event, ResumeError, SAVED_SESSION_VERSION, SavedSession, Secret, State, Timestamp,
-};
+use crate::{Config, Event, ResumeError, SAVED_SESSION_VERSION, SavedSession, State, Timestamp};
 
 impl Client {
     /// The whole session state, to rebuild the client with [`Client::resume`]. `None` before
@@ -20,9 +17,6 @@ impl Client {
     /// resumed from it fetches them again (the messages taken meanwhile are dropped as
     /// duplicates).
     pub fn save(&self) -> Option<SavedSession> {
-        let credentials = self.credentials.clone()?;
-        let hosts = self.hosts.clone()?;
-        let user = self.user.clone()?;
         // The send in flight (or waiting for its retry) goes first, then the queue.
         let current = self.scheduler.calls().find_map(|c| match c {
             Call::Send(p) => Some(p.clone()),
@@ -34,29 +28,12 @@ impl Client {
             .collect();
         // Never ahead of the application: messages it has not taken yet are fetched again after
         // a restart (the keys from before their answer, their ids not remembered).
-        let cursor = self.rewind.as_ref().unwrap_or(&self.cursor);
-        let (sync_key, sync_check_key) = (cursor.sync_key().clone(), cursor.check_key().clone());
-        let mut seen = self.seen.clone();
-        if self.untaken > 0 {
-            for event in &self.events {
-                if let Event::Message(m) = event {
-                    seen.forget(&m.id);
-                }
-            }
+        let cursor = self.events.rewind().unwrap_or(&self.session.cursor);
+        let mut seen = self.session.seen.clone();
+        for id in self.events.untaken_ids() {
+            seen.forget(id);
         }
-        Some(SavedSession {
-            version: SAVED_SESSION_VERSION,
-            credentials,
-            hosts,
-            cookies: Secret::new(self.cookies.to_json()),
-            user,
-            contacts: self.contacts.clone(),
-            sync_key,
-            sync_check_key,
-            seen,
-            outbox,
-            next_send: self.next_send,
-        })
+        self.session.to_saved(cursor, seen, outbox)
     }
 
     /// A client rebuilt from a saved session. [`Client::start`] then probes the saved session;
@@ -96,24 +73,17 @@ impl Client {
         if let Some(error) = checks.into_iter().flatten().next() {
             return Err(error);
         }
-        let cookies = CookieJar::from_json(saved.cookies.expose()).ok_or(ResumeError::Cookies)?;
+        let (session, outbox) = Session::from_saved(saved)?;
         let mut client = Client::new(config);
-        client.device_id = saved.credentials.device_id.clone();
-        client.credentials = Some(saved.credentials);
-        client.hosts = Some(saved.hosts);
-        client.cookies = cookies;
-        client.user = Some(saved.user);
-        client.contacts = saved.contacts;
-        client.cursor = SyncCursor::at(saved.sync_key, saved.sync_check_key);
-        client.seen = saved.seen;
+        client.session = session;
         // A session saved under a larger limit keeps only the newest ids the limit allows.
         client
+            .session
             .seen
             .trim_to(client.config.limits.max_remembered_msg_ids);
-        for send in saved.outbox {
+        for send in outbox {
             client.sends.push(send);
         }
-        client.next_send = saved.next_send;
         Ok(client)
     }
 
@@ -126,15 +96,15 @@ impl Client {
     /// The probe answered: the saved session is live. (Its queued sends go out once the
     /// probe's answer has been applied, with the SKey it may carry.)
     pub(super) fn resumed(&mut self) {
-        let uin = self.credentials.as_ref().map_or(0, |c| c.uin);
+        let uin = self.session.credentials.as_ref().map_or(0, |c| c.uin);
         self.set_state(State::Ready);
-        self.events.push_back(Event::Resumed { uin });
+        self.events.push(Event::Resumed { uin });
     }
 
     /// The saved session is over: ask the phone to confirm a new login.
     pub(super) fn start_push_login(&mut self, now: Timestamp) {
         tracing::debug!("saved session over; trying a push login");
-        self.clear_requests();
+        self.stop_requests(QueuedSends::Keep);
         self.set_state(State::PushLogin);
         self.issue(Call::PushLogin, 0, now);
     }
@@ -150,9 +120,8 @@ impl Client {
             return Ok(());
         }
         let uuid = answer.uuid;
-        self.scanned = true;
         self.events
-            .push_back(Event::PushLoginSent { uuid: uuid.clone() });
+            .push(Event::PushLoginSent { uuid: uuid.clone() });
         self.set_state(State::WaitingForConfirm { uuid: uuid.clone() });
         self.issue(Call::LoginPoll { uuid, tip: 1 }, 0, now);
         Ok(())

@@ -17,14 +17,16 @@ impl Client {
             [&init.sync_key, &SyncKey::default()],
             self.config.limits.max_sync_key_entries,
         )?;
-        if let Some(creds) = self.credentials.as_mut() {
+        if let Some(creds) = self.session.credentials.as_mut() {
             creds.update_skey(init.skey);
         }
-        self.cursor.advance(init.sync_key, SyncKey::default());
+        self.session
+            .cursor
+            .advance(init.sync_key, SyncKey::default());
         for contact in init.contact_list {
-            self.contacts.upsert(contact, &self.config.limits)?;
+            self.session.contacts.upsert(contact, &self.config.limits)?;
         }
-        self.user = Some(init.user);
+        self.session.user = Some(init.user);
         self.set_state(State::NotifyingStatus);
         self.issue(Call::StatusNotify, 0, now);
         Ok(())
@@ -32,7 +34,6 @@ impl Client {
 
     pub(super) fn on_status_notify(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
         let _: PlainAnswer = self.answer(Endpoint::StatusNotify, body)?;
-        self.contact_pages = 0;
         self.set_state(State::LoadingContacts { pages: 0 });
         self.issue(Call::GetContact { seq: 0 }, 0, now);
         Ok(())
@@ -46,13 +47,16 @@ impl Client {
     ) -> Result<(), Fault> {
         let page: GetContactAnswer = self.answer(Endpoint::GetContact, body)?;
         for contact in page.member_list {
-            self.contacts.upsert(contact, &self.config.limits)?;
+            self.session.contacts.upsert(contact, &self.config.limits)?;
         }
-        self.contact_pages += 1;
-        let pages = self.contact_pages;
+        // The state carries the count of pages so far.
+        let pages = match self.state {
+            State::LoadingContacts { pages } => pages + 1,
+            _ => 1,
+        };
         self.set_state(State::LoadingContacts { pages });
-        self.events.push_back(Event::ContactsProgress {
-            contacts: self.contacts.len(),
+        self.events.push(Event::ContactsProgress {
+            contacts: self.session.contacts.len(),
             pages,
         });
         if page.seq == 0 {
@@ -78,6 +82,7 @@ impl Client {
     /// Fetches the members of every known group, 50 groups a request.
     fn start_group_members(&mut self, now: Timestamp) {
         let groups: Vec<(String, String)> = self
+            .session
             .contacts
             .groups()
             .map(|g| (g.user_name.clone(), g.encry_chat_room_id.clone()))
@@ -101,7 +106,7 @@ impl Client {
     ) -> Result<(), Fault> {
         let answer: BatchGetContactAnswer = self.answer(Endpoint::BatchGetContact, body)?;
         for contact in answer.contact_list {
-            self.contacts.upsert(contact, &self.config.limits)?;
+            self.session.contacts.upsert(contact, &self.config.limits)?;
         }
         let done = batch + 1;
         let total = self.group_batches.len();
@@ -117,10 +122,10 @@ impl Client {
 
     fn become_ready(&mut self, now: Timestamp) {
         self.set_state(State::Ready);
-        let user = Box::new(self.user.clone().unwrap_or_default());
-        self.events.push_back(Event::Ready {
+        let user = Box::new(self.session.user.clone().unwrap_or_default());
+        self.events.push(Event::Ready {
             user,
-            counts: self.contacts.counts(),
+            counts: self.session.contacts.counts(),
         });
         self.start_sync_loop(now);
         self.pump_outbox(now);

@@ -4,9 +4,9 @@
 use super::calls::Call;
 use super::{Client, Fault};
 use crate::cursor::SyncCursor;
-use crate::model::{Contact, RetClass, SyncAnswer};
+use crate::model::{Contact, SyncAnswer};
 use crate::parse::parse_synccheck;
-use crate::{Endpoint, Error, Event, Failure, Message, State, Timestamp};
+use crate::{Endpoint, Event, Message, State, Timestamp};
 
 impl Client {
     /// Starts the loop (on becoming ready).
@@ -21,22 +21,7 @@ impl Client {
         now: Timestamp,
     ) -> Result<(), Fault> {
         let check = parse_synccheck(body)?;
-        match RetClass::of(check.retcode) {
-            RetClass::Ok => {}
-            RetClass::SessionEnded => {
-                return Err(Fault::Fatal(Error::SessionEnded {
-                    endpoint: Endpoint::SyncCheck,
-                    code: check.retcode,
-                    message: String::new(),
-                }));
-            }
-            RetClass::Transient => {
-                return Err(Fault::Retry(Failure::Server {
-                    code: check.retcode,
-                    message: String::new(),
-                }));
-            }
-        }
+        Self::check_code(Endpoint::SyncCheck, check.retcode, "")?;
         if check.selector == 0 {
             let at = sent_at.after(self.config.long_poll_min_interval);
             self.issue_at(Call::SyncCheck, at, now);
@@ -85,26 +70,24 @@ impl Client {
     fn apply_sync(&mut self, answer: SyncAnswer) -> Result<usize, Fault> {
         let limits = self.config.limits.clone();
         for contact in answer.mod_contact_list {
-            if self.contacts.upsert(contact.clone(), &limits)? {
-                self.events
-                    .push_back(Event::ContactChanged(Box::new(contact)));
+            if self.session.contacts.upsert(contact.clone(), &limits)? {
+                self.events.push(Event::ContactChanged(Box::new(contact)));
             }
         }
         for contact in answer.del_contact_list {
-            if self.contacts.remove(&contact.user_name).is_some() {
-                self.events.push_back(Event::ContactRemoved {
+            if self.session.contacts.remove(&contact.user_name).is_some() {
+                self.events.push(Event::ContactRemoved {
                     user_name: contact.user_name,
                 });
             }
         }
         for group in answer.mod_chat_room_member_list {
             let name = group.user_name.clone();
-            self.contacts.upsert(group, &limits)?;
-            self.events
-                .push_back(Event::GroupMembersChanged { group: name });
+            self.session.contacts.upsert(group, &limits)?;
+            self.events.push(Event::GroupMembersChanged { group: name });
         }
         if answer.profile.bit_flag != 0
-            && let Some(user) = self.user.as_mut()
+            && let Some(user) = self.session.user.as_mut()
         {
             let p = &answer.profile;
             if !p.nick_name.buff.is_empty() {
@@ -120,33 +103,29 @@ impl Client {
                 user.alias = p.alias.clone();
             }
             self.events
-                .push_back(Event::ProfileChanged(Box::new(user.clone())));
+                .push(Event::ProfileChanged(Box::new(user.clone())));
         }
         let nobody = Contact::default();
-        let me = self.user.as_ref().unwrap_or(&nobody);
+        let me = self.session.user.as_ref().unwrap_or(&nobody);
         let mut delivered = 0;
         for raw in answer.add_msg_list {
             if !self
+                .session
                 .seen
                 .insert(&raw.dedup_id(), limits.max_remembered_msg_ids)
             {
                 tracing::debug!("duplicate message dropped");
                 continue;
             }
-            let message = Message::from_raw_with(raw, me, &self.contacts, &limits);
-            if self.untaken == 0 {
-                // The first message the application has not taken: a save from now on stores
-                // the keys from before this answer, so the message is fetched again after a
-                // restart (and the ones taken meanwhile are dropped as duplicates).
-                self.rewind = Some(self.cursor.clone());
-            }
-            self.untaken += 1;
+            let message = Message::from_raw_with(raw, me, &self.session.contacts, &limits);
             delivered += 1;
-            self.events.push_back(Event::Message(Box::new(message)));
+            self.events.push_message(message, &self.session.cursor);
         }
         // Only now, with everything handled, do the keys advance.
-        self.cursor.advance(answer.sync_key, answer.sync_check_key);
-        if let Some(creds) = self.credentials.as_mut() {
+        self.session
+            .cursor
+            .advance(answer.sync_key, answer.sync_check_key);
+        if let Some(creds) = self.session.credentials.as_mut() {
             creds.update_skey(answer.skey);
         }
         Ok(delivered)

@@ -77,3 +77,37 @@ impl HasBaseResponse for BatchGetContactAnswer {
         &self.base_response
     }
 }
+
+/// The answer of `webwxsendmsg`.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
+pub struct SendAnswer {
+    /// `BaseResponse`.
+    #[serde(rename = "BaseResponse")]
+    pub base_response: BaseResponse,
+    /// `MsgID`: the server's id of the sent message.
+    #[serde(rename = "MsgID", default, deserialize_with = "lenient::string")]
+    pub msg_id: String,
+    /// `LocalID`: the client's id, echoed.
+    #[serde(rename = "LocalID", default, deserialize_with = "lenient::string")]
+    pub local_id: String,
+}
+
+impl HasBaseResponse for SendAnswer {
+    fn base_response(&self) -> &BaseResponse {
+        &self.base_response
+    }
+}
+
+/// The answer of `webwxpushloginurl`: `{"ret":"0","msg":"all ok","uuid":"..."}`.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
+pub struct PushLoginAnswer {
+    /// `ret`: 0 when the phone was asked (sent as a string).
+    #[serde(deserialize_with = "lenient::int")]
+    pub ret: i64,
+    /// `msg`.
+    #[serde(default)]
+    pub msg: String,
+    /// `uuid`: poll the login endpoint with it.
+    #[serde(default)]
+    pub uuid: String,
+}

@@ -10,12 +10,13 @@ mod message;
 mod sync;
 mod sync_key;
 
-pub use answers::{BatchGetContactAnswer, GetContactAnswer, InitAnswer};
+pub use answers::{
+    BatchGetContactAnswer, GetContactAnswer, InitAnswer, PushLoginAnswer, SendAnswer,
+};
 pub use base_response::{BaseResponse, HasBaseResponse, PlainAnswer, RetClass};
 pub use contact::{Contact, ContactKind, Member, SPECIAL_USER_NAMES};
 pub use message::{RawMessage, RecommendInfo};
-pub use sync::{Buff, Profile, SendAnswer, SyncAnswer};
+pub use sync::{Buff, Profile, SyncAnswer};
 pub use sync_key::{SyncKey, SyncKeyEntry};
 
-pub(crate) use lenient::int as lenient_int;
 pub(crate) use lenient::strip_skey;

@@ -83,23 +83,3 @@ impl HasBaseResponse for SyncAnswer {
         &self.base_response
     }
 }
-
-/// The answer of `webwxsendmsg`.
-#[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
-pub struct SendAnswer {
-    /// `BaseResponse`.
-    #[serde(rename = "BaseResponse")]
-    pub base_response: BaseResponse,
-    /// `MsgID`: the server's id of the sent message.
-    #[serde(rename = "MsgID", default, deserialize_with = "lenient::string")]
-    pub msg_id: String,
-    /// `LocalID`: the client's id, echoed.
-    #[serde(rename = "LocalID", default, deserialize_with = "lenient::string")]
-    pub local_id: String,
-}
-
-impl HasBaseResponse for SendAnswer {
-    fn base_response(&self) -> &BaseResponse {
-        &self.base_response
-    }
-}

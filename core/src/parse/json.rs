@@ -2,7 +2,8 @@
 
 use crate::model::caps;
 use crate::model::{
-    BatchGetContactAnswer, GetContactAnswer, InitAnswer, PlainAnswer, SendAnswer, SyncAnswer,
+    BatchGetContactAnswer, GetContactAnswer, InitAnswer, PlainAnswer, PushLoginAnswer, SendAnswer,
+    SyncAnswer,
 };
 use crate::{Limits, ParseError};
 use serde::de::DeserializeOwned;
@@ -46,20 +47,6 @@ pub fn parse_batch_get_contact(body: &[u8]) -> Result<BatchGetContactAnswer, Par
 /// Parses an answer of which only the `BaseResponse` matters (`webwxstatusnotify`).
 pub fn parse_plain(body: &[u8]) -> Result<PlainAnswer, ParseError> {
     parse_json(body)
-}
-
-/// The answer of `webwxpushloginurl`: `{"ret":"0","msg":"all ok","uuid":"..."}`.
-#[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
-pub struct PushLoginAnswer {
-    /// `ret`: 0 when the phone was asked (sent as a string).
-    #[serde(deserialize_with = "crate::model::lenient_int")]
-    pub ret: i64,
-    /// `msg`.
-    #[serde(default)]
-    pub msg: String,
-    /// `uuid`: poll the login endpoint with it.
-    #[serde(default)]
-    pub uuid: String,
 }
 
 /// Parses a `webwxpushloginurl` answer.

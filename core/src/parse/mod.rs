@@ -11,8 +11,8 @@ mod ticket;
 pub(crate) mod xml;
 
 pub use json::{
-    PushLoginAnswer, parse_batch_get_contact, parse_get_contact, parse_init, parse_json,
-    parse_json_with, parse_plain, parse_push_login, parse_send, parse_sync, parse_sync_with,
+    parse_batch_get_contact, parse_get_contact, parse_init, parse_json, parse_json_with,
+    parse_plain, parse_push_login, parse_send, parse_sync, parse_sync_with,
 };
 pub use login_poll::{LoginPoll, parse_login_poll};
 pub use qr_login::{QrLogin, parse_qr_login};
