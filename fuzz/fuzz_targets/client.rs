@@ -577,7 +577,7 @@ impl Model {
             }),
             Endpoint::LoginPoll => Answer::ok(match ch.v % 12 {
                 0..=3 => {
-                    let uri = if ch.w % 4 == 0 {
+                    let uri = if ch.w.is_multiple_of(4) {
                         format!(
                             "https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket={}&uuid=Qb7xN1e2Mw==&lang=zh_CN&scan=1764000000",
                             secrets.login_ticket
