@@ -74,8 +74,9 @@ fn run_for(
     sent
 }
 
-#[test]
-fn a_server_that_keeps_saying_sync_with_nothing_is_paced() {
+/// Runs a ready client for a minute against a server that says "sync" to every synccheck and
+/// answers every webwxsync with nothing new, with `continue_flag`; returns the requests sent.
+fn a_minute_of_empty_rounds(continue_flag: u8) -> (Client, Vec<Endpoint>) {
     let (mut c, check) = ready(config());
     let sent = run_for(
         &mut c,
@@ -84,10 +85,16 @@ fn a_server_that_keeps_saying_sync_with_nothing_is_paced() {
         Duration::from_secs(60),
         |c, t, now| match t.endpoint {
             Endpoint::SyncCheck => c.handle_response(t.id, selector(2), now),
-            Endpoint::Sync => c.handle_response(t.id, sync_answer(&[], 0, 0), now),
+            Endpoint::Sync => c.handle_response(t.id, sync_answer(&[], continue_flag, 0), now),
             other => panic!("unexpected {other}"),
         },
     );
+    (c, sent)
+}
+
+#[test]
+fn a_server_that_keeps_saying_sync_with_nothing_is_paced() {
+    let (c, sent) = a_minute_of_empty_rounds(0);
     // Unpaced, this was ~570 synccheck + 570 webwxsync a second; paced, one round a second.
     assert!(sent.len() <= 2 * 61, "{} requests in 60 s", sent.len());
     assert!(
@@ -100,18 +107,7 @@ fn a_server_that_keeps_saying_sync_with_nothing_is_paced() {
 
 #[test]
 fn continue_flag_forever_with_nothing_is_paced() {
-    let (mut c, check) = ready(config());
-    let sent = run_for(
-        &mut c,
-        check,
-        at(10_000),
-        Duration::from_secs(60),
-        |c, t, now| match t.endpoint {
-            Endpoint::SyncCheck => c.handle_response(t.id, selector(2), now),
-            Endpoint::Sync => c.handle_response(t.id, sync_answer(&[], 1, 0), now),
-            other => panic!("unexpected {other}"),
-        },
-    );
+    let (_, sent) = a_minute_of_empty_rounds(1);
     let syncs = sent.iter().filter(|e| **e == Endpoint::Sync).count();
     assert!(syncs <= 62, "{syncs} syncs in 60 s (was ~450 a second)");
     assert!(syncs >= 50, "{syncs}");
