@@ -23,12 +23,12 @@
 //! | `client/scheduler.rs` | requests in flight (with deadlines), scheduled calls, transmits, the clock |
 //! | `client/lane.rs` | the serial lane of sends (paced) and of read marks |
 //! | `client/feed.rs` | the events waiting for the application; what a save must know of them |
-//! | `client/calls.rs` | the calls and the request each is described by (queries, bodies) |
-//! | `client/login.rs` | jslogin → login poll → ticket |
-//! | `client/setup.rs` | webwxinit → statusnotify → contact pages → group batches → ready |
-//! | `client/sync.rs` | the message loop: synccheck, webwxsync, pacing, applying an answer |
-//! | `client/commands.rs` | send, mark read, logout, the end of a session |
-//! | `client/resume.rs` | save, resume, the probe, push login |
+//! | `client/calls.rs` | `Exchange` (request + answer type + handler of one call), `Answer` (how a body is read, `Ret` checked), the generated `Call` enum |
+//! | `client/login.rs` | the calls jslogin → login poll → ticket |
+//! | `client/setup.rs` | the calls webwxinit → statusnotify → contact pages → group batches → ready |
+//! | `client/sync.rs` | the message loop: the synccheck and webwxsync calls, pacing, applying an answer |
+//! | `client/commands.rs` | send, mark read, logout (commands and their calls), the end of a session |
+//! | `client/resume.rs` | save, resume, the probe, the push-login call |
 //! | `endpoint.rs` | the endpoint table: path, method, host role, long poll, redirect as answer |
 //! | `request.rs` | the one place requests are built and their destination checked |
 //! | `hosts.rs` | host families, the host policy, checked server URLs |
@@ -43,6 +43,13 @@
 //! | `parse/` | the server's answers read: scripts, XML, JSON under the limits |
 //! | `model/` | the wire types (serde): an answer type per endpoint, lenient readers, the caps of one answer |
 //! | `message/` | messages decoded: text, entities, emoji, groups, XML payloads |
+//!
+//! **Adding an endpoint** touches three places: its variant and row in `endpoint.rs` (path,
+//! method, host, long poll, status policy), its answer type in `model/` (a JSON answer with a
+//! `BaseResponse` is read and checked by the generic `Answer` impl), and one call struct in the
+//! client file of its phase whose `Exchange` impl holds both the request and the handler, named
+//! once in the `calls!` list of `client/calls.rs`. Routing, timeouts, retries, deadlines and
+//! teardown follow from those.
 //!
 //! ## The state graph
 //!

@@ -1,341 +1,281 @@
-//! The calls the client makes, and the request each is described by. Every request goes through
-//! [`ApiRequest`]; this file is the one place that knows endpoints' queries and bodies.
+//! Calls: what the client asks the server, each described once.
+//!
+//! A call is a small value (the data its request needs, kept for retries) that implements
+//! [`Exchange`]: its [`Endpoint`] (whose row in the endpoint table gives path, host, method,
+//! timeout and status policy), its request, the type its answer is read into ([`Answer`]), and
+//! its handler. The [`Call`] enum and everything that routes by it (endpoint, request, dispatch,
+//! failure) are generated from the one list at the bottom of this file, so adding an endpoint is
+//! a row in the endpoint table, an answer type, and one `Exchange` impl listed here.
+//!
+//! The impls live with the phase they belong to: `login.rs` (jslogin, login poll, ticket),
+//! `setup.rs` (init, status notify, contacts, group members), `sync.rs` (synccheck, webwxsync),
+//! `commands.rs` (send, read mark, logout) and `resume.rs` (push login).
 
-use super::Client;
-use crate::credentials::Credentials;
-use crate::hosts::CheckedUrl;
+use super::commands::{LogoutCall, MarkReadCall, SendCall};
+use super::login::{JsLoginCall, LoginPollCall, TicketCall};
+use super::resume::PushLoginCall;
+use super::setup::{BatchGetContactCall, GetContactCall, InitCall, StatusNotifyCall};
+use super::sync::{SyncCall, SyncCheckCall};
+use super::{Client, Fault};
+use crate::credentials::{BaseRequest, Credentials};
+use crate::model::{HasBaseResponse, PushLoginAnswer, RetClass};
+use crate::parse::{self, QrLogin, SyncCheck, TicketAnswer};
 use crate::request::ApiRequest;
-use crate::{Endpoint, SendHandle, Timestamp, desktop};
-use http::header::{HeaderName, HeaderValue};
+use crate::{Endpoint, Error, Failure, Limits, Timestamp};
 use std::time::Duration;
 
-/// The `appid` of the web client.
-const APP_ID: &str = "wx782c26e4c19acffb";
-/// Where `jslogin` is told the login continues.
-const NEW_LOGIN_PAGE: &str = "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage";
-/// Groups per `webwxbatchgetcontact` request.
-pub(crate) const BATCH_SIZE: usize = 50;
+/// One exchange with the server: a request and what its answer does.
+pub(super) trait Exchange: Into<Call> {
+    /// The endpoint (its row in the table says where and how the request goes).
+    const ENDPOINT: Endpoint;
 
-/// A queued text message.
-#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
-pub(crate) struct PendingSend {
-    pub(crate) handle: SendHandle,
-    pub(crate) to: String,
-    pub(crate) text: String,
-    /// LocalID = ClientMsgId, kept across retries.
-    pub(crate) local_id: String,
+    /// What the answer's body is read into before the handler sees it.
+    type Answer: Answer;
+
+    /// The request at `now`. `None` when it needs session state the client does not have (a
+    /// bug guard: the state machine never asks for that).
+    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest>;
+
+    /// The answer arrived (read, and its server code checked): move the session on.
+    /// `sent_at` is when the request went out (long polls are paced from it).
+    fn handle(
+        &self,
+        client: &mut Client,
+        answer: Self::Answer,
+        sent_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), Fault>;
+
+    /// The call failed (transport, status, unreadable answer, transient server code): by
+    /// default retried after backoff.
+    fn failed(self, client: &mut Client, failure: Failure, attempt: u32, now: Timestamp) {
+        client.retry(self.into(), attempt, failure, now);
+    }
+
+    /// The call used up its retries: by default the client fails with `error`.
+    fn give_up(self, client: &mut Client, error: Error, _now: Timestamp) {
+        client.fail(error);
+    }
 }
 
-/// One call: what to send, with everything needed to send it again after a failure.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub(crate) enum Call {
-    JsLogin,
-    LoginPoll {
-        uuid: String,
-        tip: u8,
-    },
-    /// The ticket at `url`, reached after `hops` `<redirecturl>` follows.
-    Ticket {
-        url: CheckedUrl,
-        hops: u8,
-    },
-    Init,
-    StatusNotify,
-    GetContact {
-        seq: u64,
-    },
-    BatchGetContact {
-        batch: usize,
-    },
-    SyncCheck,
-    Sync,
-    Send(PendingSend),
-    MarkRead {
-        chat: String,
-    },
-    Logout,
-    PushLogin,
+/// How an answer type is read from a body: parsed under the configured [`Limits`], and its
+/// server code mapped by [`check_code`].
+pub(super) trait Answer: Sized {
+    /// Reads `body`, an answer of `endpoint`.
+    fn read(body: &[u8], endpoint: Endpoint, limits: &Limits) -> Result<Self, Fault>;
+}
+
+/// Every JSON answer with a `BaseResponse`: parsed, then its `Ret` checked.
+impl<T: serde::de::DeserializeOwned + HasBaseResponse> Answer for T {
+    fn read(body: &[u8], endpoint: Endpoint, limits: &Limits) -> Result<T, Fault> {
+        let answer: T = parse::parse_json_with(body, limits)?;
+        let base = answer.base_response();
+        check_code(endpoint, base.ret, &base.err_msg)?;
+        Ok(answer)
+    }
+}
+
+impl Answer for QrLogin {
+    fn read(body: &[u8], _: Endpoint, _: &Limits) -> Result<Self, Fault> {
+        Ok(parse::parse_qr_login(body)?)
+    }
+}
+
+impl Answer for parse::LoginPoll {
+    fn read(body: &[u8], _: Endpoint, _: &Limits) -> Result<Self, Fault> {
+        Ok(parse::parse_login_poll(body)?)
+    }
+}
+
+impl Answer for TicketAnswer {
+    fn read(body: &[u8], _: Endpoint, limits: &Limits) -> Result<Self, Fault> {
+        Ok(parse::parse_ticket_with(body, limits)?)
+    }
+}
+
+impl Answer for SyncCheck {
+    fn read(body: &[u8], endpoint: Endpoint, _: &Limits) -> Result<Self, Fault> {
+        let check = parse::parse_synccheck(body)?;
+        check_code(endpoint, check.retcode, "")?;
+        Ok(check)
+    }
+}
+
+impl Answer for PushLoginAnswer {
+    fn read(body: &[u8], _: Endpoint, limits: &Limits) -> Result<Self, Fault> {
+        // Its `ret` is not a session code: a refusal means "fall back to a QR login".
+        Ok(parse::parse_json_with(body, limits)?)
+    }
+}
+
+/// An answer whose body is not read (logout: whatever the server says, the session is over).
+pub(super) struct Ignored;
+
+impl Answer for Ignored {
+    fn read(_: &[u8], _: Endpoint, _: &Limits) -> Result<Self, Fault> {
+        Ok(Ignored)
+    }
+}
+
+/// The one mapping of a server code (`BaseResponse.Ret`, synccheck's `retcode`) to what the
+/// client does: 0 goes on, 1100/1101/1102 end the session, anything else is retried.
+pub(super) fn check_code(endpoint: Endpoint, code: i64, message: &str) -> Result<(), Fault> {
+    match RetClass::of(code) {
+        RetClass::Ok => Ok(()),
+        RetClass::SessionEnded => Err(Fault::Fatal(Error::SessionEnded {
+            endpoint,
+            code,
+            message: message.to_string(),
+        })),
+        RetClass::Transient => Err(Fault::Retry(Failure::Server {
+            code,
+            message: message.to_string(),
+        })),
+    }
+}
+
+/// `{"BaseRequest": {...}}`: the body of calls that send nothing else.
+#[derive(serde::Serialize)]
+pub(super) struct BaseBody<'a> {
+    #[serde(rename = "BaseRequest")]
+    pub(super) base_request: BaseRequest<'a>,
+}
+
+/// `lang` and `pass_ticket`, which the official client appends to every API call.
+pub(super) fn with_session_query(
+    req: ApiRequest,
+    client: &Client,
+    creds: &Credentials,
+) -> ApiRequest {
+    req.text("lang", &client.config.lang)
+        .encoded("pass_ticket", creds.pass_ticket.expose())
+}
+
+/// Generates [`Call`] and its routing from the list of calls.
+macro_rules! calls {
+    ($($(#[$doc:meta])* $variant:ident($ty:ty),)*) => {
+        /// One call: what to send, with everything needed to send it again after a failure.
+        #[derive(Clone, PartialEq, Eq, Debug)]
+        pub(crate) enum Call {
+            $($(#[$doc])* $variant($ty),)*
+        }
+
+        $(impl From<$ty> for Call {
+            fn from(call: $ty) -> Call {
+                Call::$variant(call)
+            }
+        })*
+
+        impl Call {
+            /// The endpoint the call goes to.
+            pub(super) fn endpoint(&self) -> Endpoint {
+                match self {
+                    $(Call::$variant(_) => <$ty as Exchange>::ENDPOINT,)*
+                }
+            }
+
+            /// The call's request at `now`.
+            pub(super) fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
+                match self {
+                    $(Call::$variant(call) => call.request(client, now),)*
+                }
+            }
+
+            /// Reads `body` as the call's answer and hands it to the call's handler.
+            pub(super) fn dispatch(
+                &self,
+                client: &mut Client,
+                body: &[u8],
+                sent_at: Timestamp,
+                now: Timestamp,
+            ) -> Result<(), Fault> {
+                match self {
+                    $(Call::$variant(call) => {
+                        let endpoint = <$ty as Exchange>::ENDPOINT;
+                        let answer = <<$ty as Exchange>::Answer as Answer>::read(
+                            body,
+                            endpoint,
+                            &client.config.limits,
+                        )?;
+                        call.handle(client, answer, sent_at, now)
+                    })*
+                }
+            }
+
+            /// The call failed after `attempt` earlier failures.
+            pub(super) fn failed(
+                self,
+                client: &mut Client,
+                failure: Failure,
+                attempt: u32,
+                now: Timestamp,
+            ) {
+                match self {
+                    $(Call::$variant(call) => call.failed(client, failure, attempt, now),)*
+                }
+            }
+
+            /// The call used up its retries.
+            pub(super) fn give_up(self, client: &mut Client, error: Error, now: Timestamp) {
+                match self {
+                    $(Call::$variant(call) => call.give_up(client, error, now),)*
+                }
+            }
+        }
+    };
+}
+
+calls! {
+    /// `jslogin`.
+    JsLogin(JsLoginCall),
+    /// The login long poll.
+    LoginPoll(LoginPollCall),
+    /// `webwxnewloginpage`.
+    Ticket(TicketCall),
+    /// `webwxinit`.
+    Init(InitCall),
+    /// `webwxstatusnotify` Code 3, during set-up.
+    StatusNotify(StatusNotifyCall),
+    /// One `webwxgetcontact` page.
+    GetContact(GetContactCall),
+    /// One `webwxbatchgetcontact` batch of groups.
+    BatchGetContact(BatchGetContactCall),
+    /// `synccheck`.
+    SyncCheck(SyncCheckCall),
+    /// `webwxsync` (also the probe of a resumed session).
+    Sync(SyncCall),
+    /// `webwxsendmsg`.
+    Send(SendCall),
+    /// `webwxstatusnotify` Code 1: a read mark.
+    MarkRead(MarkReadCall),
+    /// `webwxlogout`.
+    Logout(LogoutCall),
+    /// `webwxpushloginurl`.
+    PushLogin(PushLoginCall),
 }
 
 impl Call {
-    pub(crate) fn endpoint(&self) -> Endpoint {
+    /// Whether the call is part of the message loop (synccheck, webwxsync).
+    pub(super) fn is_message_loop(&self) -> bool {
+        matches!(self, Call::SyncCheck(_) | Call::Sync(_))
+    }
+
+    /// The send this call makes, if it is one.
+    pub(super) fn as_send(&self) -> Option<&super::PendingSend> {
         match self {
-            Call::JsLogin => Endpoint::JsLogin,
-            Call::LoginPoll { .. } => Endpoint::LoginPoll,
-            Call::Ticket { .. } => Endpoint::Ticket,
-            Call::Init => Endpoint::Init,
-            Call::StatusNotify => Endpoint::StatusNotify,
-            Call::GetContact { .. } => Endpoint::GetContact,
-            Call::BatchGetContact { .. } => Endpoint::BatchGetContact,
-            Call::SyncCheck => Endpoint::SyncCheck,
-            Call::Sync => Endpoint::Sync,
-            Call::Send(_) => Endpoint::SendMsg,
-            Call::MarkRead { .. } => Endpoint::StatusNotify,
-            Call::Logout => Endpoint::Logout,
-            Call::PushLogin => Endpoint::PushLogin,
+            Call::Send(call) => Some(&call.0),
+            _ => None,
         }
     }
 }
 
-#[derive(serde::Serialize)]
-struct BaseBody<'a> {
-    #[serde(rename = "BaseRequest")]
-    base_request: crate::credentials::BaseRequest<'a>,
-}
-
-#[derive(serde::Serialize)]
-struct StatusNotifyBody<'a> {
-    #[serde(rename = "BaseRequest")]
-    base_request: crate::credentials::BaseRequest<'a>,
-    #[serde(rename = "Code")]
-    code: u32,
-    #[serde(rename = "FromUserName")]
-    from: &'a str,
-    #[serde(rename = "ToUserName")]
-    to: &'a str,
-    #[serde(rename = "ClientMsgId")]
-    client_msg_id: u64,
-}
-
-#[derive(serde::Serialize)]
-struct SyncBody<'a> {
-    #[serde(rename = "BaseRequest")]
-    base_request: crate::credentials::BaseRequest<'a>,
-    #[serde(rename = "SyncKey")]
-    sync_key: &'a crate::model::SyncKey,
-    rr: i32,
-}
-
-#[derive(serde::Serialize)]
-struct SendBody<'a> {
-    #[serde(rename = "BaseRequest")]
-    base_request: crate::credentials::BaseRequest<'a>,
-    #[serde(rename = "Msg")]
-    msg: SendMsg<'a>,
-    #[serde(rename = "Scene")]
-    scene: u32,
-}
-
-#[derive(serde::Serialize)]
-struct SendMsg<'a> {
-    #[serde(rename = "Type")]
-    msg_type: u32,
-    #[serde(rename = "Content")]
-    content: &'a str,
-    #[serde(rename = "FromUserName")]
-    from: &'a str,
-    #[serde(rename = "ToUserName")]
-    to: &'a str,
-    #[serde(rename = "LocalID")]
-    local_id: &'a str,
-    #[serde(rename = "ClientMsgId")]
-    client_msg_id: &'a str,
-}
-
-#[derive(serde::Serialize)]
-struct BatchBody<'a> {
-    #[serde(rename = "BaseRequest")]
-    base_request: crate::credentials::BaseRequest<'a>,
-    #[serde(rename = "Count")]
-    count: usize,
-    #[serde(rename = "List")]
-    list: Vec<BatchEntry<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct BatchEntry<'a> {
-    #[serde(rename = "UserName")]
-    user_name: &'a str,
-    #[serde(rename = "EncryChatRoomId")]
-    encry_chat_room_id: &'a str,
-}
-
 impl Client {
     /// The timeout a call needs.
-    pub(crate) fn timeout_of(&self, call: &Call) -> Duration {
+    pub(super) fn timeout_of(&self, call: &Call) -> Duration {
         if call.endpoint().is_long_poll() {
             self.config.long_poll_timeout
         } else {
             self.config.request_timeout
         }
-    }
-
-    /// Describes the request of `call` at `now`. `None` when the call needs credentials the
-    /// client does not have (a bug guard: the state machine never asks for that).
-    pub(crate) fn describe(&self, call: &Call, now: Timestamp) -> Option<ApiRequest> {
-        let config = &self.config;
-        let ms = now.as_unix_millis();
-        let req = match call {
-            Call::JsLogin => {
-                let redirect = if config.desktop_mode {
-                    format!("{NEW_LOGIN_PAGE}?mod=desktop")
-                } else {
-                    NEW_LOGIN_PAGE.to_string()
-                };
-                ApiRequest::new(Endpoint::JsLogin)
-                    .text("appid", APP_ID)
-                    .text("redirect_uri", redirect)
-                    .text("fun", "new")
-                    .text("lang", &config.lang)
-                    .text("_", ms)
-            }
-            Call::LoginPoll { uuid, tip } => ApiRequest::new(Endpoint::LoginPoll)
-                .text("loginicon", "true")
-                .text("uuid", uuid)
-                .text("tip", tip)
-                .text("r", now.js_bitwise_not())
-                .text("_", ms),
-            Call::Ticket { url, .. } => {
-                let mut req = ApiRequest::at(Endpoint::Ticket, url.clone())
-                    .text("fun", "new")
-                    .text("version", "v2");
-                if config.desktop_mode {
-                    req = req
-                        .text("mod", "desktop")
-                        .header(
-                            HeaderName::from_static("client-version"),
-                            HeaderValue::from_static(desktop::CLIENT_VERSION),
-                        )
-                        .header(
-                            http::header::REFERER,
-                            HeaderValue::from_static(desktop::REFERER),
-                        )
-                        .header(
-                            HeaderName::from_static("extspam"),
-                            HeaderValue::from_static(desktop::EXTSPAM),
-                        );
-                }
-                req
-            }
-            Call::Init => {
-                let creds = self.session.credentials.as_ref()?;
-                ApiRequest::new(Endpoint::Init)
-                    .text("r", now.js_bitwise_not())
-                    .text("lang", &config.lang)
-                    .encoded("pass_ticket", creds.pass_ticket.expose())
-                    .json(&BaseBody {
-                        base_request: creds.base_request(),
-                    })
-            }
-            Call::StatusNotify => self.status_notify(3, None, ms)?,
-            Call::MarkRead { chat } => self.status_notify(1, Some(chat), ms)?,
-            Call::SyncCheck => {
-                let creds = self.session.credentials.as_ref()?;
-                let key = self.session.cursor.for_synccheck();
-                ApiRequest::new(Endpoint::SyncCheck)
-                    .text("r", ms)
-                    .text("skey", creds.skey.expose())
-                    .text("sid", creds.sid.expose())
-                    .text("uin", creds.uin)
-                    .text("deviceid", &creds.device_id)
-                    .text("synckey", key)
-                    .text("_", ms)
-            }
-            Call::Sync => {
-                let creds = self.session.credentials.as_ref()?;
-                ApiRequest::new(Endpoint::Sync)
-                    .text("sid", creds.sid.expose())
-                    .text("skey", creds.skey.expose())
-                    .text("lang", &config.lang)
-                    .encoded("pass_ticket", creds.pass_ticket.expose())
-                    .json(&SyncBody {
-                        base_request: creds.base_request(),
-                        sync_key: self.session.cursor.sync_key(),
-                        rr: now.js_bitwise_not(),
-                    })
-            }
-            Call::Send(p) => {
-                let creds = self.session.credentials.as_ref()?;
-                let me = self.session.user.as_ref().map(|u| u.user_name.as_str())?;
-                ApiRequest::new(Endpoint::SendMsg)
-                    .text("lang", &config.lang)
-                    .encoded("pass_ticket", creds.pass_ticket.expose())
-                    .json(&SendBody {
-                        base_request: creds.base_request(),
-                        msg: SendMsg {
-                            msg_type: 1,
-                            content: &p.text,
-                            from: me,
-                            to: &p.to,
-                            local_id: &p.local_id,
-                            client_msg_id: &p.local_id,
-                        },
-                        scene: 0,
-                    })
-            }
-            Call::PushLogin => {
-                let creds = self.session.credentials.as_ref()?;
-                let mut req = ApiRequest::new(Endpoint::PushLogin).text("uin", creds.uin);
-                if config.desktop_mode {
-                    req = req.text("mod", "desktop");
-                }
-                req
-            }
-            Call::Logout => {
-                let creds = self.session.credentials.as_ref()?;
-                ApiRequest::new(Endpoint::Logout)
-                    .text("redirect", 1)
-                    .text("type", 0)
-                    .text("skey", creds.skey.expose())
-                    .form(vec![
-                        ("sid", creds.sid.expose().clone()),
-                        ("uin", creds.uin.to_string()),
-                    ])
-            }
-            Call::GetContact { seq } => {
-                let creds = self.session.credentials.as_ref()?;
-                self.with_session_query(ApiRequest::new(Endpoint::GetContact), creds)
-                    .text("r", ms)
-                    .text("seq", seq)
-                    .text("skey", creds.skey.expose())
-            }
-            Call::BatchGetContact { batch } => {
-                let creds = self.session.credentials.as_ref()?;
-                let groups = self.group_batches.get(*batch)?;
-                let list: Vec<BatchEntry<'_>> = groups
-                    .iter()
-                    .map(|(user_name, room)| BatchEntry {
-                        user_name,
-                        encry_chat_room_id: room,
-                    })
-                    .collect();
-                ApiRequest::new(Endpoint::BatchGetContact)
-                    .text("type", "ex")
-                    .text("r", ms)
-                    .text("lang", &config.lang)
-                    .encoded("pass_ticket", creds.pass_ticket.expose())
-                    .json(&BatchBody {
-                        base_request: creds.base_request(),
-                        count: list.len(),
-                        list,
-                    })
-            }
-        };
-        Some(req)
-    }
-
-    /// `webwxstatusnotify` with `code` (3 inited, 1 read) about `chat` (the self user when
-    /// `None`).
-    fn status_notify(&self, code: u32, chat: Option<&str>, ms: u64) -> Option<ApiRequest> {
-        let creds = self.session.credentials.as_ref()?;
-        let me = self.session.user.as_ref().map(|u| u.user_name.as_str())?;
-        Some(
-            ApiRequest::new(Endpoint::StatusNotify)
-                .text("lang", &self.config.lang)
-                .encoded("pass_ticket", creds.pass_ticket.expose())
-                .json(&StatusNotifyBody {
-                    base_request: creds.base_request(),
-                    code,
-                    from: me,
-                    to: chat.unwrap_or(me),
-                    client_msg_id: ms,
-                }),
-        )
-    }
-
-    /// `lang` and `pass_ticket`, which the official client appends to every API call.
-    fn with_session_query(&self, req: ApiRequest, creds: &Credentials) -> ApiRequest {
-        req.text("lang", &self.config.lang)
-            .encoded("pass_ticket", creds.pass_ticket.expose())
     }
 }

@@ -1,12 +1,181 @@
 //! Commands from the application once logged in: send a text, mark a chat read, log out.
 
-use super::calls::{Call, PendingSend};
+use super::calls::{Exchange, Ignored};
+use super::setup::status_notify;
 use super::{Client, Fault, QueuedSends};
 use crate::model::{PlainAnswer, SendAnswer};
+use crate::request::ApiRequest;
 use crate::{
-    Command, Endpoint, Error, Event, LogoutReason, SendHandle, State, Timestamp, UsageError,
+    Command, Endpoint, Error, Event, Failure, LogoutReason, SendHandle, State, Timestamp,
+    UsageError,
 };
 use std::time::Duration;
+
+/// A queued text message.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+pub(crate) struct PendingSend {
+    pub(crate) handle: SendHandle,
+    pub(crate) to: String,
+    pub(crate) text: String,
+    /// LocalID = ClientMsgId, kept across retries.
+    pub(crate) local_id: String,
+}
+
+#[derive(serde::Serialize)]
+struct SendBody<'a> {
+    #[serde(rename = "BaseRequest")]
+    base_request: crate::credentials::BaseRequest<'a>,
+    #[serde(rename = "Msg")]
+    msg: SendMsg<'a>,
+    #[serde(rename = "Scene")]
+    scene: u32,
+}
+
+#[derive(serde::Serialize)]
+struct SendMsg<'a> {
+    #[serde(rename = "Type")]
+    msg_type: u32,
+    #[serde(rename = "Content")]
+    content: &'a str,
+    #[serde(rename = "FromUserName")]
+    from: &'a str,
+    #[serde(rename = "ToUserName")]
+    to: &'a str,
+    #[serde(rename = "LocalID")]
+    local_id: &'a str,
+    #[serde(rename = "ClientMsgId")]
+    client_msg_id: &'a str,
+}
+
+/// `webwxsendmsg`: one queued text.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct SendCall(pub(super) PendingSend);
+
+impl Exchange for SendCall {
+    const ENDPOINT: Endpoint = Endpoint::SendMsg;
+    type Answer = SendAnswer;
+
+    fn request(&self, client: &Client, _: Timestamp) -> Option<ApiRequest> {
+        let creds = client.session.credentials.as_ref()?;
+        let me = client.session.user.as_ref().map(|u| u.user_name.as_str())?;
+        let p = &self.0;
+        Some(
+            ApiRequest::new(Self::ENDPOINT)
+                .text("lang", &client.config.lang)
+                .encoded("pass_ticket", creds.pass_ticket.expose())
+                .json(&SendBody {
+                    base_request: creds.base_request(),
+                    msg: SendMsg {
+                        msg_type: 1,
+                        content: &p.text,
+                        from: me,
+                        to: &p.to,
+                        local_id: &p.local_id,
+                        client_msg_id: &p.local_id,
+                    },
+                    scene: 0,
+                }),
+        )
+    }
+
+    fn handle(
+        &self,
+        client: &mut Client,
+        answer: SendAnswer,
+        _sent_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), Fault> {
+        client.sends.done(now);
+        client.events.push(Event::Sent {
+            handle: self.0.handle,
+            msg_id: answer.msg_id,
+        });
+        client.pump_outbox(now);
+        Ok(())
+    }
+
+    /// Reported as [`Event::SendFailed`]; the queue goes on.
+    fn give_up(self, client: &mut Client, error: Error, now: Timestamp) {
+        client.sends.done(now);
+        client.events.push(Event::SendFailed {
+            handle: self.0.handle,
+            error,
+        });
+        client.pump_outbox(now);
+    }
+}
+
+/// `webwxstatusnotify` Code 1: mark `chat` read on the phone.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct MarkReadCall {
+    chat: String,
+}
+
+impl Exchange for MarkReadCall {
+    const ENDPOINT: Endpoint = Endpoint::StatusNotify;
+    type Answer = PlainAnswer;
+
+    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
+        status_notify(client, 1, Some(&self.chat), now)
+    }
+
+    fn handle(
+        &self,
+        client: &mut Client,
+        _: PlainAnswer,
+        _sent_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), Fault> {
+        client.read_done(now);
+        Ok(())
+    }
+
+    /// Best effort: dropped with a log line.
+    fn give_up(self, client: &mut Client, error: Error, now: Timestamp) {
+        tracing::warn!(%error, "read mark dropped");
+        client.read_done(now);
+    }
+}
+
+/// `webwxlogout`. Best effort: whatever the server answers, or the transport reports, the
+/// session is over for this client.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct LogoutCall;
+
+impl Exchange for LogoutCall {
+    const ENDPOINT: Endpoint = Endpoint::Logout;
+    type Answer = Ignored;
+
+    fn request(&self, client: &Client, _: Timestamp) -> Option<ApiRequest> {
+        let creds = client.session.credentials.as_ref()?;
+        Some(
+            ApiRequest::new(Self::ENDPOINT)
+                .text("redirect", 1)
+                .text("type", 0)
+                .text("skey", creds.skey.expose())
+                .form(vec![
+                    ("sid", creds.sid.expose().clone()),
+                    ("uin", creds.uin.to_string()),
+                ]),
+        )
+    }
+
+    fn handle(
+        &self,
+        client: &mut Client,
+        _: Ignored,
+        _sent_at: Timestamp,
+        _now: Timestamp,
+    ) -> Result<(), Fault> {
+        client.end_session(LogoutReason::Requested);
+        Ok(())
+    }
+
+    fn failed(self, client: &mut Client, failure: Failure, _attempt: u32, _now: Timestamp) {
+        tracing::debug!(%failure, "logout not confirmed; the session is over anyway");
+        client.end_session(LogoutReason::Requested);
+    }
+}
 
 impl Client {
     /// Applies a [`Command`] (the same as calling its method), with its typed reply.
@@ -89,7 +258,7 @@ impl Client {
             return;
         }
         if let Some((chat, _)) = self.reads.next(now, Duration::ZERO) {
-            self.issue(Call::MarkRead { chat }, 0, now);
+            self.issue(MarkReadCall { chat }, 0, now);
         }
     }
 
@@ -117,7 +286,7 @@ impl Client {
         }
         self.stop_requests(QueuedSends::Fail);
         self.set_state(State::LoggingOut);
-        self.issue(Call::Logout, 0, now);
+        self.issue(LogoutCall, 0, now);
         Ok(())
     }
 
@@ -141,37 +310,8 @@ impl Client {
             return;
         }
         if let Some((next, at)) = self.sends.next(now, self.config.min_send_interval) {
-            self.issue_at(Call::Send(next), at, now);
+            self.issue_at(SendCall(next), at, now);
         }
-    }
-
-    pub(super) fn on_send(
-        &mut self,
-        handle: SendHandle,
-        body: &[u8],
-        now: Timestamp,
-    ) -> Result<(), Fault> {
-        let answer: SendAnswer = self.answer(Endpoint::SendMsg, body)?;
-        self.sends.done(now);
-        self.events.push(Event::Sent {
-            handle,
-            msg_id: answer.msg_id,
-        });
-        self.pump_outbox(now);
-        Ok(())
-    }
-
-    /// A send used up its retry budget: report it and go on with the queue.
-    pub(super) fn send_given_up(&mut self, handle: SendHandle, error: Error, now: Timestamp) {
-        self.sends.done(now);
-        self.events.push(Event::SendFailed { handle, error });
-        self.pump_outbox(now);
-    }
-
-    pub(super) fn on_mark_read(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
-        let _: PlainAnswer = self.answer(Endpoint::StatusNotify, body)?;
-        self.read_done(now);
-        Ok(())
     }
 
     /// Ends the session: every queued send fails, the state becomes `LoggedOut(reason)`.
@@ -183,10 +323,10 @@ impl Client {
     }
 
     pub(super) fn fail_pending_sends(&mut self) {
-        let in_flight_send = self.scheduler.calls().find_map(|c| match c {
-            Call::Send(p) => Some(p.handle),
-            _ => None,
-        });
+        let in_flight_send = self
+            .scheduler
+            .calls()
+            .find_map(|c| c.as_send().map(|p| p.handle));
         let handles: Vec<SendHandle> = in_flight_send
             .into_iter()
             .chain(self.sends.drain().into_iter().map(|p| p.handle))

@@ -1,12 +1,19 @@
 //! The QR login: `jslogin` → login long poll → ticket.
 
-use super::calls::Call;
+use super::calls::Exchange;
 use super::{Client, Fault};
 use crate::credentials::Credentials;
 use crate::event::QR_PAYLOAD_PREFIX;
 use crate::hosts::CheckedUrl;
-use crate::parse::{LoginPoll, parse_login_poll, parse_qr_login, parse_ticket};
-use crate::{Endpoint, Error, Event, Failure, Hosts, State, Timestamp};
+use crate::parse::{LoginPoll, QrLogin, TicketAnswer};
+use crate::request::ApiRequest;
+use crate::{Endpoint, Error, Event, Failure, Hosts, State, Timestamp, desktop};
+use http::header::{HeaderName, HeaderValue};
+
+/// The `appid` of the web client.
+const APP_ID: &str = "wx782c26e4c19acffb";
+/// Where `jslogin` is told the login continues.
+const NEW_LOGIN_PAGE: &str = "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage";
 
 /// How many `<redirecturl>` follows one login may make: the server moves a login once at most,
 /// so more is a loop (a ticket answer that points at itself), which ends the login with
@@ -18,9 +25,40 @@ const _: () = assert!(
     "update the redirect-loop error's detail"
 );
 
-impl Client {
-    pub(super) fn on_js_login(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
-        let qr = parse_qr_login(body)?;
+/// `jslogin`: a new login uuid. `refreshes`: uuids fetched before this one in this login.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct JsLoginCall {
+    pub(super) refreshes: u32,
+}
+
+impl Exchange for JsLoginCall {
+    const ENDPOINT: Endpoint = Endpoint::JsLogin;
+    type Answer = QrLogin;
+
+    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
+        let config = &client.config;
+        let redirect = if config.desktop_mode {
+            format!("{NEW_LOGIN_PAGE}?mod=desktop")
+        } else {
+            NEW_LOGIN_PAGE.to_string()
+        };
+        Some(
+            ApiRequest::new(Self::ENDPOINT)
+                .text("appid", APP_ID)
+                .text("redirect_uri", redirect)
+                .text("fun", "new")
+                .text("lang", &config.lang)
+                .text("_", now.as_unix_millis()),
+        )
+    }
+
+    fn handle(
+        &self,
+        client: &mut Client,
+        qr: QrLogin,
+        _sent_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), Fault> {
         let uuid = match (qr.code, qr.uuid) {
             (200, Some(uuid)) => uuid,
             (code, _) => {
@@ -30,62 +68,113 @@ impl Client {
                 }));
             }
         };
-        self.events.push(Event::QrCode {
+        client.events.push(Event::QrCode {
             payload: format!("{QR_PAYLOAD_PREFIX}{uuid}"),
-            image_url: format!("{}/qrcode/{uuid}", self.config.login_origin),
+            image_url: format!("{}/qrcode/{uuid}", client.config.login_origin),
             uuid: uuid.clone(),
         });
-        self.set_state(State::WaitingForScan { uuid: uuid.clone() });
-        self.issue(Call::LoginPoll { uuid, tip: 1 }, 0, now);
+        client.set_state(State::WaitingForScan { uuid: uuid.clone() });
+        client.issue(LoginPollCall::first(uuid, self.refreshes), 0, now);
         Ok(())
     }
+}
 
-    pub(super) fn on_login_poll(
-        &mut self,
-        uuid: &str,
+/// The login long poll for `uuid`; `tip` 1 on the first poll of a uuid, 0 after.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct LoginPollCall {
+    uuid: String,
+    tip: u8,
+    /// Uuids fetched before this one in this login (the QR refresh budget).
+    refreshes: u32,
+}
+
+impl LoginPollCall {
+    /// The first poll of `uuid`.
+    pub(super) fn first(uuid: String, refreshes: u32) -> LoginPollCall {
+        LoginPollCall {
+            uuid,
+            tip: 1,
+            refreshes,
+        }
+    }
+
+    /// The next poll, at least `long_poll_min_interval` after this one was sent.
+    fn again(&self, client: &mut Client, sent_at: Timestamp, now: Timestamp) {
+        let at = sent_at.after(client.config.long_poll_min_interval);
+        let next = LoginPollCall {
+            tip: 0,
+            ..self.clone()
+        };
+        client.issue_at(next, at, now);
+    }
+
+    /// Fetches a new uuid, unless the refresh budget is used up.
+    fn refresh_qr(&self, client: &mut Client, now: Timestamp) -> Result<(), Fault> {
+        if self.refreshes >= client.config.max_qr_refreshes {
+            return Err(Fault::Fatal(Error::QrRefreshLimit {
+                refreshes: self.refreshes,
+            }));
+        }
+        client.set_state(State::FetchingUuid);
+        let refreshes = self.refreshes + 1;
+        client.issue(JsLoginCall { refreshes }, 0, now);
+        Ok(())
+    }
+}
+
+impl Exchange for LoginPollCall {
+    const ENDPOINT: Endpoint = Endpoint::LoginPoll;
+    type Answer = LoginPoll;
+
+    fn request(&self, _: &Client, now: Timestamp) -> Option<ApiRequest> {
+        Some(
+            ApiRequest::new(Self::ENDPOINT)
+                .text("loginicon", "true")
+                .text("uuid", &self.uuid)
+                .text("tip", self.tip)
+                .text("r", now.js_bitwise_not())
+                .text("_", now.as_unix_millis()),
+        )
+    }
+
+    fn handle(
+        &self,
+        client: &mut Client,
+        poll: LoginPoll,
         sent_at: Timestamp,
-        body: &[u8],
         now: Timestamp,
     ) -> Result<(), Fault> {
-        let poll_again = |client: &mut Client| {
-            let at = sent_at.after(client.config.long_poll_min_interval);
-            let call = Call::LoginPoll {
-                uuid: uuid.to_string(),
-                tip: 0,
-            };
-            client.issue_at(call, at, now);
-        };
-        match parse_login_poll(body)? {
-            LoginPoll::Waiting => poll_again(self),
+        match poll {
+            LoginPoll::Waiting => self.again(client, sent_at, now),
             LoginPoll::Scanned { avatar } => {
                 // The scan is announced once: the state says whether it was.
-                if !matches!(self.state, State::WaitingForConfirm { .. }) {
-                    self.events.push(Event::Scanned { avatar });
-                    self.set_state(State::WaitingForConfirm {
-                        uuid: uuid.to_string(),
+                if !matches!(client.state, State::WaitingForConfirm { .. }) {
+                    client.events.push(Event::Scanned { avatar });
+                    client.set_state(State::WaitingForConfirm {
+                        uuid: self.uuid.clone(),
                     });
                 }
-                poll_again(self);
+                self.again(client, sent_at, now);
             }
             LoginPoll::Confirmed { redirect_uri } => {
                 // Parsed and checked once; the ticket request is built from this URL.
                 let url = CheckedUrl::parse(
                     &redirect_uri,
-                    &self.config.allowed_hosts,
+                    &client.config.allowed_hosts,
                     Endpoint::LoginPoll,
                 )?;
-                self.session.hosts = Some(Hosts::for_checked(&url));
-                self.events.push(Event::Confirmed);
-                self.set_state(State::FetchingTicket);
-                self.issue(Call::Ticket { url, hops: 0 }, 0, now);
+                client.session.hosts = Some(Hosts::for_checked(&url));
+                client.events.push(Event::Confirmed);
+                client.set_state(State::FetchingTicket);
+                client.issue(TicketCall { url, hops: 0 }, 0, now);
             }
             LoginPoll::Cancelled => {
-                self.events.push(Event::LoginCancelled);
-                self.refresh_qr(now)?;
+                client.events.push(Event::LoginCancelled);
+                self.refresh_qr(client, now)?;
             }
             LoginPoll::Expired { code } => {
-                self.events.push(Event::QrExpired { code });
-                self.refresh_qr(now)?;
+                client.events.push(Event::QrExpired { code });
+                self.refresh_qr(client, now)?;
             }
             LoginPoll::Unknown { code } => {
                 return Err(Fault::Retry(Failure::Server {
@@ -96,23 +185,49 @@ impl Client {
         }
         Ok(())
     }
+}
 
-    /// Fetches a new uuid, unless the refresh budget is used up.
-    fn refresh_qr(&mut self, now: Timestamp) -> Result<(), Fault> {
-        if self.qr_refreshes >= self.config.max_qr_refreshes {
-            return Err(Fault::Fatal(Error::QrRefreshLimit {
-                refreshes: self.qr_refreshes,
-            }));
+/// The ticket at `url`, reached after `hops` `<redirecturl>` follows.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct TicketCall {
+    url: CheckedUrl,
+    hops: u8,
+}
+
+impl Exchange for TicketCall {
+    const ENDPOINT: Endpoint = Endpoint::Ticket;
+    type Answer = TicketAnswer;
+
+    fn request(&self, client: &Client, _: Timestamp) -> Option<ApiRequest> {
+        let mut req = ApiRequest::at(Self::ENDPOINT, self.url.clone())
+            .text("fun", "new")
+            .text("version", "v2");
+        if client.config.desktop_mode {
+            req = req
+                .text("mod", "desktop")
+                .header(
+                    HeaderName::from_static("client-version"),
+                    HeaderValue::from_static(desktop::CLIENT_VERSION),
+                )
+                .header(
+                    http::header::REFERER,
+                    HeaderValue::from_static(desktop::REFERER),
+                )
+                .header(
+                    HeaderName::from_static("extspam"),
+                    HeaderValue::from_static(desktop::EXTSPAM),
+                );
         }
-        self.qr_refreshes += 1;
-        self.set_state(State::FetchingUuid);
-        self.issue(Call::JsLogin, 0, now);
-        Ok(())
+        Some(req)
     }
 
-    /// The ticket answer to a request made after `hops` `<redirecturl>` follows.
-    pub(super) fn on_ticket(&mut self, hops: u8, body: &[u8], now: Timestamp) -> Result<(), Fault> {
-        let ticket = parse_ticket(body)?;
+    fn handle(
+        &self,
+        client: &mut Client,
+        ticket: TicketAnswer,
+        _sent_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), Fault> {
         if ticket.ret != 0 {
             return Err(Fault::Fatal(Error::LoginRefused {
                 code: ticket.ret,
@@ -122,16 +237,16 @@ impl Client {
         if let Some(next) = ticket.redirect_url {
             // The server moved the login elsewhere: fetch the ticket there, if the host may
             // receive credentials and the login has not been moved too often already.
-            if hops >= MAX_TICKET_HOPS {
+            if self.hops >= MAX_TICKET_HOPS {
                 return Err(Fault::Fatal(Error::Protocol {
                     endpoint: Endpoint::Ticket,
                     detail: "the ticket answers redirected more than 3 times (a redirect loop)",
                 }));
             }
-            let url = CheckedUrl::parse(&next, &self.config.allowed_hosts, Endpoint::Ticket)?;
-            self.session.hosts = Some(Hosts::for_checked(&url));
-            let hops = hops + 1;
-            self.issue(Call::Ticket { url, hops }, 0, now);
+            let url = CheckedUrl::parse(&next, &client.config.allowed_hosts, Endpoint::Ticket)?;
+            client.session.hosts = Some(Hosts::for_checked(&url));
+            let hops = self.hops + 1;
+            client.issue(TicketCall { url, hops }, 0, now);
             return Ok(());
         }
         let (Some(uin), false, false, false) = (
@@ -145,22 +260,22 @@ impl Client {
                 detail: "the ticket answer lacks skey, wxsid, wxuin or pass_ticket",
             }));
         };
-        if self.session.credentials.is_some() {
+        if client.session.credentials.is_some() {
             // A new login replaces a saved session: user names are session-scoped, so the old
             // store, keys and queued sends are stale.
-            self.fail_pending_sends();
-            self.session.forget_account_state();
+            client.fail_pending_sends();
+            client.session.forget_account_state();
         }
-        self.session.credentials = Some(Credentials {
+        client.session.credentials = Some(Credentials {
             uin,
             sid: ticket.wxsid,
             skey: ticket.skey,
             pass_ticket: ticket.pass_ticket,
-            device_id: self.session.device_id.clone(),
+            device_id: client.session.device_id.clone(),
         });
-        self.events.push(Event::LoggedIn { uin });
-        self.set_state(State::Initializing);
-        self.issue(Call::Init, 0, now);
+        client.events.push(Event::LoggedIn { uin });
+        client.set_state(State::Initializing);
+        client.issue(super::setup::InitCall, 0, now);
         Ok(())
     }
 }

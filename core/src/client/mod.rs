@@ -13,19 +13,21 @@ mod setup;
 mod sync;
 
 use crate::cookies::CookieJar;
-use crate::model::{BaseResponse, Contact, HasBaseResponse, RetClass, SyncKey};
+use crate::model::{Contact, SyncKey};
 use crate::rng::Rng;
 use crate::{
-    Config, ContactStore, Endpoint, Error, Event, Failure, Hosts, LogoutReason, ParseError,
-    RequestId, State, Timestamp, Transmit, TransportErrorKind, UsageError,
+    Config, ContactStore, Error, Event, Failure, Hosts, LogoutReason, ParseError, RequestId, State,
+    Timestamp, Transmit, TransportErrorKind, UsageError,
 };
 use bytes::Bytes;
 use calls::Call;
-pub(crate) use calls::PendingSend;
+pub(crate) use commands::PendingSend;
 use feed::Feed;
 use lane::Lane;
+use login::JsLoginCall;
 use scheduler::{InFlight, Scheduler};
 use session::Session;
+use sync::MessageLoop;
 
 /// What [`Client::stop_requests`] does with the sends still queued.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -89,19 +91,10 @@ pub struct Client {
     sends: Lane<PendingSend>,
     /// Chats to mark read, one at a time.
     reads: Lane<String>,
-    /// New uuids fetched after the first one.
-    qr_refreshes: u32,
-    /// The groups of each `webwxbatchgetcontact` request while group members load.
-    group_batches: Vec<Vec<(String, String)>>,
     /// Requests in flight, scheduled calls, requests for the transport, the clock.
     scheduler: Scheduler,
-    /// Whether [`Event::Offline`] was announced and [`Event::Online`] not yet.
-    offline: bool,
-    /// The message loop's next call, held back while the application has
-    /// [`Config::max_queued_events`] events to take.
-    paused_loop: Option<Call>,
-    /// When the latest synccheck was sent (the message loop is paced from it).
-    last_synccheck_at: Option<Timestamp>,
+    /// Offline or not, paused or not, paced from when.
+    message_loop: MessageLoop,
     /// The events waiting for the application.
     events: Feed,
 }
@@ -127,12 +120,8 @@ impl Client {
             },
             sends: Lane::default(),
             reads: Lane::default(),
-            qr_refreshes: 0,
-            group_batches: Vec::new(),
             scheduler: Scheduler::default(),
-            offline: false,
-            paused_loop: None,
-            last_synccheck_at: None,
+            message_loop: MessageLoop::default(),
             events: Feed::default(),
         }
     }
@@ -149,7 +138,7 @@ impl Client {
             }
             State::Idle => {
                 self.set_state(State::FetchingUuid);
-                self.issue(Call::JsLogin, 0, now);
+                self.issue(JsLoginCall { refreshes: 0 }, 0, now);
                 Ok(())
             }
             State::Failed(_) => Err(UsageError::Ended),
@@ -230,9 +219,9 @@ impl Client {
     /// [`poll_timeout`](Client::poll_timeout) again: a paused loop is then due at once.
     pub fn poll_event(&mut self) -> Option<Event> {
         let next = self.events.pop();
-        if self.paused_loop.is_some()
+        if self.message_loop.paused.is_some()
             && self.events.len() < self.config.max_queued_events
-            && let Some(call) = self.paused_loop.take()
+            && let Some(call) = self.message_loop.paused.take()
         {
             // Due at once: the driver calls handle_timeout on its next turn.
             let at = self.scheduler.last_now();
@@ -278,11 +267,8 @@ impl Client {
             return;
         };
         tracing::debug!(endpoint = %flight.call.endpoint(), %kind, "transport error");
-        if flight.call == Call::Logout {
-            // Best effort: the session is over for this client either way.
-            return self.end_session(LogoutReason::Requested);
-        }
-        self.retry(flight.call, flight.attempt, Failure::Transport(kind), now);
+        let failure = Failure::Transport(kind);
+        flight.call.failed(self, failure, flight.attempt, now);
     }
 
     /// The answer to request `id` arrived.
@@ -299,11 +285,8 @@ impl Client {
         self.session
             .cookies
             .store_from(&flight.url, response.headers());
-        let endpoint = flight.call.endpoint();
         let status = response.status();
-        // A logout is over whatever the server answers (best effort).
-        let redirect_ok = (endpoint.redirect_is_answer() && status.is_redirection())
-            || endpoint == Endpoint::Logout;
+        let redirect_ok = flight.call.endpoint().redirect_is_answer() && status.is_redirection();
         let body = response.into_body();
         let outcome = if !(status.is_success() || redirect_ok) {
             Err(Fault::Retry(Failure::Status(status.as_u16())))
@@ -313,42 +296,21 @@ impl Client {
                 limit: self.config.limits.max_body_bytes,
             })))
         } else {
-            self.dispatch(&flight, &body, now)
+            flight.call.dispatch(self, &body, flight.sent_at, now)
         };
         match outcome {
             Ok(()) => {
-                if self.offline && matches!(flight.call, Call::SyncCheck | Call::Sync) {
-                    self.offline = false;
+                if self.message_loop.offline && flight.call.is_message_loop() {
+                    self.message_loop.offline = false;
                     tracing::info!("online again");
                     self.events.push(Event::Online);
                 }
             }
-            Err(Fault::Retry(failure)) => self.retry(flight.call, flight.attempt, failure, now),
+            Err(Fault::Retry(failure)) => flight.call.failed(self, failure, flight.attempt, now),
             Err(Fault::Fatal(Error::SessionEnded { .. })) if self.state == State::Resuming => {
                 self.start_push_login(now)
             }
             Err(Fault::Fatal(error)) => self.fail(error),
-        }
-    }
-
-    fn dispatch(&mut self, flight: &InFlight, body: &[u8], now: Timestamp) -> Result<(), Fault> {
-        match &flight.call {
-            Call::JsLogin => self.on_js_login(body, now),
-            Call::LoginPoll { uuid, .. } => self.on_login_poll(uuid, flight.sent_at, body, now),
-            Call::Ticket { hops, .. } => self.on_ticket(*hops, body, now),
-            Call::Init => self.on_init(body, now),
-            Call::StatusNotify => self.on_status_notify(body, now),
-            Call::GetContact { seq } => self.on_get_contact(*seq, body, now),
-            Call::BatchGetContact { batch } => self.on_batch_get_contact(*batch, body, now),
-            Call::SyncCheck => self.on_synccheck(flight.sent_at, body, now),
-            Call::Sync => self.on_sync(body, now),
-            Call::Send(p) => self.on_send(p.handle, body, now),
-            Call::MarkRead { .. } => self.on_mark_read(body, now),
-            Call::Logout => {
-                self.end_session(LogoutReason::Requested);
-                Ok(())
-            }
-            Call::PushLogin => self.on_push_login(body, now),
         }
     }
 
@@ -378,7 +340,8 @@ impl Client {
         if let Some(step) = self.scheduler.observe(now) {
             tracing::debug!(?step, "the clock went backwards; timers moved back");
             self.sends.shift_back(step);
-            self.last_synccheck_at = self.last_synccheck_at.map(|t| t.before(step));
+            let last = &mut self.message_loop.last_synccheck_at;
+            *last = last.map(|t| t.before(step));
         }
     }
 
@@ -392,25 +355,26 @@ impl Client {
         }
         self.reads.drain();
         self.scheduler.clear();
-        self.paused_loop = None;
+        self.message_loop.paused = None;
     }
 
     /// Builds and queues the request of `call`.
-    fn issue(&mut self, call: Call, attempt: u32, now: Timestamp) {
-        if matches!(call, Call::SyncCheck | Call::Sync)
+    fn issue(&mut self, call: impl Into<Call>, attempt: u32, now: Timestamp) {
+        let call = call.into();
+        if call.is_message_loop()
             && self.state == State::Ready
             && self.events.len() >= self.config.max_queued_events
         {
             // Back-pressure: the application has not taken what it was given yet.
             tracing::debug!(queued = self.events.len(), "message loop paused");
-            self.paused_loop = Some(call);
+            self.message_loop.paused = Some(call);
             return;
         }
-        if call == Call::SyncCheck {
-            self.last_synccheck_at = Some(now);
+        if matches!(call, Call::SyncCheck(_)) {
+            self.message_loop.last_synccheck_at = Some(now);
         }
         let endpoint = call.endpoint();
-        let Some(req) = self.describe(&call, now) else {
+        let Some(req) = call.request(self, now) else {
             self.fail(Error::Protocol {
                 endpoint,
                 detail: "the call needs session state the client does not have",
@@ -438,11 +402,11 @@ impl Client {
     }
 
     /// Sends `call` at `at`, or now if that time has come.
-    fn issue_at(&mut self, call: Call, at: Timestamp, now: Timestamp) {
+    fn issue_at(&mut self, call: impl Into<Call>, at: Timestamp, now: Timestamp) {
         if at <= now {
             self.issue(call, 0, now);
         } else {
-            self.scheduler.schedule(at, call, 0);
+            self.scheduler.schedule(at, call.into(), 0);
         }
     }
 
@@ -452,9 +416,12 @@ impl Client {
         let endpoint = call.endpoint();
         // A ready session's message loop never gives up: an outage of any length is waited out
         // at the capped backoff; only the server's session-ending codes end a session.
-        let endless = self.state == State::Ready && matches!(call, Call::SyncCheck | Call::Sync);
-        if endless && failures >= self.config.retry.offline_after.max(1) && !self.offline {
-            self.offline = true;
+        let endless = self.state == State::Ready && call.is_message_loop();
+        if endless
+            && failures >= self.config.retry.offline_after.max(1)
+            && !self.message_loop.offline
+        {
+            self.message_loop.offline = true;
             tracing::info!(%cause, "offline; retrying without limit");
             self.events.push(Event::Offline {
                 cause: cause.clone(),
@@ -466,14 +433,7 @@ impl Client {
                 attempts: failures,
                 last: cause,
             };
-            return match call {
-                Call::Send(p) => self.send_given_up(p.handle, error, now),
-                Call::MarkRead { .. } => {
-                    tracing::warn!(%error, "read mark dropped");
-                    self.read_done(now);
-                }
-                _ => self.fail(error),
-            };
+            return call.give_up(self, error, now);
         }
         let ceiling = self.config.retry.ceiling(failures);
         let delay = ceiling / 2 + self.rng.up_to(ceiling / 2);
@@ -500,40 +460,5 @@ impl Client {
         self.stop_requests(QueuedSends::Fail);
         self.events.push(Event::Failed(error.clone()));
         self.set_state(State::Failed(error));
-    }
-
-    /// Reads a JSON answer of `endpoint` under the configured [`Limits`](crate::Limits) and
-    /// checks its `BaseResponse` (see [`check_ret`](Client::check_ret)): the one way every
-    /// JSON answer is taken in.
-    fn answer<T: serde::de::DeserializeOwned + HasBaseResponse>(
-        &self,
-        endpoint: Endpoint,
-        body: &[u8],
-    ) -> Result<T, Fault> {
-        let answer: T = crate::parse::parse_json_with(body, &self.config.limits)?;
-        Self::check_ret(endpoint, answer.base_response())?;
-        Ok(answer)
-    }
-
-    /// Checks a `BaseResponse`: 1100/1101/1102 end the client, other non-zero codes are retried.
-    fn check_ret(endpoint: Endpoint, base: &BaseResponse) -> Result<(), Fault> {
-        Self::check_code(endpoint, base.ret, &base.err_msg)
-    }
-
-    /// The one mapping of a server code (`BaseResponse.Ret`, synccheck's `retcode`) to what the
-    /// client does: 0 goes on, 1100/1101/1102 end the session, anything else is retried.
-    fn check_code(endpoint: Endpoint, code: i64, message: &str) -> Result<(), Fault> {
-        match RetClass::of(code) {
-            RetClass::Ok => Ok(()),
-            RetClass::SessionEnded => Err(Fault::Fatal(Error::SessionEnded {
-                endpoint,
-                code,
-                message: message.to_string(),
-            })),
-            RetClass::Transient => Err(Fault::Retry(Failure::Server {
-                code,
-                message: message.to_string(),
-            })),
-        }
     }
 }

@@ -1,11 +1,58 @@
 //! Saving a session and resuming it: first the saved session itself (a webwxsync probe from the
 //! saved SyncKey), then a push login (the phone confirms, no QR scan), and only then a QR login.
 
-use super::calls::Call;
+use super::calls::Exchange;
+use super::login::{JsLoginCall, LoginPollCall};
 use super::session::Session;
+use super::sync::SyncCall;
 use super::{Client, Fault, QueuedSends};
-use crate::parse::parse_push_login;
-use crate::{Config, Event, ResumeError, SAVED_SESSION_VERSION, SavedSession, State, Timestamp};
+use crate::model::PushLoginAnswer;
+use crate::request::ApiRequest;
+use crate::{
+    Config, Endpoint, Event, ResumeError, SAVED_SESSION_VERSION, SavedSession, State, Timestamp,
+};
+
+/// `webwxpushloginurl`: ask the phone to confirm a new login (no QR scan).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct PushLoginCall;
+
+impl Exchange for PushLoginCall {
+    const ENDPOINT: Endpoint = Endpoint::PushLogin;
+    type Answer = PushLoginAnswer;
+
+    fn request(&self, client: &Client, _: Timestamp) -> Option<ApiRequest> {
+        let creds = client.session.credentials.as_ref()?;
+        let mut req = ApiRequest::new(Self::ENDPOINT).text("uin", creds.uin);
+        if client.config.desktop_mode {
+            req = req.text("mod", "desktop");
+        }
+        Some(req)
+    }
+
+    fn handle(
+        &self,
+        client: &mut Client,
+        answer: PushLoginAnswer,
+        _sent_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), Fault> {
+        if answer.ret != 0 || answer.uuid.is_empty() {
+            // The phone cannot be asked (push login disabled, too long since the last login):
+            // fall back to a QR login.
+            tracing::debug!(ret = answer.ret, "push login refused; QR login");
+            client.set_state(State::FetchingUuid);
+            client.issue(JsLoginCall { refreshes: 0 }, 0, now);
+            return Ok(());
+        }
+        let uuid = answer.uuid;
+        client
+            .events
+            .push(Event::PushLoginSent { uuid: uuid.clone() });
+        client.set_state(State::WaitingForConfirm { uuid: uuid.clone() });
+        client.issue(LoginPollCall::first(uuid, 0), 0, now);
+        Ok(())
+    }
+}
 
 impl Client {
     /// The whole session state, to rebuild the client with [`Client::resume`]. `None` before
@@ -18,10 +65,7 @@ impl Client {
     /// duplicates).
     pub fn save(&self) -> Option<SavedSession> {
         // The send in flight (or waiting for its retry) goes first, then the queue.
-        let current = self.scheduler.calls().find_map(|c| match c {
-            Call::Send(p) => Some(p.clone()),
-            _ => None,
-        });
+        let current = self.scheduler.calls().find_map(|c| c.as_send().cloned());
         let outbox = current
             .into_iter()
             .chain(self.sends.waiting().cloned())
@@ -90,7 +134,7 @@ impl Client {
     /// Starts a resumed client: the probe.
     pub(super) fn start_resume(&mut self, now: Timestamp) {
         self.set_state(State::Resuming);
-        self.issue(Call::Sync, 0, now);
+        self.issue(SyncCall, 0, now);
     }
 
     /// The probe answered: the saved session is live. (Its queued sends go out once the
@@ -106,24 +150,6 @@ impl Client {
         tracing::debug!("saved session over; trying a push login");
         self.stop_requests(QueuedSends::Keep);
         self.set_state(State::PushLogin);
-        self.issue(Call::PushLogin, 0, now);
-    }
-
-    pub(super) fn on_push_login(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
-        let answer = parse_push_login(body)?;
-        if answer.ret != 0 || answer.uuid.is_empty() {
-            // The phone cannot be asked (push login disabled, too long since the last login):
-            // fall back to a QR login.
-            tracing::debug!(ret = answer.ret, "push login refused; QR login");
-            self.set_state(State::FetchingUuid);
-            self.issue(Call::JsLogin, 0, now);
-            return Ok(());
-        }
-        let uuid = answer.uuid;
-        self.events
-            .push(Event::PushLoginSent { uuid: uuid.clone() });
-        self.set_state(State::WaitingForConfirm { uuid: uuid.clone() });
-        self.issue(Call::LoginPoll { uuid, tip: 1 }, 0, now);
-        Ok(())
+        self.issue(PushLoginCall, 0, now);
     }
 }

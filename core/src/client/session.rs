@@ -1,7 +1,7 @@
 //! The durable part of a client: everything a [`SavedSession`] holds, in one place, so that
 //! saving and resuming are one conversion each way.
 
-use super::calls::PendingSend;
+use super::commands::PendingSend;
 use crate::cookies::CookieJar;
 use crate::credentials::Credentials;
 use crate::cursor::SyncCursor;

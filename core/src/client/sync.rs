@@ -1,70 +1,141 @@
 //! The message loop: one synccheck long poll in flight; webwxsync when it says so; everything a
 //! sync answer carries applied before the keys advance.
 
-use super::calls::Call;
+use super::calls::Exchange;
 use super::{Client, Fault};
 use crate::cursor::SyncCursor;
 use crate::model::{Contact, SyncAnswer};
-use crate::parse::parse_synccheck;
+use crate::parse::SyncCheck;
+use crate::request::ApiRequest;
 use crate::{Endpoint, Event, Message, State, Timestamp};
 
-impl Client {
-    /// Starts the loop (on becoming ready).
-    pub(super) fn start_sync_loop(&mut self, now: Timestamp) {
-        self.issue(Call::SyncCheck, 0, now);
+/// The message loop's own state, beside the session's cursor.
+#[derive(Debug, Default)]
+pub(super) struct MessageLoop {
+    /// Whether [`Event::Offline`] was announced and [`Event::Online`] not yet.
+    pub(super) offline: bool,
+    /// The loop's next call, held back while the application has
+    /// [`Config::max_queued_events`](crate::Config::max_queued_events) events to take.
+    pub(super) paused: Option<super::calls::Call>,
+    /// When the latest synccheck was sent (the loop is paced from it).
+    pub(super) last_synccheck_at: Option<Timestamp>,
+}
+
+/// `synccheck`: the long poll on the push host that says whether to sync.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct SyncCheckCall;
+
+impl Exchange for SyncCheckCall {
+    const ENDPOINT: Endpoint = Endpoint::SyncCheck;
+    type Answer = SyncCheck;
+
+    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
+        let creds = client.session.credentials.as_ref()?;
+        let ms = now.as_unix_millis();
+        Some(
+            ApiRequest::new(Self::ENDPOINT)
+                .text("r", ms)
+                .text("skey", creds.skey.expose())
+                .text("sid", creds.sid.expose())
+                .text("uin", creds.uin)
+                .text("deviceid", &creds.device_id)
+                .text("synckey", client.session.cursor.for_synccheck())
+                .text("_", ms),
+        )
     }
 
-    pub(super) fn on_synccheck(
-        &mut self,
+    fn handle(
+        &self,
+        client: &mut Client,
+        check: SyncCheck,
         sent_at: Timestamp,
-        body: &[u8],
         now: Timestamp,
     ) -> Result<(), Fault> {
-        let check = parse_synccheck(body)?;
-        Self::check_code(Endpoint::SyncCheck, check.retcode, "")?;
         if check.selector == 0 {
-            let at = sent_at.after(self.config.long_poll_min_interval);
-            self.issue_at(Call::SyncCheck, at, now);
+            let at = sent_at.after(client.config.long_poll_min_interval);
+            client.issue_at(SyncCheckCall, at, now);
         } else {
             // Any selector other than 0 (2, 4, 6, 7, 3 and ones not seen yet) means: sync.
-            self.issue(Call::Sync, 0, now);
+            client.issue(SyncCall, 0, now);
         }
         Ok(())
     }
+}
 
-    pub(super) fn on_sync(&mut self, body: &[u8], now: Timestamp) -> Result<(), Fault> {
-        let answer: SyncAnswer = self.answer(Endpoint::Sync, body)?;
+/// `{"BaseRequest", "SyncKey", "rr"}`.
+#[derive(serde::Serialize)]
+struct SyncBody<'a> {
+    #[serde(rename = "BaseRequest")]
+    base_request: crate::credentials::BaseRequest<'a>,
+    #[serde(rename = "SyncKey")]
+    sync_key: &'a crate::model::SyncKey,
+    rr: i32,
+}
+
+/// `webwxsync`: what is new since the SyncKey; also the probe of a resumed session.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct SyncCall;
+
+impl Exchange for SyncCall {
+    const ENDPOINT: Endpoint = Endpoint::Sync;
+    type Answer = SyncAnswer;
+
+    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
+        let creds = client.session.credentials.as_ref()?;
+        Some(
+            ApiRequest::new(Self::ENDPOINT)
+                .text("sid", creds.sid.expose())
+                .text("skey", creds.skey.expose())
+                .text("lang", &client.config.lang)
+                .encoded("pass_ticket", creds.pass_ticket.expose())
+                .json(&SyncBody {
+                    base_request: creds.base_request(),
+                    sync_key: client.session.cursor.sync_key(),
+                    rr: now.js_bitwise_not(),
+                }),
+        )
+    }
+
+    fn handle(
+        &self,
+        client: &mut Client,
+        answer: SyncAnswer,
+        _sent_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), Fault> {
         SyncCursor::check(
             [&answer.sync_key, &answer.sync_check_key],
-            self.config.limits.max_sync_key_entries,
+            client.config.limits.max_sync_key_entries,
         )?;
         let continue_flag = answer.continue_flag;
-        let resuming = self.state == State::Resuming;
+        let resuming = client.state == State::Resuming;
         if resuming {
             // The saved session answered: it is live (announced before what the answer carries).
-            self.resumed();
+            client.resumed();
         }
-        let delivered = self.apply_sync(answer)?;
+        let delivered = client.apply_sync(answer)?;
         if resuming {
-            self.pump_outbox(now);
+            client.pump_outbox(now);
         }
         // The loop goes on at once while answers bring new messages. An answer with nothing
         // new (a server that keeps saying "sync" or "continue" without data) paces it: the next
         // call waits for `long_poll_min_interval`, so no server can make the client spin.
-        let pace = self.config.long_poll_min_interval;
+        let pace = client.config.long_poll_min_interval;
         if continue_flag != 0 {
             let at = if delivered > 0 { now } else { now.after(pace) };
-            self.issue_at(Call::Sync, at, now);
+            client.issue_at(SyncCall, at, now);
         } else {
-            let at = match self.last_synccheck_at {
+            let at = match client.message_loop.last_synccheck_at {
                 Some(sent) if delivered == 0 => sent.after(pace),
                 _ => now,
             };
-            self.issue_at(Call::SyncCheck, at, now);
+            client.issue_at(SyncCheckCall, at, now);
         }
         Ok(())
     }
+}
 
+impl Client {
     /// Applies everything a sync answer carries, then advances the keys. Returns how many new
     /// messages it delivered.
     fn apply_sync(&mut self, answer: SyncAnswer) -> Result<usize, Fault> {
