@@ -170,7 +170,8 @@ pub(crate) fn event_json(e: &Event, names: &Names) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use webwx_core::model::{Contact, RawMessage};
+    use webwx_core::Contact;
+    use webwx_core::model::RawMessage;
 
     fn message(from: &str, content: &str) -> Message {
         let raw: RawMessage = serde_json::from_value(json!({
@@ -178,10 +179,7 @@ mod tests {
             "Content": content, "CreateTime": 1,
         }))
         .unwrap();
-        let me = Contact {
-            user_name: "@me".into(),
-            ..Contact::default()
-        };
+        let me = Contact::new("@me", "");
         Message::from_raw(raw, &me, &ContactStore::default())
     }
 

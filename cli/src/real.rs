@@ -274,7 +274,7 @@ pub(crate) async fn contacts(
             .map(|c| {
                 serde_json::json!({"user_name": c.user_name, "name": decode_text(c.display()), "kind": kind(c.kind()),
                     "remark_name": decode_text(&c.remark_name), "nick_name": decode_text(&c.nick_name),
-                    "members": c.member_list.len()})
+                    "members": c.members.len()})
             })
             .collect();
         console::result(&sanitize::json_line(&serde_json::Value::Array(list)))?;

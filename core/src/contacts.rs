@@ -2,7 +2,7 @@
 //! session, queryable by user name and by display name.
 
 use crate::Error;
-use crate::model::{Contact, ContactKind};
+use crate::{Contact, ContactKind};
 use std::collections::BTreeMap;
 
 /// How many contacts of each kind the store holds.
@@ -103,7 +103,7 @@ impl ContactStore {
                 ContactKind::Friend => counts.friends += 1,
                 ContactKind::Group => {
                     counts.groups += 1;
-                    counts.group_members += c.member_list.len();
+                    counts.group_members += c.members.len();
                 }
                 ContactKind::Official => counts.officials += 1,
                 ContactKind::Special => counts.specials += 1,
@@ -117,13 +117,14 @@ impl ContactStore {
     /// `EncryChatRoomId`) keeps what is already known.
     pub(crate) fn upsert(
         &mut self,
-        mut contact: Contact,
+        contact: impl Into<Contact>,
         limits: &crate::Limits,
     ) -> Result<bool, Error> {
+        let mut contact = contact.into();
         if contact.user_name.is_empty() {
             return Ok(false);
         }
-        if contact.member_list.len() > limits.max_group_members {
+        if contact.members.len() > limits.max_group_members {
             return Err(Error::LimitExceeded {
                 what: "members of one group",
                 limit: limits.max_group_members,
@@ -132,8 +133,8 @@ impl ContactStore {
         match self.contacts.get_mut(&contact.user_name) {
             Some(old) => {
                 if contact.kind() == ContactKind::Group {
-                    if contact.member_list.is_empty() {
-                        contact.member_list = std::mem::take(&mut old.member_list);
+                    if contact.members.is_empty() {
+                        contact.members = std::mem::take(&mut old.members);
                     }
                     if contact.encry_chat_room_id.is_empty() {
                         contact.encry_chat_room_id = std::mem::take(&mut old.encry_chat_room_id);
@@ -164,7 +165,7 @@ impl ContactStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Member;
+    use crate::Member;
 
     fn contact(user_name: &str, nick: &str, remark: &str, verify: i64) -> Contact {
         Contact {
@@ -193,7 +194,7 @@ mod tests {
             .upsert(contact("filehelper", "文件传输助手", "", 0), &limits)
             .unwrap();
         let mut group = contact("@@g", "家庭", "", 0);
-        group.member_list = vec![
+        group.members = vec![
             Member {
                 user_name: "@a".into(),
                 nick_name: "Alice".into(),
@@ -237,7 +238,7 @@ mod tests {
         store
             .upsert(contact("@@g", "家庭群", "", 0), &limits)
             .unwrap();
-        assert_eq!(store.get("@@g").unwrap().member_list.len(), 2);
+        assert_eq!(store.get("@@g").unwrap().members.len(), 2);
         assert_eq!(store.get("@@g").unwrap().nick_name, "家庭群");
     }
 
@@ -255,7 +256,7 @@ mod tests {
             Err(Error::LimitExceeded { .. })
         ));
         let mut g = contact("@a", "A", "", 0);
-        g.member_list = vec![Member::default(), Member::default()];
+        g.members = vec![Member::default(), Member::default()];
         assert!(matches!(
             store.upsert(g, &limits),
             Err(Error::LimitExceeded { .. })

@@ -35,6 +35,7 @@
 //! | `cursor.rs` | SyncKey and SyncCheckKey and their rules |
 //! | `credentials.rs`, `secret.rs` | uin, sid, skey, pass_ticket, DeviceID; redaction |
 //! | `cookies.rs` | the cookie jar (bounded) |
+//! | `contact.rs` | [`Contact`], [`Member`], [`ContactKind`]: the application's contacts, built from the wire's |
 //! | `contacts.rs`, `dedup.rs` | the contact store; the remembered message ids |
 //! | `persist.rs` | [`SavedSession`] and [`ResumeError`] |
 //! | `config.rs` | [`Config`], [`RetryPolicy`], [`Limits`] |
@@ -187,6 +188,7 @@ mod client;
 mod command;
 mod config;
 mod connect_to;
+mod contact;
 mod contacts;
 mod cookies;
 mod credentials;
@@ -228,6 +230,7 @@ pub use client::Client;
 pub use command::{Command, Logout, MarkRead, SendText, SessionError};
 pub use config::{Config, DEFAULT_LOGIN_ORIGIN, DEFAULT_USER_AGENT, Limits, RetryPolicy};
 pub use connect_to::{ConnectTo, InvalidOrigin};
+pub use contact::{Contact, ContactKind, Member, SPECIAL_USER_NAMES};
 pub use contacts::{ContactCounts, ContactStore};
 pub use cookies::CookieJar;
 pub use endpoint::{Endpoint, HostRole};
@@ -235,7 +238,7 @@ pub use error::{Error, Failure, ParseError, TransportErrorKind, UsageError};
 pub use event::{Event, QR_PAYLOAD_PREFIX, SendHandle};
 pub use hosts::{Hosts, is_wechat_host};
 pub use message::{Content, Message};
-pub use model::{Contact, ContactKind, Member, SyncKey, SyncKeyEntry};
+pub use model::{SyncKey, SyncKeyEntry};
 pub use persist::{ResumeError, SAVED_SESSION_VERSION, SavedSession};
 pub use secret::Secret;
 pub use state::{LogoutReason, State};

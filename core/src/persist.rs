@@ -1,11 +1,12 @@
 //! Session persistence: the whole session state as a versioned serde value, and the client
 //! rebuilt from it.
 
+use crate::Contact;
 use crate::client::PendingSend;
 use crate::contacts::ContactStore;
 use crate::credentials::Credentials;
 use crate::dedup::SeenIds;
-use crate::model::{Contact, SyncKey};
+use crate::model::SyncKey;
 use crate::{Hosts, Secret};
 
 /// The version of [`SavedSession`] this build writes and reads.

@@ -161,7 +161,7 @@ fn a_resumed_session_is_held_to_the_limits() {
     assert!(
         c.contacts()
             .iter()
-            .all(|g| g.member_list.len() <= limits.max_group_members),
+            .all(|g| g.members.len() <= limits.max_group_members),
         "a group over the member limit"
     );
     assert!(
@@ -198,7 +198,7 @@ fn a_resumed_contact_of_any_kind_is_held_to_the_member_limit() {
     let longest = c
         .contacts()
         .iter()
-        .map(|g| g.member_list.len())
+        .map(|g| g.members.len())
         .max()
         .unwrap_or(0);
     assert!(

@@ -385,7 +385,7 @@ fn a_lost_answer_is_fetched_again_and_delivered_exactly_once() {
         ev.iter()
             .any(|e| matches!(e, Event::GroupMembersChanged { group } if group == FAM))
     );
-    assert_eq!(c.contacts().get(FAM).unwrap().member_list.len(), 2);
+    assert_eq!(c.contacts().get(FAM).unwrap().members.len(), 2);
     // An empty SyncCheckKey did not replace the held one; the SKey was replaced.
     assert_eq!(c.sync_check_key().list.len(), 7);
     let check = next(&mut c, Endpoint::SyncCheck);

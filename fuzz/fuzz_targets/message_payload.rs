@@ -1,6 +1,6 @@
 #![no_main]
-use webwx_core::model::{Contact, RawMessage};
-use webwx_core::{ContactStore, Message};
+use webwx_core::model::RawMessage;
+use webwx_core::{Contact, ContactStore, Message};
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
         return;
@@ -24,11 +24,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         content: content.to_string(),
         ..RawMessage::default()
     };
-    let me = Contact {
-        user_name: "@me".into(),
-        nick_name: "小明".into(),
-        ..Contact::default()
-    };
+    let me = Contact::new("@me", "小明");
     let m = Message::from_raw(raw, &me, &ContactStore::default());
     let _ = m.content.text();
     let _ = webwx_core::message::Payload::parse(content);

@@ -178,11 +178,11 @@ fn assert_within_limits(c: &Client) {
     if let Some(big) = c
         .contacts()
         .iter()
-        .find(|g| g.member_list.len() > limits.max_group_members)
+        .find(|g| g.members.len() > limits.max_group_members)
     {
         panic!(
             "a group of {} members kept, limit {}",
-            big.member_list.len(),
+            big.members.len(),
             limits.max_group_members
         );
     }

@@ -12,8 +12,9 @@ mod session;
 mod setup;
 mod sync;
 
+use crate::Contact;
 use crate::cookies::CookieJar;
-use crate::model::{Contact, SyncKey};
+use crate::model::SyncKey;
 use crate::rng::Rng;
 use crate::{
     Config, ContactStore, Error, Event, Failure, Hosts, LogoutReason, ParseError, RequestId, State,

@@ -97,7 +97,7 @@ impl Client {
         let members = saved
             .contacts
             .iter()
-            .map(|c| c.member_list.len())
+            .map(|c| c.members.len())
             .max()
             .unwrap_or(0);
         let checks = [

@@ -2,11 +2,11 @@
 //! saving and resuming are one conversion each way.
 
 use super::commands::PendingSend;
+use crate::Contact;
 use crate::cookies::CookieJar;
 use crate::credentials::Credentials;
 use crate::cursor::SyncCursor;
 use crate::dedup::SeenIds;
-use crate::model::Contact;
 use crate::{ContactStore, Hosts, ResumeError, SAVED_SESSION_VERSION, SavedSession, Secret};
 
 /// See the module docs.

@@ -61,7 +61,7 @@ impl Exchange for InitCall {
                 .contacts
                 .upsert(contact, &client.config.limits)?;
         }
-        client.session.user = Some(init.user);
+        client.session.user = Some(init.user.into());
         client.set_state(State::NotifyingStatus);
         client.issue(StatusNotifyCall, 0, now);
         Ok(())

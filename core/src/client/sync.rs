@@ -3,8 +3,9 @@
 
 use super::calls::Exchange;
 use super::{Client, Fault};
+use crate::Contact;
 use crate::cursor::SyncCursor;
-use crate::model::{Contact, SyncAnswer};
+use crate::model::SyncAnswer;
 use crate::parse::SyncCheck;
 use crate::request::ApiRequest;
 use crate::{Endpoint, Event, Message, State, Timestamp};
@@ -141,6 +142,7 @@ impl Client {
     fn apply_sync(&mut self, answer: SyncAnswer) -> Result<usize, Fault> {
         let limits = self.config.limits.clone();
         for contact in answer.mod_contact_list {
+            let contact = Contact::from(contact);
             if self.session.contacts.upsert(contact.clone(), &limits)? {
                 self.events.push(Event::ContactChanged(Box::new(contact)));
             }

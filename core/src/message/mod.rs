@@ -11,7 +11,8 @@ pub use group::{mentions, split_group_content};
 pub use payload::Payload;
 pub use text::{decode_emoji_hex, decode_entities, decode_text};
 
-use crate::model::{Contact, RawMessage};
+use crate::Contact;
+use crate::model::RawMessage;
 use crate::{ContactStore, Limits};
 
 /// The member of a group who sent a group message.

@@ -1,6 +1,6 @@
 //! The JSON answers of the login set-up: `webwxinit`, `webwxgetcontact`, `webwxbatchgetcontact`.
 
-use super::{BaseResponse, Contact, HasBaseResponse, SyncKey, lenient};
+use super::{BaseResponse, HasBaseResponse, RawContact, SyncKey, lenient};
 use crate::Secret;
 
 /// The answer of `webwxinit`.
@@ -11,10 +11,10 @@ pub struct InitAnswer {
     pub base_response: BaseResponse,
     /// `User`: the self user.
     #[serde(rename = "User", default)]
-    pub user: Contact,
+    pub user: RawContact,
     /// `ContactList`: recent chats (groups among them carry a `MemberList`).
     #[serde(rename = "ContactList", default, deserialize_with = "lenient::list")]
-    pub contact_list: Vec<Contact>,
+    pub contact_list: Vec<RawContact>,
     /// `SyncKey`: the first cursor of the message stream.
     #[serde(rename = "SyncKey", default)]
     pub sync_key: SyncKey,
@@ -40,7 +40,7 @@ pub struct GetContactAnswer {
     pub member_count: i64,
     /// `MemberList`: the contacts.
     #[serde(rename = "MemberList", default, deserialize_with = "lenient::list")]
-    pub member_list: Vec<Contact>,
+    pub member_list: Vec<RawContact>,
     /// `Seq`: 0 on the last page, else the `seq` of the next page.
     #[serde(rename = "Seq", default, deserialize_with = "lenient::uint")]
     pub seq: u64,
@@ -57,7 +57,7 @@ pub struct BatchGetContactAnswer {
     pub count: i64,
     /// `ContactList`.
     #[serde(rename = "ContactList", default, deserialize_with = "lenient::list")]
-    pub contact_list: Vec<Contact>,
+    pub contact_list: Vec<RawContact>,
 }
 
 impl HasBaseResponse for InitAnswer {

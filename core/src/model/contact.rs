@@ -1,61 +1,15 @@
-//! `Contact` (a friend, group, official account, special account, or the self user) and
-//! `Member` (one member of a group), as the JSON answers carry them.
+//! `RawContact` (a friend, group, official account, special account, or the self user) and
+//! `RawMember` (one member of a group), as the JSON answers carry them; the application gets
+//! them as [`Contact`](crate::Contact) and [`Member`](crate::Member).
 
 use super::lenient::{self, Entry};
-
-/// User names of the special accounts of the official client (its `SPECIALUSERS` list).
-pub const SPECIAL_USER_NAMES: &[&str] = &[
-    "newsapp",
-    "fmessage",
-    "filehelper",
-    "weibo",
-    "qqmail",
-    "tmessage",
-    "qmessage",
-    "qqsync",
-    "floatbottle",
-    "lbsapp",
-    "shakeapp",
-    "medianote",
-    "qqfriend",
-    "readerapp",
-    "blogapp",
-    "facebookapp",
-    "masssendapp",
-    "meishiapp",
-    "feedsapp",
-    "voip",
-    "blogappweixin",
-    "weixin",
-    "brandsessionholder",
-    "weixinreminder",
-    "wxid_novlwrv3lqwv11",
-    "gh_22b87fa7cb3c",
-    "officialaccounts",
-    "notification_messages",
-    "wxitil",
-    "userexperience_alarm",
-];
-
-/// The kind of a contact, derived from its user name and flags.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
-pub enum ContactKind {
-    /// A person.
-    Friend,
-    /// A group chat (user name starts with `@@`).
-    Group,
-    /// An official (brand) account: `VerifyFlag & 8`.
-    Official,
-    /// A special account such as `filehelper` or `weixin`.
-    Special,
-}
 
 /// A contact as the server describes it. The self user has the same shape.
 ///
 /// Unknown fields are ignored and missing ones default, as in every answer type.
-#[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize)]
 #[serde(default)]
-pub struct Contact {
+pub struct RawContact {
     /// `Uin` (usually 0 except for the self user).
     #[serde(rename = "Uin", deserialize_with = "lenient::uint")]
     pub uin: u64,
@@ -131,52 +85,23 @@ pub struct Contact {
     pub member_count: i64,
     /// `MemberList` (groups): empty until fetched with `webwxbatchgetcontact`.
     #[serde(rename = "MemberList", deserialize_with = "lenient::list")]
-    pub member_list: Vec<Member>,
+    pub member_list: Vec<RawMember>,
     /// `EncryChatRoomId` (groups).
     #[serde(rename = "EncryChatRoomId", deserialize_with = "lenient::string")]
     pub encry_chat_room_id: String,
 }
 
-impl Contact {
-    /// The kind of contact: group by `@@`, special by name, official by `VerifyFlag & 8`,
-    /// otherwise a friend.
-    pub fn kind(&self) -> ContactKind {
-        if self.user_name.starts_with("@@") {
-            ContactKind::Group
-        } else if SPECIAL_USER_NAMES.contains(&self.user_name.as_str()) {
-            ContactKind::Special
-        } else if self.verify_flag & 8 != 0 {
-            ContactKind::Official
-        } else {
-            ContactKind::Friend
-        }
-    }
-
-    /// The name to show: the remark name when set, else the nick name, else the user name.
-    pub fn display(&self) -> &str {
-        [&self.remark_name, &self.nick_name]
-            .into_iter()
-            .find(|s| !s.is_empty())
-            .unwrap_or(&self.user_name)
-    }
-
-    /// The member `user_name` of this group.
-    pub fn member(&self, user_name: &str) -> Option<&Member> {
-        self.member_list.iter().find(|m| m.user_name == user_name)
-    }
-}
-
 /// A contact without a user name is of no use (the store ignores it): dropped as it is read.
-impl Entry for Contact {
+impl Entry for RawContact {
     fn is_kept(&self) -> bool {
         !self.user_name.is_empty()
     }
 }
 
 /// One member of a group (`MemberList` entry).
-#[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Clone, PartialEq, Eq, Debug, Default, serde::Deserialize)]
 #[serde(default)]
-pub struct Member {
+pub struct RawMember {
     /// `Uin`.
     #[serde(rename = "Uin", deserialize_with = "lenient::uint")]
     pub uin: u64,
@@ -201,19 +126,8 @@ pub struct Member {
 }
 
 /// A member without a user name cannot be looked up: dropped as it is read.
-impl Entry for Member {
+impl Entry for RawMember {
     fn is_kept(&self) -> bool {
         !self.user_name.is_empty()
-    }
-}
-
-impl Member {
-    /// The name to show in the group: the group display name when set, else the nick name, else
-    /// the user name.
-    pub fn display(&self) -> &str {
-        [&self.display_name, &self.nick_name]
-            .into_iter()
-            .find(|s| !s.is_empty())
-            .unwrap_or(&self.user_name)
     }
 }

@@ -49,6 +49,12 @@ pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     d.deserialize_any(IntVisitor)
 }
 
+/// A flag given as a boolean or as an integer (non-zero is true), a numeric string, `null` or
+/// `""` (false).
+pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(int(d)? != 0)
+}
+
 /// An unsigned integer given as a number, a numeric string, `null` or `""` (0); negative
 /// values read as 0.
 pub(crate) fn uint<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {

@@ -5,7 +5,7 @@ mod answers;
 mod base_response;
 pub(crate) mod caps;
 mod contact;
-mod lenient;
+pub(crate) mod lenient;
 mod message;
 mod sync;
 mod sync_key;
@@ -14,7 +14,7 @@ pub use answers::{
     BatchGetContactAnswer, GetContactAnswer, InitAnswer, PushLoginAnswer, SendAnswer,
 };
 pub use base_response::{BaseResponse, HasBaseResponse, PlainAnswer, RetClass};
-pub use contact::{Contact, ContactKind, Member, SPECIAL_USER_NAMES};
+pub use contact::{RawContact, RawMember};
 pub use message::{RawMessage, RecommendInfo};
 pub use sync::{Buff, Profile, SyncAnswer};
 pub use sync_key::{SyncKey, SyncKeyEntry};

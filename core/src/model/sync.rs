@@ -1,6 +1,6 @@
 //! The answer of `webwxsync`.
 
-use super::{BaseResponse, Contact, HasBaseResponse, RawMessage, SyncKey, lenient};
+use super::{BaseResponse, HasBaseResponse, RawContact, RawMessage, SyncKey, lenient};
 use crate::Secret;
 
 /// A `{"Buff": "..."}` wrapper the profile uses for strings.
@@ -50,17 +50,17 @@ pub struct SyncAnswer {
     pub add_msg_list: Vec<RawMessage>,
     /// `ModContactList`: contacts added or changed.
     #[serde(rename = "ModContactList", default, deserialize_with = "lenient::list")]
-    pub mod_contact_list: Vec<Contact>,
+    pub mod_contact_list: Vec<RawContact>,
     /// `DelContactList`: contacts removed.
     #[serde(rename = "DelContactList", default, deserialize_with = "lenient::list")]
-    pub del_contact_list: Vec<Contact>,
+    pub del_contact_list: Vec<RawContact>,
     /// `ModChatRoomMemberList`: groups whose members changed.
     #[serde(
         rename = "ModChatRoomMemberList",
         default,
         deserialize_with = "lenient::list"
     )]
-    pub mod_chat_room_member_list: Vec<Contact>,
+    pub mod_chat_room_member_list: Vec<RawContact>,
     /// `Profile`.
     #[serde(rename = "Profile", default)]
     pub profile: Profile,
