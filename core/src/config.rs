@@ -7,8 +7,9 @@ use std::time::Duration;
 /// The default user agent: a current desktop Chrome, as the official web client runs in one.
 pub const DEFAULT_USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
 
-/// The origin of the real login service.
-pub const DEFAULT_LOGIN_ORIGIN: &str = "https://login.weixin.qq.com";
+/// The origin of the real login service: the login host of the official page at `wx.qq.com`
+/// (`login.weixin.qq.com` is the page's fallback for hosts it does not know).
+pub const DEFAULT_LOGIN_ORIGIN: &str = "https://login.wx.qq.com";
 
 /// Settings of one [`Client`](crate::Client).
 ///
@@ -31,7 +32,10 @@ pub struct Config {
     pub seed: u64,
     /// Where the login starts (`jslogin`, the QR image, the login long poll):
     /// [`DEFAULT_LOGIN_ORIGIN`] unless you point it at a simulator or test server. Scheme, host and
-    /// optional port, no path. (`Cow`: the default is shared by every session, not copied.)
+    /// optional port, no path. The page the requests come from (their `Referer` and `Origin`, and
+    /// jslogin's `redirect_uri`) is this origin without its `login.` label; once a session's hosts
+    /// are known, later logins (a push login's poll, a QR login after a saved session ended) use
+    /// the family's login host instead. (`Cow`: the default is shared by every session, not copied.)
     pub login_origin: Cow<'static, str>,
     /// Hosts outside the WeChat domains that the server may redirect to (for example `127.0.0.1`
     /// for a simulator), as host names or IP addresses (`::1` or `[::1]`), without port. Such a
@@ -129,6 +133,9 @@ impl Config {
             (HostRole::Api | HostRole::Redirect, Some(h)) => &h.api,
             (HostRole::Push, Some(h)) => &h.push,
             (HostRole::File, Some(h)) => &h.file,
+            // The page's login host: the family's once the session's hosts are known (a push
+            // login's poll, a QR login after a saved session ended).
+            (HostRole::Login, Some(h)) => &h.login,
             _ => &self.login_origin,
         }
     }

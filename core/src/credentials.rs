@@ -18,7 +18,7 @@ pub(crate) struct Credentials {
 #[derive(serde::Serialize)]
 pub(crate) struct BaseRequest<'a> {
     #[serde(rename = "Uin")]
-    uin: u64,
+    uin: Uin,
     #[serde(rename = "Sid")]
     sid: &'a str,
     #[serde(rename = "Skey")]
@@ -27,13 +27,33 @@ pub(crate) struct BaseRequest<'a> {
     device_id: &'a str,
 }
 
+/// The `Uin` of a `BaseRequest`: a number, except in webwxinit's, where the official page still
+/// holds the ticket's text (`"Uin": "123"`).
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Uin {
+    Number(u64),
+    Text(String),
+}
+
+impl BaseRequest<'_> {
+    /// The same, with the Uin as text (webwxinit's).
+    pub(crate) fn with_uin_as_text(mut self) -> Self {
+        if let Uin::Number(n) = self.uin {
+            self.uin = Uin::Text(n.to_string());
+        }
+        self
+    }
+}
+
 impl Credentials {
-    pub(crate) fn base_request(&self) -> BaseRequest<'_> {
+    /// The `BaseRequest` of one request, with that request's fresh `device_id`.
+    pub(crate) fn base_request<'a>(&'a self, device_id: &'a str) -> BaseRequest<'a> {
         BaseRequest {
-            uin: self.uin,
+            uin: Uin::Number(self.uin),
             sid: self.sid.expose(),
             skey: self.skey.expose(),
-            device_id: &self.device_id,
+            device_id,
         }
     }
 

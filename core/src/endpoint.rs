@@ -31,6 +31,8 @@ pub enum Endpoint {
     Logout,
     /// `webwxpushloginurl`: ask the phone to confirm a login (no QR scan).
     PushLogin,
+    /// `webwxstatreport`: the page's timing report, posted after each contact page.
+    StatReport,
 }
 
 /// Which origin an endpoint is served from.
@@ -60,6 +62,24 @@ struct Row {
     long_poll: bool,
     /// A 3xx status is an answer to read, not a failure (the ticket's 301 with the XML body).
     redirect_is_answer: bool,
+    /// How the official page makes the request (its query conventions and headers follow).
+    loader: Loader,
+}
+
+/// How the official page makes a request: the library, and so the query conventions and the
+/// headers the browser sends with it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
+pub enum Loader {
+    /// jQuery `$.ajax({dataType: "script"})` to another host: a `<script>` tag, with jQuery's
+    /// `_` counter last (jslogin, the login poll, synccheck).
+    Script,
+    /// Angular `$http`: the interceptor adds `lang` and `pass_ticket`, params sorted by name.
+    Angular,
+    /// jQuery `$.ajax({dataType: "json"})` on the page's host (webwxpushloginurl).
+    JQueryJson,
+    /// A submitted `<form method="POST">`: a top-level navigation (webwxlogout).
+    Form,
 }
 
 impl Endpoint {
@@ -70,6 +90,7 @@ impl Endpoint {
                 method: Method::GET,
                 role: HostRole::Login,
                 long_poll: false,
+                loader: Loader::Script,
                 redirect_is_answer: false,
             },
             Endpoint::LoginPoll => Row {
@@ -77,6 +98,7 @@ impl Endpoint {
                 method: Method::GET,
                 role: HostRole::Login,
                 long_poll: true,
+                loader: Loader::Script,
                 redirect_is_answer: false,
             },
             Endpoint::Ticket => Row {
@@ -84,6 +106,7 @@ impl Endpoint {
                 method: Method::GET,
                 role: HostRole::Redirect,
                 long_poll: false,
+                loader: Loader::Angular,
                 redirect_is_answer: true,
             },
             Endpoint::Init => Row {
@@ -91,6 +114,7 @@ impl Endpoint {
                 method: Method::POST,
                 role: HostRole::Api,
                 long_poll: false,
+                loader: Loader::Angular,
                 redirect_is_answer: false,
             },
             Endpoint::StatusNotify => Row {
@@ -98,6 +122,7 @@ impl Endpoint {
                 method: Method::POST,
                 role: HostRole::Api,
                 long_poll: false,
+                loader: Loader::Angular,
                 redirect_is_answer: false,
             },
             Endpoint::GetContact => Row {
@@ -105,6 +130,7 @@ impl Endpoint {
                 method: Method::GET,
                 role: HostRole::Api,
                 long_poll: false,
+                loader: Loader::Angular,
                 redirect_is_answer: false,
             },
             Endpoint::BatchGetContact => Row {
@@ -112,6 +138,7 @@ impl Endpoint {
                 method: Method::POST,
                 role: HostRole::Api,
                 long_poll: false,
+                loader: Loader::Angular,
                 redirect_is_answer: false,
             },
             Endpoint::SyncCheck => Row {
@@ -119,6 +146,7 @@ impl Endpoint {
                 method: Method::GET,
                 role: HostRole::Push,
                 long_poll: true,
+                loader: Loader::Script,
                 redirect_is_answer: false,
             },
             Endpoint::Sync => Row {
@@ -126,6 +154,7 @@ impl Endpoint {
                 method: Method::POST,
                 role: HostRole::Api,
                 long_poll: false,
+                loader: Loader::Angular,
                 redirect_is_answer: false,
             },
             Endpoint::SendMsg => Row {
@@ -133,6 +162,7 @@ impl Endpoint {
                 method: Method::POST,
                 role: HostRole::Api,
                 long_poll: false,
+                loader: Loader::Angular,
                 redirect_is_answer: false,
             },
             Endpoint::Logout => Row {
@@ -140,13 +170,23 @@ impl Endpoint {
                 method: Method::POST,
                 role: HostRole::Api,
                 long_poll: false,
+                loader: Loader::Form,
                 redirect_is_answer: true,
+            },
+            Endpoint::StatReport => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxstatreport",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Angular,
+                redirect_is_answer: false,
             },
             Endpoint::PushLogin => Row {
                 path: "/cgi-bin/mmwebwx-bin/webwxpushloginurl",
                 method: Method::GET,
                 role: HostRole::Api,
                 long_poll: false,
+                loader: Loader::JQueryJson,
                 redirect_is_answer: false,
             },
         }
@@ -177,6 +217,17 @@ impl Endpoint {
     /// gets [`Config::long_poll_timeout`](crate::Config::long_poll_timeout).
     pub fn is_long_poll(self) -> bool {
         self.row().long_poll
+    }
+
+    /// How the official page makes the request.
+    pub fn loader(self) -> Loader {
+        self.row().loader
+    }
+
+    /// Whether the official page loads it as a script (jQuery): it then carries the `_`
+    /// counter and a script's headers.
+    pub fn is_script(self) -> bool {
+        self.loader() == Loader::Script
     }
 
     /// Whether a 3xx status is an answer to read rather than a failure.

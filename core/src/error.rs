@@ -41,6 +41,10 @@ pub enum ParseError {
     /// The JSON is malformed or of the wrong shape.
     #[error("malformed JSON: {0}")]
     Json(String),
+    /// The body's `Content-Encoding` is one the core does not decode, or the compressed data is
+    /// corrupt.
+    #[error("content encoding: {0}")]
+    Encoding(String),
     /// The answer holds more of something than a [`Limits`](crate::Limits) value allows (XML
     /// elements, nesting, a name's length, attributes, list entries): it is refused before the
     /// rest of it is read.

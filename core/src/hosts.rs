@@ -214,6 +214,18 @@ impl fmt::Debug for CheckedUrl {
     }
 }
 
+/// The page a login origin belongs to: its host without the `login.` label
+/// (`https://login.wx.qq.com` → `https://wx.qq.com`), or the origin itself (a simulator).
+pub(crate) fn page_of_login(login_origin: &str) -> String {
+    match login_origin.split_once("://") {
+        Some((scheme, rest)) => match rest.strip_prefix("login.") {
+            Some(host) => format!("{scheme}://{host}"),
+            None => login_origin.to_string(),
+        },
+        None => login_origin.to_string(),
+    }
+}
+
 impl Hosts {
     /// The hosts for a login confirmed with `redirect_uri`.
     ///

@@ -184,12 +184,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod browser;
 mod client;
 mod command;
 mod config;
 mod connect_to;
 mod contact;
 mod contacts;
+mod content_encoding;
 mod cookies;
 mod credentials;
 mod cursor;
@@ -218,6 +220,7 @@ mod secret;
 mod state;
 mod time;
 mod transmit;
+mod uri_encoding;
 
 pub use bytes;
 pub use http;
@@ -233,7 +236,7 @@ pub use connect_to::{ConnectTo, InvalidOrigin};
 pub use contact::{Contact, ContactKind, Member, SPECIAL_USER_NAMES};
 pub use contacts::{ContactCounts, ContactStore};
 pub use cookies::CookieJar;
-pub use endpoint::{Endpoint, HostRole};
+pub use endpoint::{Endpoint, HostRole, Loader};
 pub use error::{Error, Failure, ParseError, TransportErrorKind, UsageError};
 pub use event::{Event, QR_PAYLOAD_PREFIX, SendHandle};
 pub use hosts::{Hosts, is_wechat_host};

@@ -3,22 +3,35 @@
 //! an `http::Request` with the session's hosts, cookies and common headers. New endpoints (media,
 //! groups) add a description, not a new path.
 
+use crate::browser::{self, Page};
 use crate::cookies::CookieJar;
 use crate::hosts::{CheckedUrl, check_url};
-use crate::{Config, Endpoint, Error, HostRole, Hosts};
+use crate::{Config, Endpoint, Error, HostRole, Hosts, Loader, uri_encoding};
 use bytes::Bytes;
-use http::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue, USER_AGENT};
+use http::header::{COOKIE, HeaderName, HeaderValue};
 use http::{Method, Request};
 use url::Url;
 
-/// A query value.
+/// What building a request needs from the session: the configuration, the hosts, the cookies,
+/// the pass_ticket (once known) and the page the request comes from.
+pub(crate) struct Context<'a> {
+    pub(crate) config: &'a Config,
+    pub(crate) hosts: Option<&'a Hosts>,
+    pub(crate) jar: &'a CookieJar,
+    /// As the server sent it (already encoded): the interceptor's `pass_ticket`.
+    pub(crate) pass_ticket: Option<&'a str>,
+    /// The official page's origin: the login origin's page before login, the API host after.
+    pub(crate) page_origin: &'a str,
+}
+
+/// A query value, as the official page's code writes it into the URL.
 #[derive(Clone, Debug)]
 pub(crate) enum Query {
-    /// Plain text, percent-encoded here.
-    Text(String),
-    /// A value the server sent already encoded (`pass_ticket`): kept as sent, only characters a
-    /// URL cannot hold are encoded; `%XY` escapes are never encoded twice.
-    Encoded(String),
+    /// Concatenated as it is (`"&sid=" + sid`): numbers, constants and server values the page
+    /// does not encode. Only what a URL cannot hold is encoded; `%XY` escapes are kept.
+    Raw(String),
+    /// Concatenated through `encodeURIComponent`.
+    Component(String),
 }
 
 /// A request body.
@@ -39,7 +52,11 @@ pub(crate) struct ApiRequest {
     /// For an endpoint at a server-given URL ([`HostRole::Redirect`]): that URL, checked against
     /// the host policy; the request is built by serializing it and appending the query.
     pub(crate) checked: Option<CheckedUrl>,
+    /// The query the page's code writes into the URL, in its order.
     pub(crate) query: Vec<(&'static str, Query)>,
+    /// Angular `$http` params: after the query, sorted by name, encoded with `encodeUriQuery`.
+    /// For an [`Loader::Angular`] request the interceptor's `lang` and `pass_ticket` join them.
+    pub(crate) params: Vec<(&'static str, String)>,
     pub(crate) body: Body,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
@@ -53,6 +70,7 @@ impl ApiRequest {
             endpoint,
             checked: None,
             query: Vec::new(),
+            params: Vec::new(),
             body: Body::Empty,
             headers: Vec::new(),
         }
@@ -66,13 +84,21 @@ impl ApiRequest {
         }
     }
 
-    pub(crate) fn text(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.query.push((name, Query::Text(value.to_string())));
+    /// `&name=value`, concatenated as it is.
+    pub(crate) fn raw(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, Query::Raw(value.to_string())));
         self
     }
 
-    pub(crate) fn encoded(mut self, name: &'static str, value: &str) -> Self {
-        self.query.push((name, Query::Encoded(value.to_string())));
+    /// `&name=encodeURIComponent(value)`.
+    pub(crate) fn component(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, Query::Component(value.to_string())));
+        self
+    }
+
+    /// An Angular `$http` param.
+    pub(crate) fn param(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.params.push((name, value.to_string()));
         self
     }
 
@@ -92,33 +118,57 @@ impl ApiRequest {
         self
     }
 
-    /// The full URL of the request.
-    pub(crate) fn url(&self, config: &Config, hosts: Option<&Hosts>) -> String {
+    /// The full URL of the request: the URL, the query in its order, then the Angular params
+    /// sorted by name (with the interceptor's `lang` and `pass_ticket` for an Angular request).
+    pub(crate) fn url(&self, ctx: &Context<'_>) -> String {
         let mut url = match &self.checked {
             Some(checked) => checked.url().as_str().to_string(),
             None => format!(
                 "{}{}",
-                config.origin_of(self.endpoint, hosts),
+                ctx.config.origin_of(self.endpoint, ctx.hosts),
                 self.endpoint.path()
             ),
         };
+        let mut params = self.params.clone();
+        if self.endpoint.loader() == Loader::Angular {
+            // The page's interceptor: `pass_ticket` on every $http call (dropped while it is not
+            // known), `lang` because the page's URL carries one.
+            params.retain(|(name, _)| !matches!(*name, "lang" | "pass_ticket"));
+            params.push(("lang", ctx.config.lang.to_string()));
+            if let Some(ticket) = ctx.pass_ticket {
+                params.push(("pass_ticket", ticket.to_string()));
+            }
+        }
+        params.sort_by_key(|(name, _)| *name);
+        let parts = self
+            .query
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    Query::Raw(v) => keep_encoded(v),
+                    Query::Component(v) => uri_encoding::component(v),
+                };
+                (*name, value)
+            })
+            .chain(
+                params
+                    .iter()
+                    .map(|(name, value)| (*name, uri_encoding::angular(value))),
+            );
         // A checked URL has no fragment and a `?` only where its query starts.
         let mut separator = match url.find('?') {
             None => Some('?'),
             Some(at) if at + 1 == url.len() => None,
             Some(_) => Some('&'),
         };
-        for (name, value) in &self.query {
+        for (name, value) in parts {
             if let Some(c) = separator {
                 url.push(c);
             }
             separator = Some('&');
             url.push_str(name);
             url.push('=');
-            match value {
-                Query::Text(t) => url.extend(url::form_urlencoded::byte_serialize(t.as_bytes())),
-                Query::Encoded(e) => url.push_str(&keep_encoded(e)),
-            }
+            url.push_str(&value);
         }
         url
     }
@@ -127,12 +177,8 @@ impl ApiRequest {
     /// checked URL, or the origin of its role) are still its own, whatever the query appended;
     /// it has no fragment; and every request but the login's (whose origin the embedder
     /// configured) goes to a host the policy accepts.
-    fn check_destination(
-        &self,
-        url: &Url,
-        config: &Config,
-        hosts: Option<&Hosts>,
-    ) -> Result<(), Error> {
+    fn check_destination(&self, url: &Url, ctx: &Context<'_>) -> Result<(), Error> {
+        let (config, hosts) = (ctx.config, ctx.hosts);
         let origin;
         let base = match &self.checked {
             Some(checked) => checked.url(),
@@ -178,19 +224,14 @@ impl ApiRequest {
     /// host.
     ///
     /// [`check_destination`]: ApiRequest::check_destination
-    pub(crate) fn build(
-        self,
-        config: &Config,
-        hosts: Option<&Hosts>,
-        jar: &CookieJar,
-    ) -> Result<(Request<Bytes>, Url), Error> {
-        let url = self.url(config, hosts);
+    pub(crate) fn build(self, ctx: &Context<'_>) -> Result<(Request<Bytes>, Url), Error> {
+        let url = self.url(ctx);
         let invalid = Error::Protocol {
             endpoint: self.endpoint,
             detail: "the server's values do not make a valid URL",
         };
         let parsed = Url::parse(&url).map_err(|_| invalid.clone())?;
-        self.check_destination(&parsed, config, hosts)?;
+        self.check_destination(&parsed, ctx)?;
         let uri: http::Uri = url.parse().map_err(|_| invalid.clone())?;
         let host = parsed.host_str().unwrap_or_default();
         if !uri.host().is_some_and(|h| h.eq_ignore_ascii_case(host)) {
@@ -198,19 +239,16 @@ impl ApiRequest {
                 host: uri.host().unwrap_or_default().to_string(),
             });
         }
-        let mut builder = Request::builder()
-            .method(self.method)
-            .uri(uri)
-            .header(USER_AGENT, &*config.user_agent)
-            .header(ACCEPT, "application/json, text/plain, */*");
+        let page = Page {
+            origin: ctx.page_origin,
+            lang: &ctx.config.lang,
+            user_agent: &ctx.config.user_agent,
+        };
+        let mut headers = browser::headers(&page, self.endpoint.loader(), &self.method, &parsed);
         let body = match self.body {
             Body::Empty => Bytes::new(),
-            Body::Json(json) => {
-                builder = builder.header(CONTENT_TYPE, "application/json;charset=UTF-8");
-                Bytes::from(json)
-            }
+            Body::Json(json) => Bytes::from(json),
             Body::Form(fields) => {
-                builder = builder.header(CONTENT_TYPE, "application/x-www-form-urlencoded");
                 let mut form = url::form_urlencoded::Serializer::new(String::new());
                 for (name, value) in &fields {
                     form.append_pair(name, value);
@@ -218,11 +256,17 @@ impl ApiRequest {
                 Bytes::from(form.finish())
             }
         };
+        // The endpoint's own headers (desktop mode's) replace the browser's of the same name.
         for (name, value) in self.headers {
-            builder = builder.header(name, value);
+            headers.insert(name, value);
         }
-        if let Some(cookie) = jar.header_for(&parsed) {
-            builder = builder.header(COOKIE, cookie);
+        if let Some(cookie) = ctx.jar.header_for(&parsed) {
+            let cookie = HeaderValue::from_str(&cookie).map_err(|_| invalid.clone())?;
+            headers.insert(COOKIE, cookie);
+        }
+        let mut builder = Request::builder().method(self.method).uri(uri);
+        if let Some(map) = builder.headers_mut() {
+            *map = headers;
         }
         let request = builder.body(body).map_err(|_| invalid)?;
         Ok((request, parsed))
@@ -263,20 +307,48 @@ mod tests {
         );
     }
 
+    fn ctx<'a>(config: &'a Config, hosts: Option<&'a Hosts>, jar: &'a CookieJar) -> Context<'a> {
+        Context {
+            config,
+            hosts,
+            jar,
+            pass_ticket: None,
+            page_origin: "https://wx.qq.com",
+        }
+    }
+
     #[test]
     fn builds_query_in_order() {
         let config = Config::new(1);
+        let jar = CookieJar::default();
         let req = ApiRequest::new(Endpoint::JsLogin)
-            .text("a", "x y&z")
-            .encoded("pass_ticket", "p%2Bq");
+            .raw("a", "x y&z")
+            .component("b", "@crypt_1|2")
+            .raw("pass_ticket", "p%2Bq");
         assert_eq!(
-            req.url(&config, None),
-            "https://login.weixin.qq.com/jslogin?a=x+y%26z&pass_ticket=p%2Bq"
+            req.url(&ctx(&config, None, &jar)),
+            "https://login.wx.qq.com/jslogin?a=x%20y&z&b=%40crypt_1%7C2&pass_ticket=p%2Bq"
         );
         let checked = |raw: &str| CheckedUrl::parse(raw, &[], Endpoint::LoginPoll).unwrap();
+        // An Angular request: the interceptor's lang (and pass_ticket once known), and the
+        // params sorted by name after the query.
         let abs =
-            ApiRequest::at(Endpoint::Ticket, checked("https://wx.qq.com/p?t=1")).text("fun", "new");
-        assert_eq!(abs.url(&config, None), "https://wx.qq.com/p?t=1&fun=new");
+            ApiRequest::at(Endpoint::Ticket, checked("https://wx.qq.com/p?t=1")).raw("fun", "new");
+        assert_eq!(
+            abs.url(&ctx(&config, None, &jar)),
+            "https://wx.qq.com/p?t=1&fun=new&lang=zh_CN"
+        );
+        let hosts = hosts("https://wx.qq.com");
+        let mut c = ctx(&config, Some(&hosts), &jar);
+        c.pass_ticket = Some("p%2Bq");
+        let contacts = ApiRequest::new(Endpoint::GetContact)
+            .param("skey", "@crypt_1")
+            .param("seq", 0)
+            .param("r", 5);
+        assert_eq!(
+            contacts.url(&c),
+            "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxgetcontact?lang=zh_CN&pass_ticket=p%252Bq&r=5&seq=0&skey=@crypt_1"
+        );
     }
 
     fn hosts(api: &str) -> Hosts {
@@ -291,19 +363,26 @@ mod tests {
     #[test]
     fn appends_to_a_checked_url_with_or_without_a_query() {
         let config = Config::new(1);
+        let jar = CookieJar::default();
         for (raw, want) in [
-            ("https://wx.qq.com/p", "https://wx.qq.com/p?fun=new&v=2"),
-            ("https://wx.qq.com/p?", "https://wx.qq.com/p?fun=new&v=2"),
+            (
+                "https://wx.qq.com/p",
+                "https://wx.qq.com/p?fun=new&v=2&lang=zh_CN",
+            ),
+            (
+                "https://wx.qq.com/p?",
+                "https://wx.qq.com/p?fun=new&v=2&lang=zh_CN",
+            ),
             (
                 "https://wx.qq.com/p?t=a%2B",
-                "https://wx.qq.com/p?t=a%2B&fun=new&v=2",
+                "https://wx.qq.com/p?t=a%2B&fun=new&v=2&lang=zh_CN",
             ),
         ] {
             let url = CheckedUrl::parse(raw, &[], Endpoint::LoginPoll).unwrap();
             let req = ApiRequest::at(Endpoint::Ticket, url)
-                .text("fun", "new")
-                .text("v", 2);
-            assert_eq!(req.url(&config, None), want, "{raw}");
+                .raw("fun", "new")
+                .raw("v", 2);
+            assert_eq!(req.url(&ctx(&config, None, &jar)), want, "{raw}");
         }
     }
 
@@ -312,9 +391,10 @@ mod tests {
         let config = Config::new(1).with_allowed_host("127.0.0.1");
         let jar = CookieJar::default();
         let build = |api: &str| {
+            let hosts = hosts(api);
             ApiRequest::new(Endpoint::Init)
-                .text("r", 1)
-                .build(&config, Some(&hosts(api)), &jar)
+                .raw("r", 1)
+                .build(&ctx(&config, Some(&hosts), &jar))
                 .map(|(r, _)| r.uri().to_string())
         };
         assert!(build("https://wx2.qq.com").is_ok());
@@ -350,8 +430,9 @@ mod tests {
     fn build_checks_the_uri_handed_to_the_transport() {
         let config = Config::new(1);
         let jar = CookieJar::default();
+        let hosts = hosts("https://wx2.qq.com");
         let (request, url) = ApiRequest::new(Endpoint::Init)
-            .build(&config, Some(&hosts("https://wx2.qq.com")), &jar)
+            .build(&ctx(&config, Some(&hosts), &jar))
             .unwrap();
         assert_eq!(request.uri().host(), Some("wx2.qq.com"));
         assert!(request.headers().get(http::header::HOST).is_none());

@@ -28,6 +28,28 @@ impl Rng {
         format!("e{}", self.digits(15))
     }
 
+    /// The part the official client appends to the milliseconds in a LocalID:
+    /// `Math.random().toFixed(3)` without its dot, that is `0` and three digits, or `1000` when
+    /// the draw rounds up to 1 (one time in 2,000).
+    pub(crate) fn local_id_suffix(&mut self) -> String {
+        // A draw in [0, 1) at 1e-6 resolution, rounded to three decimals as toFixed does.
+        let micros = self.0.next_u32() % 1_000_000;
+        let thousandths = (micros + 500) / 1000;
+        if thousandths == 1000 {
+            "1000".to_string()
+        } else {
+            format!("0{thousandths:03}")
+        }
+    }
+
+    /// A number drawn uniformly from `[0, bound)` (0 when `bound` is 0).
+    pub(crate) fn below(&mut self, bound: u64) -> u64 {
+        if bound == 0 {
+            return 0;
+        }
+        self.0.next_u64() % bound
+    }
+
     /// A duration drawn uniformly from `[0, max]` at millisecond resolution.
     pub(crate) fn up_to(&mut self, max: Duration) -> Duration {
         let max_ms = u64::try_from(max.as_millis()).unwrap_or(u64::MAX);
@@ -50,6 +72,23 @@ mod tests {
         assert_eq!(id.len(), 16);
         assert!(id.starts_with('e') && id[1..].bytes().all(|c| c.is_ascii_digit()));
         assert_ne!(Rng::from_seed(8).device_id(), id);
+    }
+
+    #[test]
+    fn local_id_suffixes_are_to_fixed_3_without_the_dot() {
+        let mut r = Rng::from_seed(3);
+        let mut rounded_up = 0;
+        for _ in 0..20_000 {
+            let s = r.local_id_suffix();
+            assert!(s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()), "{s}");
+            if s == "1000" {
+                rounded_up += 1;
+            } else {
+                assert!(s.starts_with('0'), "{s}");
+            }
+        }
+        // One in 2,000 draws rounds up: about 10 in 20,000.
+        assert!((1..40).contains(&rounded_up), "{rounded_up}");
     }
 
     #[test]

@@ -29,14 +29,14 @@ pub enum State {
     FetchingTicket,
     /// Fetching the self user, recent chats and SyncKey (`webwxinit`).
     Initializing,
-    /// Telling the phone about this client (`webwxstatusnotify`, Code 3).
-    NotifyingStatus,
-    /// Paging through the contact list (`webwxgetcontact`).
+    /// Logged in and initialised; paging through the contact list (`webwxgetcontact`). As on
+    /// the official page, the message loop already runs and commands go out.
     LoadingContacts {
         /// Pages fetched so far.
         pages: u32,
     },
-    /// Fetching the members of every group (`webwxbatchgetcontact`, 50 groups a request).
+    /// The contact pages are in; fetching the recent groups (init's `ChatSet`) with their members
+    /// (`webwxbatchgetcontact`, 50 a request). The message loop runs, commands go out.
     LoadingGroupMembers {
         /// Batches done.
         done: usize,
@@ -46,7 +46,8 @@ pub enum State {
     /// Logged in, contacts loaded; the message loop runs (one synccheck long poll in flight,
     /// webwxsync when it says so) and sends go out.
     Ready,
-    /// [`Client::logout`](crate::Client::logout) was called; waiting for `webwxlogout`.
+    /// Logging out (`webwxlogout`): [`Client::logout`](crate::Client::logout) was called, or
+    /// synccheck said the session is over (the official page then posts the logout form too).
     LoggingOut,
     /// The session ended: logged out on request, on the phone, elsewhere, or invalidated.
     LoggedOut(LogoutReason),
@@ -92,6 +93,15 @@ impl std::fmt::Display for LogoutReason {
 }
 
 impl State {
+    /// Whether the session runs: the message loop polls and commands go out (the set-up may
+    /// still be loading contacts).
+    pub fn is_logged_in(&self) -> bool {
+        matches!(
+            self,
+            State::LoadingContacts { .. } | State::LoadingGroupMembers { .. } | State::Ready
+        )
+    }
+
     /// Whether the client has ended (no more requests will be emitted).
     pub fn is_terminal(&self) -> bool {
         matches!(self, State::Failed(_) | State::LoggedOut(_))

@@ -12,17 +12,35 @@
 //! `commands.rs` (send, read mark, logout) and `resume.rs` (push login).
 
 use super::commands::{LogoutCall, MarkReadCall, SendCall};
+use super::group_fetch::BatchGetContactCall;
 use super::login::{JsLoginCall, LoginPollCall, TicketCall};
 use super::resume::PushLoginCall;
-use super::setup::{BatchGetContactCall, GetContactCall, InitCall, StatusNotifyCall};
+use super::setup::{GetContactCall, InitCall, StatReportCall, StatusNotifyCall};
 use super::sync::{SyncCall, SyncCheckCall};
 use super::{Client, Fault};
-use crate::credentials::{BaseRequest, Credentials};
+use crate::credentials::BaseRequest;
 use crate::model::{HasBaseResponse, PushLoginAnswer, RetClass};
 use crate::parse::{self, QrLogin, SyncCheck, TicketAnswer};
 use crate::request::ApiRequest;
 use crate::{Endpoint, Error, Failure, Limits, Timestamp};
 use std::time::Duration;
+
+/// What a request is stamped with as it is built: the time, and what the official client draws
+/// afresh for every request.
+pub(super) struct Stamp {
+    /// When the request is built.
+    pub(super) now: Timestamp,
+    /// A fresh DeviceID: the official client makes a new one for every `BaseRequest` and every
+    /// synccheck (`getDeviceID`).
+    pub(super) device_id: String,
+    /// jQuery's `_` on the calls it loads as scripts: the page-load milliseconds plus the number
+    /// of such calls made before.
+    pub(super) nonce: u64,
+    /// When the page was loaded (the first request): webwxinit's `r` is taken from it.
+    pub(super) page_loaded_at: Timestamp,
+    /// The page's origin (jslogin's `redirect_uri` names it).
+    pub(super) page_origin: String,
+}
 
 /// One exchange with the server: a request and what its answer does.
 pub(super) trait Exchange: Into<Call> {
@@ -32,9 +50,9 @@ pub(super) trait Exchange: Into<Call> {
     /// What the answer's body is read into before the handler sees it.
     type Answer: Answer;
 
-    /// The request at `now`. `None` when it needs session state the client does not have (a
-    /// bug guard: the state machine never asks for that).
-    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest>;
+    /// The request, stamped with `at`. `None` when it needs session state the client does not
+    /// have (a bug guard: the state machine never asks for that).
+    fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest>;
 
     /// The answer arrived (read, and its server code checked): move the session on.
     /// `sent_at` is when the request went out (long polls are paced from it).
@@ -93,11 +111,10 @@ impl Answer for TicketAnswer {
     }
 }
 
+/// Its `retcode` is the handler's: a session-ending one is answered with a logout.
 impl Answer for SyncCheck {
-    fn read(body: &[u8], endpoint: Endpoint, _: &Limits) -> Result<Self, Fault> {
-        let check = parse::parse_synccheck(body)?;
-        check_code(endpoint, check.retcode, "")?;
-        Ok(check)
+    fn read(body: &[u8], _: Endpoint, _: &Limits) -> Result<Self, Fault> {
+        Ok(parse::parse_synccheck(body)?)
     }
 }
 
@@ -141,16 +158,6 @@ pub(super) struct BaseBody<'a> {
     pub(super) base_request: BaseRequest<'a>,
 }
 
-/// `lang` and `pass_ticket`, which the official client appends to every API call.
-pub(super) fn with_session_query(
-    req: ApiRequest,
-    client: &Client,
-    creds: &Credentials,
-) -> ApiRequest {
-    req.text("lang", &client.config.lang)
-        .encoded("pass_ticket", creds.pass_ticket.expose())
-}
-
 /// Generates [`Call`] and its routing from the list of calls.
 macro_rules! calls {
     ($($(#[$doc:meta])* $variant:ident($ty:ty),)*) => {
@@ -174,10 +181,10 @@ macro_rules! calls {
                 }
             }
 
-            /// The call's request at `now`.
-            pub(super) fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
+            /// The call's request, stamped with `at`.
+            pub(super) fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
                 match self {
-                    $(Call::$variant(call) => call.request(client, now),)*
+                    $(Call::$variant(call) => call.request(client, at),)*
                 }
             }
 
@@ -252,6 +259,8 @@ calls! {
     Logout(LogoutCall),
     /// `webwxpushloginurl`.
     PushLogin(PushLoginCall),
+    /// `webwxstatreport`.
+    StatReport(StatReportCall),
 }
 
 impl Call {

@@ -1,6 +1,6 @@
 //! Commands from the application once logged in: send a text, mark a chat read, log out.
 
-use super::calls::{Exchange, Ignored};
+use super::calls::{Exchange, Ignored, Stamp};
 use super::setup::status_notify;
 use super::{Client, Fault, QueuedSends};
 use crate::model::{PlainAnswer, SendAnswer};
@@ -55,27 +55,22 @@ impl Exchange for SendCall {
     const ENDPOINT: Endpoint = Endpoint::SendMsg;
     type Answer = SendAnswer;
 
-    fn request(&self, client: &Client, _: Timestamp) -> Option<ApiRequest> {
+    fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
         let creds = client.session.credentials.as_ref()?;
         let me = client.session.user.as_ref().map(|u| u.user_name.as_str())?;
         let p = &self.0;
-        Some(
-            ApiRequest::new(Self::ENDPOINT)
-                .text("lang", &client.config.lang)
-                .encoded("pass_ticket", creds.pass_ticket.expose())
-                .json(&SendBody {
-                    base_request: creds.base_request(),
-                    msg: SendMsg {
-                        msg_type: 1,
-                        content: &p.text,
-                        from: me,
-                        to: &p.to,
-                        local_id: &p.local_id,
-                        client_msg_id: &p.local_id,
-                    },
-                    scene: 0,
-                }),
-        )
+        Some(ApiRequest::new(Self::ENDPOINT).json(&SendBody {
+            base_request: creds.base_request(&at.device_id),
+            msg: SendMsg {
+                msg_type: 1,
+                content: &p.text,
+                from: me,
+                to: &p.to,
+                local_id: &p.local_id,
+                client_msg_id: &p.local_id,
+            },
+            scene: 0,
+        }))
     }
 
     fn handle(
@@ -115,8 +110,8 @@ impl Exchange for MarkReadCall {
     const ENDPOINT: Endpoint = Endpoint::StatusNotify;
     type Answer = PlainAnswer;
 
-    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
-        status_notify(client, 1, Some(&self.chat), now)
+    fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
+        status_notify(client, 1, Some(&self.chat), at)
     }
 
     fn handle(
@@ -137,22 +132,40 @@ impl Exchange for MarkReadCall {
     }
 }
 
-/// `webwxlogout`. Best effort: whatever the server answers, or the transport reports, the
-/// session is over for this client.
+/// `webwxlogout`, the form the official page submits. Best effort: whatever the server
+/// answers, or the transport reports, the session is over for this client, for `reason`.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub(crate) struct LogoutCall;
+pub(crate) struct LogoutCall {
+    reason: LogoutReason,
+}
+
+impl LogoutCall {
+    /// The logout of `reason`.
+    pub(super) fn new(reason: LogoutReason) -> LogoutCall {
+        LogoutCall { reason }
+    }
+
+    /// The form's `type`: 1 after synccheck said 1101 or 1102 (`loginout(1)`), 0 otherwise (the
+    /// user's menu, synccheck 1100).
+    fn kind(&self) -> u8 {
+        match self.reason {
+            LogoutReason::LoggedInElsewhere | LogoutReason::SessionInvalid => 1,
+            _ => 0,
+        }
+    }
+}
 
 impl Exchange for LogoutCall {
     const ENDPOINT: Endpoint = Endpoint::Logout;
     type Answer = Ignored;
 
-    fn request(&self, client: &Client, _: Timestamp) -> Option<ApiRequest> {
+    fn request(&self, client: &Client, _: &Stamp) -> Option<ApiRequest> {
         let creds = client.session.credentials.as_ref()?;
         Some(
             ApiRequest::new(Self::ENDPOINT)
-                .text("redirect", 1)
-                .text("type", 0)
-                .text("skey", creds.skey.expose())
+                .raw("redirect", 1)
+                .raw("type", self.kind())
+                .component("skey", creds.skey.expose())
                 .form(vec![
                     ("sid", creds.sid.expose().clone()),
                     ("uin", creds.uin.to_string()),
@@ -167,13 +180,13 @@ impl Exchange for LogoutCall {
         _sent_at: Timestamp,
         _now: Timestamp,
     ) -> Result<(), Fault> {
-        client.end_session(LogoutReason::Requested);
+        client.end_session(self.reason);
         Ok(())
     }
 
     fn failed(self, client: &mut Client, failure: Failure, _attempt: u32, _now: Timestamp) {
         tracing::debug!(%failure, "logout not confirmed; the session is over anyway");
-        client.end_session(LogoutReason::Requested);
+        client.end_session(self.reason);
     }
 }
 
@@ -217,8 +230,10 @@ impl Client {
         }
         let handle = SendHandle(self.session.next_send);
         self.session.next_send += 1;
-        // LocalID = ClientMsgId = the time in milliseconds followed by 4 random digits.
-        let local_id = format!("{}{}", now.as_unix_millis(), self.rng.digits(4));
+        // LocalID = ClientMsgId = the official client's
+        // `(utilFactory.now() + Math.random().toFixed(3)).replace(".", "")`: the milliseconds,
+        // then `0` and three random digits (or `1000`).
+        let local_id = format!("{}{}", now.as_unix_millis(), self.rng.local_id_suffix());
         self.sends.push(PendingSend {
             handle,
             to: to.to_string(),
@@ -235,7 +250,7 @@ impl Client {
     pub fn mark_read(&mut self, chat: &str, now: Timestamp) -> Result<(), UsageError> {
         self.observe(now);
         self.check_alive()?;
-        if self.state != State::Ready {
+        if !self.state.is_logged_in() {
             return Err(UsageError::NotLoggedIn);
         }
         if chat.is_empty() {
@@ -254,7 +269,7 @@ impl Client {
 
     /// Sends the next read mark when none is in flight.
     pub(super) fn pump_reads(&mut self, now: Timestamp) {
-        if self.state != State::Ready {
+        if !self.state.is_logged_in() {
             return;
         }
         if let Some((chat, _)) = self.reads.next(now, Duration::ZERO) {
@@ -284,10 +299,16 @@ impl Client {
             self.end_session(LogoutReason::Requested);
             return Ok(());
         }
+        self.log_out(LogoutReason::Requested, now);
+        Ok(())
+    }
+
+    /// Posts the logout form for `reason`; the session ends (for that reason) once it was
+    /// answered or failed. Requests in flight are forgotten, queued sends fail.
+    pub(super) fn log_out(&mut self, reason: LogoutReason, now: Timestamp) {
         self.stop_requests(QueuedSends::Fail);
         self.set_state(State::LoggingOut);
-        self.issue(LogoutCall, 0, now);
-        Ok(())
+        self.issue(LogoutCall::new(reason), 0, now);
     }
 
     fn check_alive(&self) -> Result<(), UsageError> {
@@ -306,7 +327,7 @@ impl Client {
 
     /// Sends the next queued message when none is in flight and the pacing allows.
     pub(super) fn pump_outbox(&mut self, now: Timestamp) {
-        if self.state != State::Ready {
+        if !self.state.is_logged_in() {
             return;
         }
         if let Some((next, at)) = self.sends.next(now, self.config.min_send_interval) {

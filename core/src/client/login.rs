@@ -1,6 +1,6 @@
 //! The QR login: `jslogin` → login long poll → ticket.
 
-use super::calls::Exchange;
+use super::calls::{Exchange, Stamp};
 use super::{Client, Fault};
 use crate::credentials::Credentials;
 use crate::event::QR_PAYLOAD_PREFIX;
@@ -12,8 +12,8 @@ use http::header::{HeaderName, HeaderValue};
 
 /// The `appid` of the web client.
 const APP_ID: &str = "wx782c26e4c19acffb";
-/// Where `jslogin` is told the login continues.
-const NEW_LOGIN_PAGE: &str = "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage";
+/// Where `jslogin` is told the login continues, on the page's host.
+const NEW_LOGIN_PAGE: &str = "/cgi-bin/mmwebwx-bin/webwxnewloginpage";
 
 /// How many `<redirecturl>` follows one login may make: the server moves a login once at most,
 /// so more is a loop (a ticket answer that points at itself), which ends the login with
@@ -35,20 +35,19 @@ impl Exchange for JsLoginCall {
     const ENDPOINT: Endpoint = Endpoint::JsLogin;
     type Answer = QrLogin;
 
-    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
+    fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
         let config = &client.config;
-        let redirect = if config.desktop_mode {
-            format!("{NEW_LOGIN_PAGE}?mod=desktop")
-        } else {
-            NEW_LOGIN_PAGE.to_string()
-        };
+        let mut redirect = format!("{}{NEW_LOGIN_PAGE}", at.page_origin);
+        if config.desktop_mode {
+            redirect.push_str("?mod=desktop");
+        }
         Some(
             ApiRequest::new(Self::ENDPOINT)
-                .text("appid", APP_ID)
-                .text("redirect_uri", redirect)
-                .text("fun", "new")
-                .text("lang", &config.lang)
-                .text("_", now.as_unix_millis()),
+                .raw("appid", APP_ID)
+                .component("redirect_uri", redirect)
+                .raw("fun", "new")
+                .raw("lang", &config.lang)
+                .raw("_", at.nonce),
         )
     }
 
@@ -56,7 +55,7 @@ impl Exchange for JsLoginCall {
         &self,
         client: &mut Client,
         qr: QrLogin,
-        _sent_at: Timestamp,
+        sent_at: Timestamp,
         now: Timestamp,
     ) -> Result<(), Fault> {
         let uuid = match (qr.code, qr.uuid) {
@@ -68,6 +67,7 @@ impl Exchange for JsLoginCall {
                 }));
             }
         };
+        client.page.timing.qrcode(sent_at, now);
         client.events.push(Event::QrCode {
             payload: format!("{QR_PAYLOAD_PREFIX}{uuid}"),
             image_url: format!("{}/qrcode/{uuid}", client.config.login_origin),
@@ -126,14 +126,15 @@ impl Exchange for LoginPollCall {
     const ENDPOINT: Endpoint = Endpoint::LoginPoll;
     type Answer = LoginPoll;
 
-    fn request(&self, _: &Client, now: Timestamp) -> Option<ApiRequest> {
+    fn request(&self, _: &Client, at: &Stamp) -> Option<ApiRequest> {
+        let now = at.now;
         Some(
             ApiRequest::new(Self::ENDPOINT)
-                .text("loginicon", "true")
-                .text("uuid", &self.uuid)
-                .text("tip", self.tip)
-                .text("r", now.js_bitwise_not())
-                .text("_", now.as_unix_millis()),
+                .raw("loginicon", "true")
+                .raw("uuid", &self.uuid)
+                .raw("tip", self.tip)
+                .raw("r", now.js_bitwise_not())
+                .raw("_", at.nonce),
         )
     }
 
@@ -149,6 +150,7 @@ impl Exchange for LoginPollCall {
             LoginPoll::Scanned { avatar } => {
                 // The scan is announced once: the state says whether it was.
                 if !matches!(client.state, State::WaitingForConfirm { .. }) {
+                    client.page.timing.scanned(now);
                     client.events.push(Event::Scanned { avatar });
                     client.set_state(State::WaitingForConfirm {
                         uuid: self.uuid.clone(),
@@ -164,6 +166,7 @@ impl Exchange for LoginPollCall {
                     Endpoint::LoginPoll,
                 )?;
                 client.session.hosts = Some(Hosts::for_checked(&url));
+                client.page.timing.login_end(now);
                 client.events.push(Event::Confirmed);
                 client.set_state(State::FetchingTicket);
                 client.issue(TicketCall { url, hops: 0 }, 0, now);
@@ -198,13 +201,13 @@ impl Exchange for TicketCall {
     const ENDPOINT: Endpoint = Endpoint::Ticket;
     type Answer = TicketAnswer;
 
-    fn request(&self, client: &Client, _: Timestamp) -> Option<ApiRequest> {
+    fn request(&self, client: &Client, _: &Stamp) -> Option<ApiRequest> {
         let mut req = ApiRequest::at(Self::ENDPOINT, self.url.clone())
-            .text("fun", "new")
-            .text("version", "v2");
+            .raw("fun", "new")
+            .raw("version", "v2");
         if client.config.desktop_mode {
             req = req
-                .text("mod", "desktop")
+                .raw("mod", "desktop")
                 .header(
                     HeaderName::from_static("client-version"),
                     HeaderValue::from_static(desktop::CLIENT_VERSION),

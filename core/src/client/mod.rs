@@ -4,8 +4,10 @@
 mod calls;
 mod commands;
 mod feed;
+mod group_fetch;
 mod lane;
 mod login;
+mod page;
 mod resume;
 mod scheduler;
 mod session;
@@ -21,11 +23,12 @@ use crate::{
     Timestamp, Transmit, TransportErrorKind, UsageError,
 };
 use bytes::Bytes;
-use calls::Call;
+use calls::{Call, Stamp};
 pub(crate) use commands::PendingSend;
 use feed::Feed;
 use lane::Lane;
 use login::JsLoginCall;
+use page::Page;
 use scheduler::{InFlight, Scheduler};
 use session::Session;
 use sync::MessageLoop;
@@ -96,6 +99,11 @@ pub struct Client {
     scheduler: Scheduler,
     /// Offline or not, paused or not, paced from when.
     message_loop: MessageLoop,
+    /// The groups (and contacts) wanted from `webwxbatchgetcontact`.
+    groups: group_fetch::GroupQueue,
+    /// What the official client's page would hold: when it loaded, how many script calls it
+    /// made (the `_` counter).
+    page: Page,
     /// The events waiting for the application.
     events: Feed,
 }
@@ -123,6 +131,8 @@ impl Client {
             reads: Lane::default(),
             scheduler: Scheduler::default(),
             message_loop: MessageLoop::default(),
+            page: Page::default(),
+            groups: group_fetch::GroupQueue::default(),
             events: Feed::default(),
         }
     }
@@ -288,16 +298,20 @@ impl Client {
             .store_from(&flight.url, response.headers());
         let status = response.status();
         let redirect_ok = flight.call.endpoint().redirect_is_answer() && status.is_redirection();
-        let body = response.into_body();
+        let limit = self.config.limits.max_body_bytes;
+        let (parts, body) = response.into_parts();
         let outcome = if !(status.is_success() || redirect_ok) {
             Err(Fault::Retry(Failure::Status(status.as_u16())))
-        } else if body.len() > self.config.limits.max_body_bytes {
+        } else if body.len() > limit {
             Err(Fault::Retry(Failure::Parse(ParseError::TooLarge {
                 len: body.len(),
-                limit: self.config.limits.max_body_bytes,
+                limit,
             })))
         } else {
-            flight.call.dispatch(self, &body, flight.sent_at, now)
+            match crate::content_encoding::decode(&parts.headers, body, limit) {
+                Ok(body) => flight.call.dispatch(self, &body, flight.sent_at, now),
+                Err(e) => Err(Fault::Retry(Failure::Parse(e))),
+            }
         };
         match outcome {
             Ok(()) => {
@@ -355,6 +369,7 @@ impl Client {
             self.fail_pending_sends();
         }
         self.reads.drain();
+        self.groups.clear();
         self.scheduler.clear();
         self.message_loop.paused = None;
     }
@@ -363,7 +378,7 @@ impl Client {
     fn issue(&mut self, call: impl Into<Call>, attempt: u32, now: Timestamp) {
         let call = call.into();
         if call.is_message_loop()
-            && self.state == State::Ready
+            && self.state.is_logged_in()
             && self.events.len() >= self.config.max_queued_events
         {
             // Back-pressure: the application has not taken what it was given yet.
@@ -375,18 +390,39 @@ impl Client {
             self.message_loop.last_synccheck_at = Some(now);
         }
         let endpoint = call.endpoint();
-        let Some(req) = call.request(self, now) else {
+        let page_loaded_at = *self.page.loaded_at.get_or_insert(now);
+        let stamp = Stamp {
+            now,
+            device_id: self.rng.device_id(),
+            nonce: page_loaded_at
+                .as_unix_millis()
+                .saturating_add(self.page.script_calls),
+            page_loaded_at,
+            page_origin: self.page_origin(),
+        };
+        if endpoint.is_script() {
+            self.page.script_calls += 1;
+        }
+        let Some(req) = call.request(self, &stamp) else {
             self.fail(Error::Protocol {
                 endpoint,
                 detail: "the call needs session state the client does not have",
             });
             return;
         };
-        let (request, url) = match req.build(
-            &self.config,
-            self.session.hosts.as_ref(),
-            &self.session.cookies,
-        ) {
+        let page_origin = self.page_origin();
+        let ctx = crate::request::Context {
+            config: &self.config,
+            hosts: self.session.hosts.as_ref(),
+            jar: &self.session.cookies,
+            pass_ticket: self
+                .session
+                .credentials
+                .as_ref()
+                .map(|c| c.pass_ticket.expose().as_str()),
+            page_origin: &page_origin,
+        };
+        let (request, url) = match req.build(&ctx) {
             Ok(built) => built,
             Err(e) => return self.fail(e),
         };
@@ -400,6 +436,16 @@ impl Client {
             timeout,
         };
         self.scheduler.send(call, attempt, now, transmit, url);
+    }
+
+    /// The origin of the official page this client stands for: the session's API host once the
+    /// login was confirmed, before that the page the login origin serves
+    /// (`https://login.wx.qq.com` → `https://wx.qq.com`).
+    fn page_origin(&self) -> String {
+        match &self.session.hosts {
+            Some(hosts) => hosts.api.clone(),
+            None => crate::hosts::page_of_login(&self.config.login_origin),
+        }
     }
 
     /// Sends `call` at `at`, or now if that time has come.
@@ -417,7 +463,7 @@ impl Client {
         let endpoint = call.endpoint();
         // A ready session's message loop never gives up: an outage of any length is waited out
         // at the capped backoff; only the server's session-ending codes end a session.
-        let endless = self.state == State::Ready && call.is_message_loop();
+        let endless = self.state.is_logged_in() && call.is_message_loop();
         if endless
             && failures >= self.config.retry.offline_after.max(1)
             && !self.message_loop.offline
@@ -451,8 +497,13 @@ impl Client {
     /// Ends the client with `error`. A session-ending code once the session is ready is a
     /// logout ([`State::LoggedOut`]), not a failure.
     fn fail(&mut self, error: Error) {
-        if let (Error::SessionEnded { code, .. }, State::Ready | State::LoggingOut) =
-            (&error, &self.state)
+        if let (
+            Error::SessionEnded { code, .. },
+            State::Ready
+            | State::LoadingContacts { .. }
+            | State::LoadingGroupMembers { .. }
+            | State::LoggingOut,
+        ) = (&error, &self.state)
             && let Some(reason) = LogoutReason::from_code(*code)
         {
             return self.end_session(reason);

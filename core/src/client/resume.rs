@@ -1,7 +1,7 @@
 //! Saving a session and resuming it: first the saved session itself (a webwxsync probe from the
 //! saved SyncKey), then a push login (the phone confirms, no QR scan), and only then a QR login.
 
-use super::calls::Exchange;
+use super::calls::{Exchange, Stamp};
 use super::login::{JsLoginCall, LoginPollCall};
 use super::session::Session;
 use super::sync::SyncCall;
@@ -20,11 +20,11 @@ impl Exchange for PushLoginCall {
     const ENDPOINT: Endpoint = Endpoint::PushLogin;
     type Answer = PushLoginAnswer;
 
-    fn request(&self, client: &Client, _: Timestamp) -> Option<ApiRequest> {
+    fn request(&self, client: &Client, _: &Stamp) -> Option<ApiRequest> {
         let creds = client.session.credentials.as_ref()?;
-        let mut req = ApiRequest::new(Self::ENDPOINT).text("uin", creds.uin);
+        let mut req = ApiRequest::new(Self::ENDPOINT).component("uin", creds.uin);
         if client.config.desktop_mode {
-            req = req.text("mod", "desktop");
+            req = req.raw("mod", "desktop");
         }
         Some(req)
     }

@@ -1,17 +1,27 @@
-//! The session set-up after login: `webwxinit` → `webwxstatusnotify` → `webwxgetcontact` pages →
-//! `webwxbatchgetcontact` batches → ready.
+//! The session set-up after login, as the official page runs it: the `webwxinit` answer starts
+//! everything at once — `webwxstatusnotify` (not awaited), the `webwxgetcontact` pages (one after
+//! another, at most 17, each followed by a `webwxstatreport`), the synccheck loop, and 200 ms later
+//! the `webwxbatchgetcontact` of the groups in `ChatSet`. The client is [`State::Ready`] once the
+//! pages and those groups are in; messages flow from the start.
 
-use super::calls::{BaseBody, Exchange, with_session_query};
+use super::calls::{BaseBody, Exchange, Ignored, Stamp};
+use super::group_fetch::Wanted;
 use super::sync::SyncCheckCall;
 use super::{Client, Fault};
 use crate::cursor::SyncCursor;
-use crate::model::{BatchGetContactAnswer, GetContactAnswer, InitAnswer, PlainAnswer, SyncKey};
+use crate::model::{GetContactAnswer, InitAnswer, SyncKey};
 use crate::request::ApiRequest;
-use crate::{Endpoint, Error, Event, ParseError, State, Timestamp};
-use std::sync::Arc;
+use crate::{
+    ContactKind, Endpoint, Error, Event, Failure, ParseError, SPECIAL_USER_NAMES, State, Timestamp,
+};
+use std::time::Duration;
 
-/// Groups per `webwxbatchgetcontact` request.
-pub(crate) const BATCH_SIZE: usize = 50;
+/// The most `webwxgetcontact` pages the official page reads (`t <= 16 && Seq != 0`, `t` from 1):
+/// past them paging stops, as it does there.
+pub(crate) const MAX_CONTACT_PAGES: u32 = 17;
+
+/// How long the page waits after a contact is wanted before it batch-fetches (`$timeout(…, 200)`).
+pub(crate) const BATCH_DELAY: Duration = Duration::from_millis(200);
 
 /// `webwxinit`: the self user, recent chats and the first SyncKey.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -21,15 +31,15 @@ impl Exchange for InitCall {
     const ENDPOINT: Endpoint = Endpoint::Init;
     type Answer = InitAnswer;
 
-    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
+    fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
         let creds = client.session.credentials.as_ref()?;
+        // `r` is the page-load time (a constant of the page's config), and the Uin is still the
+        // ticket's text: a string here, a number in every later BaseRequest.
         Some(
             ApiRequest::new(Self::ENDPOINT)
-                .text("r", now.js_bitwise_not())
-                .text("lang", &client.config.lang)
-                .encoded("pass_ticket", creds.pass_ticket.expose())
+                .raw("r", at.page_loaded_at.js_bitwise_not())
                 .json(&BaseBody {
-                    base_request: creds.base_request(),
+                    base_request: creds.base_request(&at.device_id).with_uin_as_text(),
                 }),
         )
     }
@@ -38,7 +48,7 @@ impl Exchange for InitCall {
         &self,
         client: &mut Client,
         init: InitAnswer,
-        _sent_at: Timestamp,
+        sent_at: Timestamp,
         now: Timestamp,
     ) -> Result<(), Fault> {
         if init.user.user_name.is_empty() {
@@ -62,8 +72,34 @@ impl Exchange for InitCall {
                 .upsert(contact, &client.config.limits)?;
         }
         client.session.user = Some(init.user.into());
-        client.set_state(State::NotifyingStatus);
+        client.page.timing.init(sent_at, now);
+        // `initChatList(ChatSet)`: its groups are wanted (a group known with members as
+        // `ChatRoomId`, one unknown or without members as `EncryChatRoomId`), each put in front.
+        let mut wanted = Vec::new();
+        for name in init.chat_set.split(',') {
+            let is_group = name.starts_with("@@") || name.ends_with("@chatroom");
+            if name.is_empty() || !is_group || SPECIAL_USER_NAMES.contains(&name) {
+                continue;
+            }
+            let known = client
+                .session
+                .contacts
+                .get(name)
+                .is_some_and(|c| c.kind() == ContactKind::Group && !c.members.is_empty());
+            wanted.push(if known {
+                Wanted::ChatRoom(name.to_string())
+            } else {
+                Wanted::Unknown(name.to_string())
+            });
+        }
+        client.groups.start_up(wanted, &client.config.limits);
+        client.set_state(State::LoadingContacts { pages: 0 });
+        // All at once, nothing awaited, as the page does.
         client.issue(StatusNotifyCall, 0, now);
+        client.page.timing.init_contact_start(now);
+        client.issue(GetContactCall { seq: 0 }, 0, now);
+        client.issue(SyncCheckCall, 0, now);
+        client.schedule_group_fetch(now);
         Ok(())
     }
 }
@@ -89,46 +125,40 @@ pub(super) fn status_notify(
     client: &Client,
     code: u32,
     chat: Option<&str>,
-    now: Timestamp,
+    at: &Stamp,
 ) -> Option<ApiRequest> {
     let creds = client.session.credentials.as_ref()?;
     let me = client.session.user.as_ref().map(|u| u.user_name.as_str())?;
     Some(
-        ApiRequest::new(Endpoint::StatusNotify)
-            .text("lang", &client.config.lang)
-            .encoded("pass_ticket", creds.pass_ticket.expose())
-            .json(&StatusNotifyBody {
-                base_request: creds.base_request(),
-                code,
-                from: me,
-                to: chat.unwrap_or(me),
-                client_msg_id: now.as_unix_millis(),
-            }),
+        ApiRequest::new(Endpoint::StatusNotify).json(&StatusNotifyBody {
+            base_request: creds.base_request(&at.device_id),
+            code,
+            from: me,
+            to: chat.unwrap_or(me),
+            client_msg_id: at.now.as_unix_millis(),
+        }),
     )
 }
 
-/// `webwxstatusnotify` Code 3: tell the phone about this client.
+/// `webwxstatusnotify` Code 3: tell the phone about this client. Fire and forget, as on the page
+/// (no retry; its answer is not read).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub(crate) struct StatusNotifyCall;
 
 impl Exchange for StatusNotifyCall {
     const ENDPOINT: Endpoint = Endpoint::StatusNotify;
-    type Answer = PlainAnswer;
+    type Answer = Ignored;
 
-    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
-        status_notify(client, 3, None, now)
+    fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
+        status_notify(client, 3, None, at)
     }
 
-    fn handle(
-        &self,
-        client: &mut Client,
-        _: PlainAnswer,
-        _sent_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<(), Fault> {
-        client.set_state(State::LoadingContacts { pages: 0 });
-        client.issue(GetContactCall { seq: 0 }, 0, now);
+    fn handle(&self, _: &mut Client, _: Ignored, _: Timestamp, _: Timestamp) -> Result<(), Fault> {
         Ok(())
+    }
+
+    fn failed(self, _: &mut Client, failure: Failure, _attempt: u32, _now: Timestamp) {
+        tracing::debug!(%failure, "status notify not confirmed (not retried, as on the page)");
     }
 }
 
@@ -142,13 +172,15 @@ impl Exchange for GetContactCall {
     const ENDPOINT: Endpoint = Endpoint::GetContact;
     type Answer = GetContactAnswer;
 
-    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
+    fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
+        let now = at.now;
         let creds = client.session.credentials.as_ref()?;
         Some(
-            with_session_query(ApiRequest::new(Self::ENDPOINT), client, creds)
-                .text("r", now.as_unix_millis())
-                .text("seq", self.seq)
-                .text("skey", creds.skey.expose()),
+            // All Angular params: on the wire sorted (lang, pass_ticket, r, seq, skey).
+            ApiRequest::new(Self::ENDPOINT)
+                .param("skey", creds.skey.expose())
+                .param("seq", self.seq)
+                .param("r", now.as_unix_millis()),
         )
     }
 
@@ -175,149 +207,120 @@ impl Exchange for GetContactCall {
             contacts: client.session.contacts.len(),
             pages,
         });
-        if page.seq == 0 {
-            BatchGetContactCall::start(client, now);
-            return Ok(());
-        }
-        if page.seq == self.seq {
+        // The page reports its timing after every contact page.
+        let report = client.page.timing_report(&mut client.rng, now);
+        client.issue(StatReportCall { text: report }, 0, now);
+        if page.seq != 0 && page.seq == self.seq {
             return Err(Fault::Fatal(Error::Protocol {
                 endpoint: Endpoint::GetContact,
                 detail: "contact paging did not advance (the same Seq twice)",
             }));
         }
-        if pages >= client.config.limits.max_contact_pages {
+        if page.seq != 0 && pages >= client.config.limits.max_contact_pages {
             return Err(Fault::Fatal(Error::LimitExceeded {
                 what: "contact pages",
                 limit: client.config.limits.max_contact_pages as usize,
             }));
+        }
+        if page.seq == 0 || pages >= MAX_CONTACT_PAGES {
+            if page.seq != 0 {
+                tracing::warn!(pages, "contact paging stopped at the official page's limit");
+            }
+            contacts_loaded(client, now);
+            return Ok(());
         }
         client.issue(GetContactCall { seq: page.seq }, 0, now);
         Ok(())
     }
 }
 
-/// One `webwxbatchgetcontact` request: the members of the [`BATCH_SIZE`] groups from `from`
-/// in `groups` (every group of the store, shared by the calls of all batches).
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub(crate) struct BatchGetContactCall {
-    /// `(UserName, EncryChatRoomId)` of every group.
-    groups: Arc<[(String, String)]>,
-    from: usize,
+/// The contact pages are in: ready, or waiting for the start-up groups.
+fn contacts_loaded(client: &mut Client, now: Timestamp) {
+    match client.groups.start_up_progress() {
+        None => become_ready(client, now),
+        Some((done, total)) => client.set_state(State::LoadingGroupMembers { done, total }),
+    }
 }
 
+/// `{"BaseRequest": {"Uin", "Sid", "DeviceID"}, "Count", "List": [{"Type", "Text"}]}`: the
+/// page's report, whose `BaseRequest` has no `Skey`.
 #[derive(serde::Serialize)]
-struct BatchBody<'a> {
+struct StatReportBody<'a> {
     #[serde(rename = "BaseRequest")]
-    base_request: crate::credentials::BaseRequest<'a>,
+    base_request: ReportBase<'a>,
     #[serde(rename = "Count")]
     count: usize,
     #[serde(rename = "List")]
-    list: Vec<BatchEntry<'a>>,
+    list: [ReportEntry<'a>; 1],
 }
 
 #[derive(serde::Serialize)]
-struct BatchEntry<'a> {
-    #[serde(rename = "UserName")]
-    user_name: &'a str,
-    #[serde(rename = "EncryChatRoomId")]
-    encry_chat_room_id: &'a str,
+struct ReportBase<'a> {
+    #[serde(rename = "Uin")]
+    uin: u64,
+    #[serde(rename = "Sid")]
+    sid: &'a str,
+    #[serde(rename = "DeviceID")]
+    device_id: &'a str,
 }
 
-impl BatchGetContactCall {
-    /// This call's groups.
-    fn batch(&self) -> &[(String, String)] {
-        let end = self.groups.len().min(self.from.saturating_add(BATCH_SIZE));
-        self.groups.get(self.from..end).unwrap_or_default()
-    }
-
-    /// The progress after this batch: batches done, batches in all.
-    fn progress(&self) -> (usize, usize) {
-        let done = (self.from / BATCH_SIZE).saturating_add(1);
-        (done, self.groups.len().div_ceil(BATCH_SIZE))
-    }
-
-    /// Fetches the members of every known group, 50 groups a request (ready at once when there
-    /// are no groups).
-    fn start(client: &mut Client, now: Timestamp) {
-        let groups: Arc<[(String, String)]> = client
-            .session
-            .contacts
-            .groups()
-            .map(|g| (g.user_name.clone(), g.encry_chat_room_id.clone()))
-            .collect();
-        if groups.is_empty() {
-            return become_ready(client, now);
-        }
-        let total = groups.len().div_ceil(BATCH_SIZE);
-        client.set_state(State::LoadingGroupMembers { done: 0, total });
-        client.issue(BatchGetContactCall { groups, from: 0 }, 0, now);
-    }
+#[derive(serde::Serialize)]
+struct ReportEntry<'a> {
+    #[serde(rename = "Type")]
+    kind: u32,
+    #[serde(rename = "Text")]
+    text: &'a str,
 }
 
-impl Exchange for BatchGetContactCall {
-    const ENDPOINT: Endpoint = Endpoint::BatchGetContact;
-    type Answer = BatchGetContactAnswer;
+/// `webwxstatreport?fun=new`: the page's `[app-timing]` report after a contact page. Best
+/// effort, as on the page: not retried, its answer not read.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct StatReportCall {
+    /// The entry's `Text`: `{"type":"[app-timing]","data":{"appTiming":…,"pageTiming":…}}`.
+    text: String,
+}
 
-    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
+impl Exchange for StatReportCall {
+    const ENDPOINT: Endpoint = Endpoint::StatReport;
+    type Answer = Ignored;
+
+    fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
         let creds = client.session.credentials.as_ref()?;
-        let list: Vec<BatchEntry<'_>> = self
-            .batch()
-            .iter()
-            .map(|(user_name, room)| BatchEntry {
-                user_name,
-                encry_chat_room_id: room,
-            })
-            .collect();
         Some(
             ApiRequest::new(Self::ENDPOINT)
-                .text("type", "ex")
-                .text("r", now.as_unix_millis())
-                .text("lang", &client.config.lang)
-                .encoded("pass_ticket", creds.pass_ticket.expose())
-                .json(&BatchBody {
-                    base_request: creds.base_request(),
-                    count: list.len(),
-                    list,
+                .raw("fun", "new")
+                .json(&StatReportBody {
+                    base_request: ReportBase {
+                        uin: creds.uin,
+                        sid: creds.sid.expose(),
+                        device_id: &at.device_id,
+                    },
+                    count: 1,
+                    list: [ReportEntry {
+                        kind: 1,
+                        text: &self.text,
+                    }],
                 }),
         )
     }
 
-    fn handle(
-        &self,
-        client: &mut Client,
-        answer: BatchGetContactAnswer,
-        _sent_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<(), Fault> {
-        for contact in answer.contact_list {
-            client
-                .session
-                .contacts
-                .upsert(contact, &client.config.limits)?;
-        }
-        let (done, total) = self.progress();
-        if done < total {
-            client.set_state(State::LoadingGroupMembers { done, total });
-            let next = BatchGetContactCall {
-                groups: Arc::clone(&self.groups),
-                from: self.from.saturating_add(BATCH_SIZE),
-            };
-            client.issue(next, 0, now);
-        } else {
-            become_ready(client, now);
-        }
+    fn handle(&self, _: &mut Client, _: Ignored, _: Timestamp, _: Timestamp) -> Result<(), Fault> {
         Ok(())
+    }
+
+    fn failed(self, _: &mut Client, failure: Failure, _attempt: u32, _now: Timestamp) {
+        tracing::debug!(%failure, "stat report not confirmed (not retried, as on the page)");
     }
 }
 
-/// Logged in and loaded: the message loop starts and queued sends go out.
-fn become_ready(client: &mut Client, now: Timestamp) {
+/// Logged in and loaded: the contact pages and the start-up groups are in.
+pub(super) fn become_ready(client: &mut Client, now: Timestamp) {
     client.set_state(State::Ready);
     let user = Box::new(client.session.user.clone().unwrap_or_default());
     client.events.push(Event::Ready {
         user,
         counts: client.session.contacts.counts(),
     });
-    client.issue(SyncCheckCall, 0, now);
     client.pump_outbox(now);
+    client.pump_reads(now);
 }

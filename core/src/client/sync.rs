@@ -1,14 +1,14 @@
 //! The message loop: one synccheck long poll in flight; webwxsync when it says so; everything a
 //! sync answer carries applied before the keys advance.
 
-use super::calls::Exchange;
+use super::calls::{Exchange, Stamp, check_code};
 use super::{Client, Fault};
 use crate::Contact;
 use crate::cursor::SyncCursor;
 use crate::model::SyncAnswer;
 use crate::parse::SyncCheck;
 use crate::request::ApiRequest;
-use crate::{Endpoint, Event, Message, State, Timestamp};
+use crate::{Endpoint, Event, LogoutReason, Message, State, Timestamp};
 
 /// The message loop's own state, beside the session's cursor.
 #[derive(Debug, Default)]
@@ -30,18 +30,19 @@ impl Exchange for SyncCheckCall {
     const ENDPOINT: Endpoint = Endpoint::SyncCheck;
     type Answer = SyncCheck;
 
-    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
+    fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
+        let now = at.now;
         let creds = client.session.credentials.as_ref()?;
         let ms = now.as_unix_millis();
         Some(
             ApiRequest::new(Self::ENDPOINT)
-                .text("r", ms)
-                .text("skey", creds.skey.expose())
-                .text("sid", creds.sid.expose())
-                .text("uin", creds.uin)
-                .text("deviceid", &creds.device_id)
-                .text("synckey", client.session.cursor.for_synccheck())
-                .text("_", ms),
+                .raw("r", ms)
+                .component("skey", creds.skey.expose())
+                .component("sid", creds.sid.expose())
+                .raw("uin", creds.uin)
+                .raw("deviceid", &at.device_id)
+                .component("synckey", client.session.cursor.for_synccheck())
+                .raw("_", at.nonce),
         )
     }
 
@@ -52,6 +53,13 @@ impl Exchange for SyncCheckCall {
         sent_at: Timestamp,
         now: Timestamp,
     ) -> Result<(), Fault> {
+        if let Some(reason) = LogoutReason::from_code(check.retcode) {
+            // As the official page does (`loginout(0)` for 1100, `loginout(1)` for 1101 and
+            // 1102): the logout form, then the session is over.
+            client.log_out(reason, now);
+            return Ok(());
+        }
+        check_code(Self::ENDPOINT, check.retcode, "")?;
         if check.selector == 0 {
             let at = sent_at.after(client.config.long_poll_min_interval);
             client.issue_at(SyncCheckCall, at, now);
@@ -81,16 +89,15 @@ impl Exchange for SyncCall {
     const ENDPOINT: Endpoint = Endpoint::Sync;
     type Answer = SyncAnswer;
 
-    fn request(&self, client: &Client, now: Timestamp) -> Option<ApiRequest> {
+    fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
+        let now = at.now;
         let creds = client.session.credentials.as_ref()?;
         Some(
             ApiRequest::new(Self::ENDPOINT)
-                .text("sid", creds.sid.expose())
-                .text("skey", creds.skey.expose())
-                .text("lang", &client.config.lang)
-                .encoded("pass_ticket", creds.pass_ticket.expose())
+                .raw("sid", creds.sid.expose())
+                .raw("skey", creds.skey.expose())
                 .json(&SyncBody {
-                    base_request: creds.base_request(),
+                    base_request: creds.base_request(&at.device_id),
                     sync_key: client.session.cursor.sync_key(),
                     rr: now.js_bitwise_not(),
                 }),
@@ -114,7 +121,10 @@ impl Exchange for SyncCall {
             // The saved session answered: it is live (announced before what the answer carries).
             client.resumed();
         }
-        let delivered = client.apply_sync(answer)?;
+        let (delivered, wanted) = client.apply_sync(answer)?;
+        for group in wanted {
+            client.want_group(&group, now);
+        }
         if resuming {
             client.pump_outbox(now);
         }
@@ -138,8 +148,9 @@ impl Exchange for SyncCall {
 
 impl Client {
     /// Applies everything a sync answer carries, then advances the keys. Returns how many new
-    /// messages it delivered.
-    fn apply_sync(&mut self, answer: SyncAnswer) -> Result<usize, Fault> {
+    /// messages it delivered, and the groups they came from or went to whose members the store
+    /// does not know.
+    fn apply_sync(&mut self, answer: SyncAnswer) -> Result<(usize, Vec<String>), Fault> {
         let limits = self.config.limits.clone();
         for contact in answer.mod_contact_list {
             let contact = Contact::from(contact);
@@ -181,6 +192,7 @@ impl Client {
         let nobody = Contact::default();
         let me = self.session.user.as_ref().unwrap_or(&nobody);
         let mut delivered = 0;
+        let mut wanted: Vec<String> = Vec::new();
         for raw in answer.add_msg_list {
             if !self
                 .session
@@ -189,6 +201,21 @@ impl Client {
             {
                 tracing::debug!("duplicate message dropped");
                 continue;
+            }
+            // A group the store does not know with its members is wanted (the page's
+            // `getContact` of the message's peer).
+            let peer = [&raw.from_user_name, &raw.to_user_name]
+                .into_iter()
+                .find(|n| n.starts_with("@@"));
+            if let Some(group) = peer
+                && self
+                    .session
+                    .contacts
+                    .get(group)
+                    .is_none_or(|c| c.members.is_empty())
+                && !wanted.contains(group)
+            {
+                wanted.push(group.clone());
             }
             let message = Message::from_raw_with(raw, me, &self.session.contacts, &limits);
             delivered += 1;
@@ -201,6 +228,6 @@ impl Client {
         if let Some(creds) = self.session.credentials.as_mut() {
             creds.update_skey(answer.skey);
         }
-        Ok(delivered)
+        Ok((delivered, wanted))
     }
 }
