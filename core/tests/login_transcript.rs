@@ -63,7 +63,7 @@ fn whole_login_transcript() {
     let ticket = next(&mut c, Endpoint::Ticket);
     assert_eq!(
         ticket.request.uri().to_string(),
-        "https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=AbC3dEf4GhI5jKl6MnO7pQr8@qrticket_0&uuid=Qb7xN1e2Mw==&lang=zh_CN&scan=1764000000&fun=new&version=v2"
+        "https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=AbC3dEf4GhI5jKl6MnO7pQr8@qrticket_0&uuid=Qb7xN1e2Mw==&lang=zh_CN&scan=1764000000&fun=new&version=v2&lang=zh_CN"
     );
     answer(&mut c, &ticket, ticket_answer("ticket.xml"), at(30_300));
     assert_eq!(events(&mut c), [Event::LoggedIn { uin: 2_846_173_901 }]);
@@ -79,61 +79,104 @@ fn whole_login_transcript() {
         "{cookie}"
     );
     let body: serde_json::Value = serde_json::from_slice(init.request.body()).unwrap();
-    assert_eq!(
-        body["BaseRequest"]["Uin"], 2_846_173_901u64,
-        "Uin is a number"
-    );
-    assert_eq!(body["BaseRequest"]["DeviceID"], c.device_id());
-    // pass_ticket goes as sent: %2F stays %2F, never %252F.
+    // As on the official page: webwxinit's Uin is still the ticket's text.
+    assert_eq!(body["BaseRequest"]["Uin"], "2846173901", "Uin as text");
+    // `r` is the page-load time (the client started at 0), not the time of the call.
+    let query = init.request.uri().query().unwrap().to_string();
     assert!(
-        init.request
-            .uri()
-            .query()
-            .unwrap()
-            .ends_with("pass_ticket=Hk3%2Fp9QzL1xVb7Nw4Ry2Tm8Us6Oe0Ja5Ic%2BGd%3D")
+        query.starts_with(&format!("r={}&lang=zh_CN&", at(0).js_bitwise_not())),
+        "{query}"
     );
+    // pass_ticket as the browser sends it: the server's encoded text, encoded again.
+    assert!(
+        query.ends_with("pass_ticket=Hk3%252Fp9QzL1xVb7Nw4Ry2Tm8Us6Oe0Ja5Ic%252BGd%253D"),
+        "{query}"
+    );
+    let init_device = body["BaseRequest"]["DeviceID"].as_str().unwrap().to_string();
     answer(&mut c, &init, ok(fixture("webwxinit.json")), at(30_500));
-    assert_eq!(c.state(), &State::NotifyingStatus);
+    assert_eq!(c.state(), &State::LoadingContacts { pages: 0 });
     assert_eq!(c.user().unwrap().nick_name, "小明");
     assert_eq!(
         c.sync_key().to_string(),
         "1_702345611|2_702345679|3_702345601|1000_1763990000"
     );
 
-    let notify = next(&mut c, Endpoint::StatusNotify);
+    // The init answer starts everything at once, as the page does: statusnotify (not awaited),
+    // the first contact page, and the message loop on the push host.
+    let [notify, page1, check] = <[_; 3]>::try_from(next_all(
+        &mut c,
+        &[Endpoint::StatusNotify, Endpoint::GetContact, Endpoint::SyncCheck],
+    ))
+    .ok()
+    .unwrap();
     let body: serde_json::Value = serde_json::from_slice(notify.request.body()).unwrap();
     assert_eq!(body["Code"], 3);
     assert_eq!(body["FromUserName"], c.user().unwrap().user_name.as_str());
     assert_eq!(body["ToUserName"], body["FromUserName"]);
-    // SKey from init replaced the ticket's skey.
+    assert_eq!(body["BaseRequest"]["Uin"], 2_846_173_901u64, "a number now");
+    // SKey from init replaced the ticket's skey; a fresh DeviceID for every request.
     assert_eq!(
         body["BaseRequest"]["Skey"],
         "@crypt_3f9c1a2b_init0000000000000000000000"
     );
-    answer(
-        &mut c,
-        &notify,
-        ok(fixture("webwxstatusnotify.json")),
-        at(30_600),
+    assert_ne!(body["BaseRequest"]["DeviceID"], init_device.as_str());
+    // Angular sorts webwxgetcontact's params; skey goes with its `@`.
+    let query = page1.request.uri().query().unwrap().to_string();
+    assert!(
+        query.starts_with("lang=zh_CN&pass_ticket=Hk3%252F")
+            && query.contains("&r=1764000030500&seq=0&skey=@crypt_3f9c1a2b_init"),
+        "{query}"
     );
-    assert_eq!(c.state(), &State::LoadingContacts { pages: 0 });
+    assert!(
+        check
+            .request
+            .uri()
+            .to_string()
+            .starts_with("https://webpush.wx2.qq.com/cgi-bin/mmwebwx-bin/synccheck?r=1764000030500&skey=%40crypt_")
+    );
+    answer(&mut c, &notify, ok(fixture("webwxstatusnotify.json")), at(30_600));
 
-    let page1 = next(&mut c, Endpoint::GetContact);
-    assert!(page1.request.uri().query().unwrap().contains("seq=0"));
+    // 200 ms after init, the groups of ChatSet (one here, known with members from init's
+    // ContactList: the page's `ChatRoomId` shape).
+    c.handle_timeout(at(30_700));
+    let batch = next(&mut c, Endpoint::BatchGetContact);
+    let body: serde_json::Value = serde_json::from_slice(batch.request.body()).unwrap();
+    assert_eq!(body["Count"], 1);
+    assert_eq!(
+        body["List"],
+        serde_json::json!([{
+            "UserName": "@@7b9d1f3a5c7e9b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f1a3c5e7b9d",
+            "ChatRoomId": ""
+        }])
+    );
+
     answer(
         &mut c,
         &page1,
         ok(fixture("webwxgetcontact-1.json")),
         at(30_800),
     );
-    let page2 = next(&mut c, Endpoint::GetContact);
+    // Each contact page is followed by the page's timing report.
+    let [report1, page2] =
+        <[_; 2]>::try_from(next_all(&mut c, &[Endpoint::StatReport, Endpoint::GetContact]))
+            .ok()
+            .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(report1.request.body()).unwrap();
+    assert!(body["BaseRequest"].get("Skey").is_none(), "no Skey in a report");
+    let text: serde_json::Value =
+        serde_json::from_str(body["List"][0]["Text"].as_str().unwrap()).unwrap();
+    assert_eq!(text["type"], "[app-timing]");
+    assert_eq!(text["data"]["appTiming"]["initContactStart"], 1_764_000_030_500u64);
     assert!(page2.request.uri().query().unwrap().contains("seq=583920"));
+    answer(&mut c, &report1, plain_ok(), at(30_850));
     answer(
         &mut c,
         &page2,
         ok(fixture("webwxgetcontact-2.json")),
         at(31_000),
     );
+    let report2 = next(&mut c, Endpoint::StatReport);
+    answer(&mut c, &report2, plain_ok(), at(31_050));
     assert_eq!(
         events(&mut c),
         [
@@ -148,11 +191,6 @@ fn whole_login_transcript() {
         ]
     );
     assert_eq!(c.state(), &State::LoadingGroupMembers { done: 0, total: 1 });
-
-    let batch = next(&mut c, Endpoint::BatchGetContact);
-    let body: serde_json::Value = serde_json::from_slice(batch.request.body()).unwrap();
-    assert_eq!(body["Count"], 3);
-    assert_eq!(body["List"].as_array().unwrap().len(), 3);
     answer(
         &mut c,
         &batch,
@@ -174,18 +212,10 @@ fn whole_login_transcript() {
         }
         other => panic!("{other:?}"),
     }
-    // Ready starts the message loop: one synccheck long poll on the push host.
-    let check = next(&mut c, Endpoint::SyncCheck);
-    assert!(
-        check
-            .request
-            .uri()
-            .to_string()
-            .starts_with("https://webpush.wx2.qq.com/cgi-bin/mmwebwx-bin/synccheck?")
-    );
-    // Nothing is scheduled; the only timer is the synccheck's deadline (twice its 35 s timeout
-    // plus 5 s), in case the transport never reports.
-    assert_eq!(c.poll_timeout(), Some(at(31_200 + 75_000)));
+    // Nothing is scheduled and nothing more goes out; the only timer is the synccheck's
+    // deadline (twice its 35 s timeout plus 5 s), in case the transport never reports.
+    assert!(c.poll_transmit().is_none());
+    assert_eq!(c.poll_timeout(), Some(at(30_500 + 75_000)));
 
     // The store answers by user name and by display name.
     let store = c.contacts();
@@ -220,8 +250,11 @@ fn every_login_request_is_snapshotted() {
         "05_webwxinit",
         "06_webwxstatusnotify",
         "07_webwxgetcontact_first",
-        "08_webwxgetcontact_next",
+        "08_synccheck_first",
         "09_webwxbatchgetcontact",
+        "10_webwxstatreport_first",
+        "11_webwxgetcontact_next",
+        "12_webwxstatreport_next",
     ];
     assert_eq!(sent.len(), names.len());
     for (t, name) in sent.iter().zip(names) {

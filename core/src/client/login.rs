@@ -12,6 +12,8 @@ use http::header::{HeaderName, HeaderValue};
 
 /// The `appid` of the web client.
 const APP_ID: &str = "wx782c26e4c19acffb";
+/// Where the official page loads the QR image from, whatever its own host.
+const QR_IMAGE_ORIGIN: &str = "https://login.weixin.qq.com";
 /// Where `jslogin` is told the login continues, on the page's host.
 const NEW_LOGIN_PAGE: &str = "/cgi-bin/mmwebwx-bin/webwxnewloginpage";
 
@@ -68,9 +70,14 @@ impl Exchange for JsLoginCall {
             }
         };
         client.page.timing.qrcode(sent_at, now);
+        // The page always shows the image from login.weixin.qq.com (a simulator serves its own).
+        let image_origin = match url::Url::parse(&client.config.login_origin) {
+            Ok(u) if u.host_str().is_some_and(crate::is_wechat_host) => QR_IMAGE_ORIGIN,
+            _ => &*client.config.login_origin,
+        };
         client.events.push(Event::QrCode {
             payload: format!("{QR_PAYLOAD_PREFIX}{uuid}"),
-            image_url: format!("{}/qrcode/{uuid}", client.config.login_origin),
+            image_url: format!("{image_origin}/qrcode/{uuid}"),
             uuid: uuid.clone(),
         });
         client.set_state(State::WaitingForScan { uuid: uuid.clone() });

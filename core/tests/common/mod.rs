@@ -33,15 +33,18 @@ fn fixture_in(dir: &str, name: &str) -> Bytes {
     Bytes::from(std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
 }
 
-/// A client logged in through the fixtures, its events drained, and its first synccheck.
+/// A client logged in through the fixtures, its events drained, and its first synccheck (sent
+/// with the set-up, still in flight).
 pub fn ready(config: Config) -> (Client, Transmit) {
     let (mut c, first) = started(config);
-    login_to_ready(&mut c, first);
+    let mut sent = login_to_ready(&mut c, first);
     events(&mut c);
-    let check = c.poll_transmit().expect("synccheck");
-    assert_eq!(check.endpoint, Endpoint::SyncCheck);
     assert!(c.poll_transmit().is_none());
-    (c, check)
+    let at = sent
+        .iter()
+        .position(|t| t.endpoint == Endpoint::SyncCheck)
+        .expect("synccheck");
+    (c, sent.swap_remove(at))
 }
 
 /// Answers the synccheck `check` with "selector 2" at `now`; returns the webwxsync it leads to.
@@ -118,7 +121,22 @@ pub fn answer(c: &mut Client, t: &Transmit, response: Response<Bytes>, now: Time
     c.handle_response(t.id, response, now);
 }
 
-/// Drives a client through the whole fixture login up to Ready, returning every request sent.
+/// Every pending transmit, which must be for `endpoints` in this order.
+pub fn next_all(c: &mut Client, endpoints: &[Endpoint]) -> Vec<Transmit> {
+    let sent = drain(c);
+    let got: Vec<Endpoint> = sent.iter().map(|t| t.endpoint).collect();
+    assert_eq!(got, endpoints, "state {:?}", c.state());
+    sent
+}
+
+/// A `BaseResponse` of 0: what webwxstatreport answers.
+pub fn plain_ok() -> Response<Bytes> {
+    ok(Bytes::from_static(br#"{"BaseResponse":{"Ret":0,"ErrMsg":""}}"#))
+}
+
+/// Drives a client through the whole fixture login up to Ready, as the official page runs it,
+/// returning every request sent (the first synccheck, sent with the set-up, is among them and
+/// not answered).
 pub fn login_to_ready(c: &mut Client, first: Transmit) -> Vec<Transmit> {
     let mut sent = vec![];
     answer(c, &first, ok(fixture("jslogin.js")), at(100));
@@ -132,22 +150,39 @@ pub fn login_to_ready(c: &mut Client, first: Transmit) -> Vec<Transmit> {
     let ticket = next(c, Endpoint::Ticket);
     answer(c, &ticket, ticket_answer("ticket.xml"), at(5_200));
     sent.push(ticket);
-    for (endpoint, body, t) in [
-        (Endpoint::Init, "webwxinit.json", 5_400),
-        (Endpoint::StatusNotify, "webwxstatusnotify.json", 5_500),
-        (Endpoint::GetContact, "webwxgetcontact-1.json", 5_700),
-        (Endpoint::GetContact, "webwxgetcontact-2.json", 5_900),
-        (
-            Endpoint::BatchGetContact,
-            "webwxbatchgetcontact.json",
-            6_100,
-        ),
-    ] {
-        let tr = next(c, endpoint);
-        answer(c, &tr, ok(fixture(body)), at(t));
-        sent.push(tr);
-    }
+    let init = next(c, Endpoint::Init);
+    answer(c, &init, ok(fixture("webwxinit.json")), at(5_400));
+    sent.push(init);
+    // The init answer starts everything at once: statusnotify (not awaited), the first contact
+    // page, the synccheck loop; the ChatSet's groups 200 ms later.
+    let [notify, page1, check] = <[Transmit; 3]>::try_from(next_all(
+        c,
+        &[Endpoint::StatusNotify, Endpoint::GetContact, Endpoint::SyncCheck],
+    ))
+    .ok()
+    .unwrap();
+    assert!(matches!(c.state(), State::LoadingContacts { pages: 0 }));
+    answer(c, &notify, ok(fixture("webwxstatusnotify.json")), at(5_500));
+    c.handle_timeout(at(5_600));
+    let batch = next(c, Endpoint::BatchGetContact);
+    answer(c, &page1, ok(fixture("webwxgetcontact-1.json")), at(5_700));
+    let [report1, page2] = <[Transmit; 2]>::try_from(next_all(
+        c,
+        &[Endpoint::StatReport, Endpoint::GetContact],
+    ))
+    .ok()
+    .unwrap();
+    answer(c, &report1, plain_ok(), at(5_750));
+    answer(c, &page2, ok(fixture("webwxgetcontact-2.json")), at(5_900));
+    let report2 = next(c, Endpoint::StatReport);
+    answer(c, &report2, plain_ok(), at(5_950));
+    assert!(matches!(
+        c.state(),
+        State::LoadingGroupMembers { done: 0, total: 1 }
+    ));
+    answer(c, &batch, ok(fixture("webwxbatchgetcontact.json")), at(6_100));
     assert_eq!(c.state(), &State::Ready);
+    sent.extend([notify, page1, check, batch, report1, page2, report2]);
     sent
 }
 
