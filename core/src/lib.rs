@@ -68,10 +68,13 @@
 //!                            FetchingTicket ── ret≠0 (1203) ──► Failed(LoginRefused)
 //!                                  │ credentials: Event::LoggedIn
 //!                                  ▼
-//!     Initializing ──► NotifyingStatus ──► LoadingContacts ──► LoadingGroupMembers
-//!     (webwxinit)      (statusnotify 3)    (Seq paging)        (batches of 50)
-//!                                                                     │ Event::Ready
-//!                                                                     ▼
+//!     Initializing ──► LoadingContacts ─────────► LoadingGroupMembers
+//!     (webwxinit)      (Seq paging, at most 17;   (the ChatSet groups,
+//!                       with it, at once:          batches of 50, 200 ms
+//!                       statusnotify 3, the        after init)
+//!                       synccheck loop, sends)            │
+//!                                                         │ Event::Ready
+//!                                                         ▼
 //!   resume(saved) ── start() ──► Resuming ── Ret 0: Event::Resumed ──► Ready
 //!                                  │ (webwxsync probe                   │ one synccheck long poll;
 //!                                  │  from the saved SyncKey)           │ selector ≠ 0 → webwxsync;
@@ -82,15 +85,19 @@
 //!                                  ▼
 //!                             FetchingUuid
 //!
-//!   Ready ── retcode or Ret 1100, 1101, 1102 ──► LoggedOut(reason)
-//!   Ready ── logout() ──► LoggingOut ── any answer ──► LoggedOut(Requested)
+//!   Logged in ── synccheck 1100, 1101, 1102 ──► LoggingOut (webwxlogout type 0 / 1, as the
+//!                                               page does) ── any answer ──► LoggedOut(reason)
+//!   Logged in ── Ret 1100, 1101, 1102 ──► LoggedOut(reason)
+//!   Logged in ── logout() ──► LoggingOut ── any answer ──► LoggedOut(Requested)
 //!
 //!   Any state: a transient fault (transport error, 5xx, unparseable answer, 1205 or any other
 //!   non-session-ending code) retries the same call after backoff (Event::Retrying); after
 //!   RetryPolicy::max_attempts failures in a row → Failed(RetriesExhausted), except that a send
-//!   fails alone (Event::SendFailed) and that Ready's message loop never gives up: it retries
-//!   at the capped backoff without limit (Event::Offline, then Event::Online).
-//!   1100/1101/1102 before Ready → Failed(SessionEnded).
+//!   fails alone (Event::SendFailed), a batch of groups is given up alone, statusnotify and
+//!   the timing reports are not retried (as on the page), and the message loop never gives
+//!   up: it retries at the capped backoff without limit (Event::Offline, then Event::Online).
+//!   "Logged in" is LoadingContacts, LoadingGroupMembers or Ready (State::is_logged_in).
+//!   1100/1101/1102 before the message loop runs → Failed(SessionEnded).
 //!   A redirect to a host that is not allowed → Failed(ForeignHost).
 //! ```
 //!

@@ -17,16 +17,15 @@ use webwx_core::{
 };
 
 /// Drives the fixture login until the request for `endpoint` is pending, and returns it.
+/// Drives the fixture login until a request for `endpoint` goes out, and returns it. The
+/// requests the set-up makes at the same time (statusnotify, synccheck, the first contact page,
+/// the ChatSet batch) stay in flight unanswered.
 fn until(c: &mut webwx_core::Client, first: Transmit, endpoint: Endpoint) -> Transmit {
-    let steps: [(Endpoint, &str); 8] = [
+    let steps: [(Endpoint, &str); 4] = [
         (Endpoint::JsLogin, "jslogin.js"),
         (Endpoint::LoginPoll, "login-200.js"),
         (Endpoint::Ticket, "ticket.xml"),
         (Endpoint::Init, "webwxinit.json"),
-        (Endpoint::StatusNotify, "webwxstatusnotify.json"),
-        (Endpoint::GetContact, "webwxgetcontact-1.json"),
-        (Endpoint::GetContact, "webwxgetcontact-2.json"),
-        (Endpoint::BatchGetContact, "webwxbatchgetcontact.json"),
     ];
     let mut t = first;
     for (i, (e, body)) in steps.iter().enumerate() {
@@ -41,9 +40,42 @@ fn until(c: &mut webwx_core::Client, first: Transmit, endpoint: Endpoint) -> Tra
         };
         answer(c, &t, resp, at(1_000 + i as u64));
         events(c);
-        t = c.poll_transmit().unwrap();
+        if *e != Endpoint::Init {
+            t = c.poll_transmit().unwrap();
+        }
     }
-    panic!("{endpoint} not reached")
+    // The set-up's requests: statusnotify, the first page, synccheck; the batch 200 ms later.
+    let mut set_up = drain(c);
+    c.handle_timeout(at(1_003 + 200));
+    set_up.extend(drain(c));
+    let wanted = set_up
+        .iter()
+        .position(|t| t.endpoint == endpoint)
+        .unwrap_or_else(|| panic!("{endpoint} not reached"));
+    let wanted = set_up.swap_remove(wanted);
+    // The others are answered (statusnotify, the batch), or stay in flight (the first page,
+    // synccheck, whose deadline is 75 s away).
+    for t in set_up {
+        let body = match t.endpoint {
+            Endpoint::StatusNotify => "webwxstatusnotify.json",
+            Endpoint::BatchGetContact => "webwxbatchgetcontact.json",
+            _ => continue,
+        };
+        answer(c, &t, ok(fixture(body)), at(1_300));
+    }
+    events(c);
+    wanted
+}
+
+/// The request for `endpoint` among the pending ones (exactly one); the others (the page's
+/// timing reports) are left in flight.
+fn next_of(c: &mut webwx_core::Client, endpoint: Endpoint) -> Transmit {
+    let mut pending: Vec<Transmit> = drain(c)
+        .into_iter()
+        .filter(|t| t.endpoint == endpoint)
+        .collect();
+    assert_eq!(pending.len(), 1, "one {endpoint} request");
+    pending.remove(0)
 }
 
 fn failed_with(c: &mut webwx_core::Client) -> Error {
@@ -95,7 +127,7 @@ fn expired_qr_is_refreshed_with_a_new_uuid() {
             .uri()
             .query()
             .unwrap()
-            .contains("uuid=Zp4kR8s0Vw%3D%3D&tip=1")
+            .contains("uuid=Zp4kR8s0Vw==&tip=1")
     );
 }
 
@@ -192,7 +224,7 @@ fn ticket_redirecturl_is_followed_within_policy() {
     let t2 = next(&mut c, Endpoint::Ticket);
     assert_eq!(
         t2.request.uri().to_string(),
-        "https://wx8.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=B&uuid=U&fun=new&version=v2"
+        "https://wx8.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=B&uuid=U&fun=new&version=v2&lang=zh_CN"
     );
     assert_eq!(c.hosts().unwrap().push, "https://webpush.wx8.qq.com");
     let evil = Bytes::from_static(
@@ -241,7 +273,7 @@ fn ticket_without_credentials_is_a_protocol_error() {
 /// Every endpoint: a malformed answer is retried after backoff, then the good answer goes on.
 #[test]
 fn malformed_answers_of_every_kind_are_retried() {
-    let cases: [(Endpoint, &[u8]); 7] = [
+    let cases: [(Endpoint, &[u8]); 6] = [
         (Endpoint::JsLogin, b"window.QRLogin.code = ;"),
         (Endpoint::LoginPoll, b"<html>502 Bad Gateway</html>"),
         (Endpoint::Ticket, b"<error><ret>0</ret>"),
@@ -249,7 +281,6 @@ fn malformed_answers_of_every_kind_are_retried() {
             Endpoint::Init,
             b"{\"BaseResponse\":{\"Ret\":0},\"User\":{\"UserName\":\"\"}}",
         ),
-        (Endpoint::StatusNotify, b"{\"BaseResponse\":"),
         (
             Endpoint::GetContact,
             b"{\"BaseResponse\":{\"Ret\":0},\"MemberList\":{}}",
@@ -345,7 +376,7 @@ fn transport_errors_back_off_exponentially_until_the_budget() {
     let policy = RetryPolicy::new(Duration::from_secs(1), Duration::from_secs(8), 5);
     let (mut c, first) = started(config().with_retry(policy.clone()));
     let mut t = until(&mut c, first, Endpoint::GetContact);
-    let mut now = at(100_000);
+    let mut now = at(2_000);
     for failure in 1..=5u32 {
         c.handle_transport_error(t.id, TransportErrorKind::Timeout, now);
         if failure == 5 {
@@ -399,12 +430,54 @@ fn a_success_resets_the_budget() {
     c.handle_timeout(at(100));
     let t = next(&mut c, Endpoint::Init);
     answer(&mut c, &t, ok(fixture("webwxinit.json")), at(101));
-    let t = next(&mut c, Endpoint::StatusNotify);
+    events(&mut c);
+    let t = next_of(&mut c, Endpoint::GetContact);
     c.handle_transport_error(t.id, TransportErrorKind::Connect, at(102));
     assert!(
-        matches!(c.state(), State::NotifyingStatus),
+        matches!(c.state(), State::LoadingContacts { .. }),
         "one failure of a new call is within budget"
     );
+    assert!(matches!(
+        &events(&mut c)[..],
+        [Event::Retrying {
+            endpoint: Endpoint::GetContact,
+            attempt: 1,
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn statusnotify_and_reports_are_fire_and_forget() {
+    // As on the page: neither is retried nor read; a failure changes nothing.
+    let (mut c, first) = started(config());
+    let notify = until(&mut c, first, Endpoint::StatusNotify);
+    answer(
+        &mut c,
+        &notify,
+        ok(Bytes::from_static(b"{\"BaseResponse\":")),
+        at(5_000),
+    );
+    assert!(events(&mut c).is_empty());
+    assert!(c.poll_transmit().is_none(), "no retry");
+    let (mut c, first) = started(config());
+    let page = until(&mut c, first, Endpoint::GetContact);
+    answer(
+        &mut c,
+        &page,
+        ok(fixture("webwxgetcontact-1.json")),
+        at(5_000),
+    );
+    let report = next_of(&mut c, Endpoint::StatReport);
+    c.handle_transport_error(report.id, TransportErrorKind::Timeout, at(5_100));
+    answer(&mut c, &report, with_status(500, "no"), at(5_100));
+    assert!(
+        events(&mut c)
+            .iter()
+            .all(|e| !matches!(e, Event::Retrying { .. } | Event::Failed(_))),
+        "no retry, no failure"
+    );
+    assert!(matches!(c.state(), State::LoadingContacts { pages: 1 }));
 }
 
 #[test]
@@ -443,7 +516,7 @@ fn contact_paging_must_advance_and_is_bounded() {
         ))
     };
     answer(&mut c, &t, ok(page(5)), at(1));
-    let t = next(&mut c, Endpoint::GetContact);
+    let t = next_of(&mut c, Endpoint::GetContact);
     answer(&mut c, &t, ok(page(5)), at(2));
     assert!(matches!(
         failed_with(&mut c),
@@ -460,7 +533,7 @@ fn contact_paging_must_advance_and_is_bounded() {
     for seq in 1..=3 {
         answer(&mut c, &t, ok(page(seq)), at(seq));
         if seq < 3 {
-            t = next(&mut c, Endpoint::GetContact);
+            t = next_of(&mut c, Endpoint::GetContact);
         }
     }
     assert_eq!(
@@ -477,10 +550,10 @@ fn contact_limit_is_a_typed_error() {
     let mut limits = Limits::default();
     limits.max_contacts = 6;
     let (mut c, first) = started(config().with_limits(limits));
+    // init's 3 contacts and the ChatSet batch's 3 groups, then the pages go past 6.
     let t = until(&mut c, first, Endpoint::GetContact);
+    assert_eq!(c.contacts().len(), 5);
     answer(&mut c, &t, ok(fixture("webwxgetcontact-1.json")), at(1));
-    let t = next(&mut c, Endpoint::GetContact);
-    answer(&mut c, &t, ok(fixture("webwxgetcontact-2.json")), at(2));
     assert_eq!(
         failed_with(&mut c),
         Error::LimitExceeded {

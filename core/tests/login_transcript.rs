@@ -92,7 +92,10 @@ fn whole_login_transcript() {
         query.ends_with("pass_ticket=Hk3%252Fp9QzL1xVb7Nw4Ry2Tm8Us6Oe0Ja5Ic%252BGd%253D"),
         "{query}"
     );
-    let init_device = body["BaseRequest"]["DeviceID"].as_str().unwrap().to_string();
+    let init_device = body["BaseRequest"]["DeviceID"]
+        .as_str()
+        .unwrap()
+        .to_string();
     answer(&mut c, &init, ok(fixture("webwxinit.json")), at(30_500));
     assert_eq!(c.state(), &State::LoadingContacts { pages: 0 });
     assert_eq!(c.user().unwrap().nick_name, "小明");
@@ -105,7 +108,11 @@ fn whole_login_transcript() {
     // the first contact page, and the message loop on the push host.
     let [notify, page1, check] = <[_; 3]>::try_from(next_all(
         &mut c,
-        &[Endpoint::StatusNotify, Endpoint::GetContact, Endpoint::SyncCheck],
+        &[
+            Endpoint::StatusNotify,
+            Endpoint::GetContact,
+            Endpoint::SyncCheck,
+        ],
     ))
     .ok()
     .unwrap();
@@ -127,14 +134,15 @@ fn whole_login_transcript() {
             && query.contains("&r=1764000030500&seq=0&skey=@crypt_3f9c1a2b_init"),
         "{query}"
     );
-    assert!(
-        check
-            .request
-            .uri()
-            .to_string()
-            .starts_with("https://webpush.wx2.qq.com/cgi-bin/mmwebwx-bin/synccheck?r=1764000030500&skey=%40crypt_")
+    assert!(check.request.uri().to_string().starts_with(
+        "https://webpush.wx2.qq.com/cgi-bin/mmwebwx-bin/synccheck?r=1764000030500&skey=%40crypt_"
+    ));
+    answer(
+        &mut c,
+        &notify,
+        ok(fixture("webwxstatusnotify.json")),
+        at(30_600),
     );
-    answer(&mut c, &notify, ok(fixture("webwxstatusnotify.json")), at(30_600));
 
     // 200 ms after init, the groups of ChatSet (one here, known with members from init's
     // ContactList: the page's `ChatRoomId` shape).
@@ -157,16 +165,24 @@ fn whole_login_transcript() {
         at(30_800),
     );
     // Each contact page is followed by the page's timing report.
-    let [report1, page2] =
-        <[_; 2]>::try_from(next_all(&mut c, &[Endpoint::StatReport, Endpoint::GetContact]))
-            .ok()
-            .unwrap();
+    let [report1, page2] = <[_; 2]>::try_from(next_all(
+        &mut c,
+        &[Endpoint::StatReport, Endpoint::GetContact],
+    ))
+    .ok()
+    .unwrap();
     let body: serde_json::Value = serde_json::from_slice(report1.request.body()).unwrap();
-    assert!(body["BaseRequest"].get("Skey").is_none(), "no Skey in a report");
+    assert!(
+        body["BaseRequest"].get("Skey").is_none(),
+        "no Skey in a report"
+    );
     let text: serde_json::Value =
         serde_json::from_str(body["List"][0]["Text"].as_str().unwrap()).unwrap();
     assert_eq!(text["type"], "[app-timing]");
-    assert_eq!(text["data"]["appTiming"]["initContactStart"], 1_764_000_030_500u64);
+    assert_eq!(
+        text["data"]["appTiming"]["initContactStart"],
+        1_764_000_030_500u64
+    );
     assert!(page2.request.uri().query().unwrap().contains("seq=583920"));
     answer(&mut c, &report1, plain_ok(), at(30_850));
     answer(

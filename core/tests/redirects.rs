@@ -189,7 +189,10 @@ fn check(case: &str, outcome: Outcome, result: Result<Transmit, Error>) {
             assert_eq!(uri.port(), None, "{case}: {uri}");
             let text = uri.to_string();
             assert!(text.starts_with(prefix), "{case}: {text}");
-            assert!(text.ends_with("fun=new&version=v2"), "{case}: {text}");
+            assert!(
+                text.ends_with("fun=new&version=v2&lang=zh_CN"),
+                "{case}: {text}"
+            );
         }
         (Foreign(host), Err(Error::ForeignHost { host: h })) => assert_eq!(h, host, "{case}"),
         (Protocol, Err(Error::Protocol { .. })) => {}
@@ -270,7 +273,7 @@ fn the_server_encoded_ticket_goes_out_as_sent() {
     let t = outcome_of(&mut c).unwrap();
     assert_eq!(
         t.request.uri().to_string(),
-        format!("{raw}&fun=new&version=v2")
+        format!("{raw}&fun=new&version=v2&lang=zh_CN")
     );
 }
 

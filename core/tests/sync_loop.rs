@@ -182,7 +182,7 @@ fn selector_2_syncs_and_delivers_every_type() {
 #[test]
 fn selector_0_polls_again_paced() {
     let (mut c, check) = ready(config());
-    let sent_at = at(6_100); // the synccheck went out when the last login answer arrived
+    let sent_at = at(5_400); // the synccheck went out with the init answer
     answer(
         &mut c,
         &check,
@@ -232,6 +232,20 @@ fn session_ending_codes_log_out_with_the_reason() {
         let handle = c.send_text(ALICE, "queued", at(30_000)).unwrap();
         let send = next(&mut c, Endpoint::SendMsg);
         answer(&mut c, &check, ok(sync_fixture(file)), at(30_001));
+        // As the page does: the logout form (type 0 for 1100, 1 for 1101 and 1102), then out.
+        assert_eq!(c.state(), &State::LoggingOut);
+        let logout = next(&mut c, Endpoint::Logout);
+        let kind = if file.contains("1100") {
+            "type=0"
+        } else {
+            "type=1"
+        };
+        assert!(
+            logout.request.uri().query().unwrap().contains(kind),
+            "{file}: {}",
+            logout.request.uri()
+        );
+        answer(&mut c, &logout, with_status(302, ""), at(30_002));
         let ev = events(&mut c);
         assert_eq!(
             ev,
@@ -471,7 +485,12 @@ fn sends_are_paced_and_answered_by_handle_while_synccheck_is_in_flight() {
     ));
     c.handle_timeout(c.poll_timeout().unwrap());
     let s2b = next(&mut c, Endpoint::SendMsg);
-    assert_eq!(s2.request.body(), s2b.request.body());
+    // The same message (LocalID, ClientMsgId); as every request, a fresh DeviceID.
+    let msg = |t: &webwx_core::Transmit| {
+        serde_json::from_slice::<serde_json::Value>(t.request.body()).unwrap()["Msg"].clone()
+    };
+    assert_eq!(msg(&s2), msg(&s2b));
+    assert_ne!(s2.request.body(), s2b.request.body());
     answer(
         &mut c,
         &s2b,

@@ -131,7 +131,9 @@ pub fn next_all(c: &mut Client, endpoints: &[Endpoint]) -> Vec<Transmit> {
 
 /// A `BaseResponse` of 0: what webwxstatreport answers.
 pub fn plain_ok() -> Response<Bytes> {
-    ok(Bytes::from_static(br#"{"BaseResponse":{"Ret":0,"ErrMsg":""}}"#))
+    ok(Bytes::from_static(
+        br#"{"BaseResponse":{"Ret":0,"ErrMsg":""}}"#,
+    ))
 }
 
 /// Drives a client through the whole fixture login up to Ready, as the official page runs it,
@@ -157,7 +159,11 @@ pub fn login_to_ready(c: &mut Client, first: Transmit) -> Vec<Transmit> {
     // page, the synccheck loop; the ChatSet's groups 200 ms later.
     let [notify, page1, check] = <[Transmit; 3]>::try_from(next_all(
         c,
-        &[Endpoint::StatusNotify, Endpoint::GetContact, Endpoint::SyncCheck],
+        &[
+            Endpoint::StatusNotify,
+            Endpoint::GetContact,
+            Endpoint::SyncCheck,
+        ],
     ))
     .ok()
     .unwrap();
@@ -166,12 +172,10 @@ pub fn login_to_ready(c: &mut Client, first: Transmit) -> Vec<Transmit> {
     c.handle_timeout(at(5_600));
     let batch = next(c, Endpoint::BatchGetContact);
     answer(c, &page1, ok(fixture("webwxgetcontact-1.json")), at(5_700));
-    let [report1, page2] = <[Transmit; 2]>::try_from(next_all(
-        c,
-        &[Endpoint::StatReport, Endpoint::GetContact],
-    ))
-    .ok()
-    .unwrap();
+    let [report1, page2] =
+        <[Transmit; 2]>::try_from(next_all(c, &[Endpoint::StatReport, Endpoint::GetContact]))
+            .ok()
+            .unwrap();
     answer(c, &report1, plain_ok(), at(5_750));
     answer(c, &page2, ok(fixture("webwxgetcontact-2.json")), at(5_900));
     let report2 = next(c, Endpoint::StatReport);
@@ -180,7 +184,12 @@ pub fn login_to_ready(c: &mut Client, first: Transmit) -> Vec<Transmit> {
         c.state(),
         State::LoadingGroupMembers { done: 0, total: 1 }
     ));
-    answer(c, &batch, ok(fixture("webwxbatchgetcontact.json")), at(6_100));
+    answer(
+        c,
+        &batch,
+        ok(fixture("webwxbatchgetcontact.json")),
+        at(6_100),
+    );
     assert_eq!(c.state(), &State::Ready);
     sent.extend([notify, page1, check, batch, report1, page2, report2]);
     sent
