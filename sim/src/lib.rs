@@ -38,7 +38,9 @@
 //! tells the calls apart by their `Host` header, answering 1101 (API) or 1102 (synccheck) to a
 //! call on the wrong host of the family, as the real service does.
 //!
-//! Endpoints: `jslogin`, `qrcode/<uuid>` (a real PNG), the login long poll, `webwxnewloginpage`,
+//! Endpoints: `jslogin`, `qrcode/<uuid>` (a real PNG), the login long poll, `webwxnewloginpage`
+//! (a 200 with `version=v2`; without it, like the real server, a 301 with the same XML body and
+//! cookies and no `Location`),
 //! `webwxinit`, `webwxstatusnotify`, `webwxgetcontact` (Seq paging), `webwxbatchgetcontact`,
 //! `synccheck` (held until a message arrives or the hold time passes), `webwxsync`,
 //! `webwxsendmsg`, `webwxlogout`, `webwxpushloginurl`, `webwxgeticon`/`webwxgetheadimg`; the admin

@@ -375,6 +375,73 @@ async fn the_phone_expires_cancels_and_refuses_as_scripted() {
 }
 
 #[tokio::test]
+async fn a_ticket_request_without_version_v2_gets_a_301_without_location() {
+    let sim = Simulator::start(quick()).await.unwrap();
+    let base = sim.base_url();
+    let id = uuid(&base).await;
+    let redirect = loop {
+        let r = poll(&base, &id).await;
+        if let Some(u) = between(&r, "window.redirect_uri=\"", "\"") {
+            break u.to_string();
+        }
+    };
+    // As ItChat and older clients send it: no `fun=new&version=v2`.
+    let path = redirect.splitn(4, '/').nth(3).unwrap();
+    let old = get(&base, &format!("/{path}"), &[]).await;
+    assert_eq!(old.status, 301);
+    assert!(old.headers.get("location").is_none(), "{:?}", old.headers);
+    assert!(
+        old.text()
+            .starts_with("<error><ret>0</ret><message></message><skey>@crypt_"),
+        "{}",
+        old.text()
+    );
+    let names: Vec<_> = old
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().split('=').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "wxuin",
+            "wxsid",
+            "webwx_data_ticket",
+            "webwx_auth_ticket",
+            "webwxuvid",
+            "mm_lang"
+        ]
+    );
+    // The credentials of the 301 work, and the departure is noted.
+    let l = login_from(&old, &redirect);
+    assert_eq!(init(&base, &l).await["BaseResponse"]["Ret"], 0);
+    let first = sim.sessions().into_iter().find(|s| s.uin == l.uin).unwrap();
+    assert_eq!(
+        first.deviations,
+        &["a ticket request without fun=new&version=v2".to_string()]
+    );
+
+    // With `version=v2`: a 200, and nothing noted.
+    let l2 = login(&base).await;
+    let s = sim
+        .sessions()
+        .into_iter()
+        .find(|s| s.uin == l2.uin)
+        .unwrap();
+    assert!(s.deviations.is_empty(), "{:?}", s.deviations);
+    let id = uuid(&base).await;
+    let redirect = loop {
+        let r = poll(&base, &id).await;
+        if let Some(u) = between(&r, "window.redirect_uri=\"", "\"") {
+            break u.to_string();
+        }
+    };
+    let new = ticket(&base, &redirect).await;
+    assert_eq!(new.status, 200);
+}
+
+#[tokio::test]
 async fn push_login_confirms_on_the_phone_without_a_scan() {
     let sim = Simulator::start(quick()).await.unwrap();
     let base = sim.base_url();

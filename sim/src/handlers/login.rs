@@ -128,12 +128,30 @@ fn answer_code(shared: &Shared, inner: &mut crate::state::Inner, uuid: &str, cod
 }
 
 /// `GET /cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=..&uuid=..&lang=..&scan=..&fun=new&version=v2`
+///
+/// With `version=v2` the answer is a 200; without it, the real server's older answer: a 301 with
+/// the same XML body and cookies and no `Location` (older clients such as wechat4u read the
+/// credentials from that 301; ItChat does not follow redirects here and reads the body).
 pub(crate) fn new_login_page(shared: &Shared, uri: &http::Uri) -> Answer {
+    let q = query(uri);
+    let v2 = q.get("version").map(String::as_str) == Some("v2");
+    let mut answer = ticket_answer(shared, &q, v2);
+    if !v2 {
+        *answer.status_mut() = http::StatusCode::MOVED_PERMANENTLY;
+    }
+    answer
+}
+
+/// The ticket exchange's XML and cookies (status 200; [`new_login_page`] makes it a 301 for a
+/// request without `version=v2`).
+fn ticket_answer(
+    shared: &Shared,
+    q: &std::collections::HashMap<String, String>,
+    v2: bool,
+) -> Answer {
     // `fun=new&version=v2` is what the official client adds; the real server also answers
     // without it (ItChat sends none): noted as a deviation below.
-    let q = query(uri);
-    let official = q.get("fun").map(String::as_str) == Some("new")
-        && q.get("version").map(String::as_str) == Some("v2");
+    let official = q.get("fun").map(String::as_str) == Some("new") && v2;
     let ticket = q.get("ticket").cloned().unwrap_or_default();
     let push_uin = {
         let mut inner = shared.lock();
