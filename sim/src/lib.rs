@@ -45,7 +45,27 @@
 //! `synccheck` (held until a message arrives or the hold time passes), `webwxsync`,
 //! `webwxsendmsg`, `webwxlogout`, `webwxpushloginurl`, `webwxgeticon`/`webwxgetheadimg`; the admin
 //! API under `/__sim/` (`GET state`, `GET sessions/<uin>/sent`, `POST sessions/<uin>/messages`,
-//! `POST sessions/<uin>/end`, `GET load`, `POST load`, `GET hold/<ms>`).
+//! `POST sessions/<uin>/changes`, `POST sessions/<uin>/end`, `GET load`, `POST load`,
+//! `GET hold/<ms>`).
+//!
+//! ## Contact and profile changes
+//!
+//! `webwxsync` answers carry the changes the real server sends besides messages: a friend renamed
+//! (`ModContactList`: the friend's object, same `UserName`, new `NickName`/`RemarkName`), a friend
+//! deleted (`DelContactList`: `{"UserName": ..}`), members joining and leaving a group
+//! (`ModChatRoomMemberList`: the group's object with its new `MemberList`), the account's own nick
+//! name changed (`Profile` with `BitFlag` 190 and `NickName.Buff`). Synccheck announces them with
+//! the real selectors: 2 when messages wait, else 6 when a contact was removed, else 4. The state
+//! changes when the change happens: later `webwxinit`, `webwxgetcontact` and
+//! `webwxbatchgetcontact` answers show the renamed friend, lack the deleted one, list the group's
+//! new members and the new nick name. The changes are scripted in the scenario
+//! ([`Scenario::contact_events`]; the default scenario makes one of each kind 3 to 4.5 s after
+//! `webwxinit`, see [`Scenario::default_contact_events`]) and made on demand with
+//! [`Simulator::change`] and its shorthands ([`Simulator::rename_friend`],
+//! [`Simulator::delete_friend`], [`Simulator::change_group_members`], [`Simulator::rename_self`])
+//! or `POST /__sim/sessions/<uin>/changes` with a [`ContactChange`] as JSON, e.g.
+//! `{"rename_friend": {"friend": "@..", "nick_name": ".."}}`, answered `{"changed": "<user name>"}`
+//! (404 when there is nothing to change).
 //!
 //! ## Load
 //!
@@ -61,6 +81,7 @@
 #![deny(missing_docs)]
 
 mod account;
+mod changes;
 mod gauge;
 mod handlers;
 mod ids;
@@ -76,7 +97,8 @@ pub use gauge::LoadStatus;
 pub use handlers::admin::SessionInfo;
 pub use load::{LoadError, LoadSpec};
 pub use scenario::{
-    ContactSpec, Family, Fault, FaultRule, MessageSpec, PhoneScript, Refusal, Scenario,
+    ContactChange, ContactEvent, ContactRef, ContactSpec, Family, Fault, FaultRule, MessageSpec,
+    PhoneScript, Refusal, Scenario,
 };
 pub use state::SentMessage;
 
@@ -224,6 +246,72 @@ impl Simulator {
         content: &str,
     ) -> Option<String> {
         handlers::admin::inject(&self.shared, uin, from, msg_type, content)
+    }
+
+    /// Applies a contact or profile change to `uin`'s account now (the state changes at once; the
+    /// change waits for the client's next `webwxsync`, announced by synccheck's selector).
+    /// Returns the user name it changed; `None` for an unknown uin, an ended session or a
+    /// contact that does not exist.
+    pub fn change(&self, uin: u64, change: ContactChange) -> Option<String> {
+        handlers::admin::change(&self.shared, uin, &change)
+    }
+
+    /// Renames a friend of `uin` (a position among its friends or a user name): new nick name,
+    /// and remark name when given. Delivered in `ModContactList`.
+    pub fn rename_friend(
+        &self,
+        uin: u64,
+        friend: impl Into<ContactRef>,
+        nick_name: &str,
+        remark_name: Option<&str>,
+    ) -> Option<String> {
+        self.change(
+            uin,
+            ContactChange::RenameFriend {
+                friend: friend.into(),
+                nick_name: nick_name.to_string(),
+                remark_name: remark_name.map(str::to_string),
+            },
+        )
+    }
+
+    /// Deletes a friend of `uin`. Delivered in `DelContactList`.
+    pub fn delete_friend(&self, uin: u64, friend: impl Into<ContactRef>) -> Option<String> {
+        self.change(
+            uin,
+            ContactChange::DeleteFriend {
+                friend: friend.into(),
+            },
+        )
+    }
+
+    /// Makes `join` new members join a group of `uin` and its last `leave` members (never the
+    /// account itself) leave. Delivered in `ModChatRoomMemberList`.
+    pub fn change_group_members(
+        &self,
+        uin: u64,
+        group: impl Into<ContactRef>,
+        join: usize,
+        leave: usize,
+    ) -> Option<String> {
+        self.change(
+            uin,
+            ContactChange::ChangeGroupMembers {
+                group: group.into(),
+                join,
+                leave,
+            },
+        )
+    }
+
+    /// Changes the nick name of `uin`'s account itself. Delivered as `Profile`.
+    pub fn rename_self(&self, uin: u64, nick_name: &str) -> Option<String> {
+        self.change(
+            uin,
+            ContactChange::RenameSelf {
+                nick_name: nick_name.to_string(),
+            },
+        )
     }
 
     /// Ends `uin`'s session as the phone would: `1100` logged out on the phone, `1101` logged in

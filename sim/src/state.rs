@@ -2,12 +2,12 @@
 //! fault counters. Guarded by one mutex, never held across an `await`.
 
 use crate::account::Account;
+use crate::changes::Entry;
 use crate::gauge::LoadCounters;
 use crate::ids::{hex, mix, uuid};
-use crate::scenario::{Family, Fault, Scenario};
+use crate::scenario::{ContactChange, Family, Fault, Scenario};
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -74,8 +74,9 @@ pub(crate) struct Session {
     pub(crate) family: Family,
     /// `Some(code)` once the session ended (1101 logged out / elsewhere, 1100 on the phone).
     pub(crate) ended: Option<i64>,
-    /// Every message for this session, in order; the SyncKey says how far a client got.
-    pub(crate) log: Vec<Value>,
+    /// Every message and change for this session, in order; the SyncKey says how far a client
+    /// got.
+    pub(crate) log: Vec<Entry>,
     /// SyncKey values start here (Key 1 = base + position in the log).
     pub(crate) key_base: u64,
     /// Where the previous sync answer started, for the duplicate-delivery fault.
@@ -111,6 +112,8 @@ pub(crate) struct Inner {
     pub(crate) sessions: HashMap<u64, Session>,
     /// Accounts that logged in before, by uin (for push logins).
     pub(crate) accounts: HashMap<u64, Account>,
+    /// Accounts whose scenario contact events are scheduled (once per account).
+    pub(crate) changes_scheduled: HashSet<u64>,
     pub(crate) fault_counts: HashMap<String, u64>,
     pub(crate) requests: u64,
     pub(crate) next_msg_id: u64,
@@ -272,8 +275,24 @@ impl Inner {
             content,
             created,
         );
-        session.log.push(msg);
+        session.log.push(Entry::Message(msg));
         session.notify.notify_waiters();
         true
+    }
+
+    /// Applies `change` to `uin`'s account, with the state locked, and queues it for the
+    /// session's next sync. Returns the user name it changed; `None` for an unknown uin, an ended
+    /// session or a contact that does not exist.
+    pub(crate) fn change(&mut self, uin: u64, change: &ContactChange) -> Option<String> {
+        let session = self.sessions.get_mut(&uin)?;
+        if session.ended.is_some() {
+            return None;
+        }
+        let (name, entry) = session.account.apply(change)?;
+        session.log.push(entry);
+        session.notify.notify_waiters();
+        let account = session.account.clone();
+        self.accounts.insert(uin, account);
+        Some(name)
     }
 }

@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 use super::{cookies, host, query, raw_query};
+use crate::changes::{self, Entry};
 use crate::messages;
 use crate::qr;
 use crate::state::{Inner, SentMessage, Session, Shared};
@@ -244,6 +245,9 @@ pub(crate) fn init(shared: &Arc<Shared>, req: &Req<'_>, forced: Option<i64>) -> 
             session.inited = true;
             start_message_schedule(shared, uin);
         }
+        if call.inner.changes_scheduled.insert(uin) {
+            start_change_schedule(shared, uin);
+        }
         Ok(wire::json(&answer))
     })
 }
@@ -271,8 +275,27 @@ fn start_message_schedule(shared: &Arc<Shared>, uin: u64) {
             }
             let created = 1_764_000_000 + k as u64;
             let msg = messages::generated(&session.account, k, id, created);
-            session.log.push(msg);
+            session.log.push(Entry::Message(msg));
             session.notify.notify_waiters();
+        }
+    });
+}
+
+/// Applies the scenario's contact events to the account, each at its time after the account's
+/// first `webwxinit`, to whichever session of the account is live then (a push login continues
+/// the account's schedule; an event while no session is live is skipped).
+fn start_change_schedule(shared: &Arc<Shared>, uin: u64) {
+    let mut events = shared.scenario.contact_events.clone();
+    if events.is_empty() {
+        return;
+    }
+    events.sort_by_key(|e| e.at_ms);
+    let shared = Arc::clone(shared);
+    let start = tokio::time::Instant::now();
+    tokio::spawn(async move {
+        for event in events {
+            tokio::time::sleep_until(start + Duration::from_millis(event.at_ms)).await;
+            shared.lock().change(uin, &event.change);
         }
     });
 }
@@ -359,7 +382,8 @@ fn synccheck_answer(retcode: i64, selector: i64) -> Answer {
 }
 
 /// `GET https://<push>/synccheck?r=..&skey=..&sid=..&uin=..&deviceid=..&synckey=..&_=..`:
-/// selector 2 at once when messages wait, else held until one arrives or the hold time passes.
+/// at once when messages or changes wait (selector 2 for messages, 6 for a contact removed, 4 for
+/// other changes), else held until one arrives or the hold time passes.
 pub(crate) async fn synccheck(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
     let q = query(req.uri);
     let uin: u64 = q.get("uin").and_then(|u| u.parse().ok()).unwrap_or(0);
@@ -407,7 +431,10 @@ pub(crate) async fn synccheck(shared: &Shared, req: &Req<'_>, forced: Option<i64
                 return synccheck_answer(code, 0);
             }
             match position_of(session, key1) {
-                Some(pos) if pos < session.log.len() => return synccheck_answer(0, 2),
+                Some(pos) if pos < session.log.len() => {
+                    let waiting = session.log.get(pos..).unwrap_or_default();
+                    return synccheck_answer(0, changes::selector(waiting));
+                }
                 Some(_) => {}
                 None => return synccheck_answer(1102, 0),
             }
@@ -419,7 +446,8 @@ pub(crate) async fn synccheck(shared: &Shared, req: &Req<'_>, forced: Option<i64
     }
 }
 
-/// `POST /webwxsync?sid=..&skey=..&pass_ticket=..`: the messages after the posted SyncKey.
+/// `POST /webwxsync?sid=..&skey=..&pass_ticket=..`: the messages and changes after the posted
+/// SyncKey.
 pub(crate) fn sync(shared: &Shared, req: &Req<'_>, forced: Option<i64>, duplicate: bool) -> Answer {
     respond(|| {
         let mut call = json_call(shared, req, forced, plain_fault)?;
@@ -435,25 +463,30 @@ pub(crate) fn sync(shared: &Shared, req: &Req<'_>, forced: Option<i64>, duplicat
         } else {
             from
         };
-        let msgs: Vec<Value> = session
-            .log
-            .get(start..to)
-            .map(<[Value]>::to_vec)
-            .unwrap_or_default();
+        let (mut msgs, mut modified, mut deleted, mut rooms) = (vec![], vec![], vec![], vec![]);
+        let mut profile = None;
+        for entry in session.log.get(start..to).unwrap_or_default() {
+            match entry {
+                Entry::Message(v) => msgs.push(v.clone()),
+                Entry::ModContact(v) => modified.push(v.clone()),
+                Entry::DelContact(v) => deleted.push(v.clone()),
+                Entry::ModChatRoomMember(v) => rooms.push(v.clone()),
+                // One Profile per answer: the latest.
+                Entry::Profile(v) => profile = Some(v.clone()),
+            }
+        }
         session.previous_from = from;
         Ok(wire::json(&json!({
             "BaseResponse": {"Ret": 0, "ErrMsg": ""},
             "AddMsgCount": msgs.len(),
             "AddMsgList": msgs,
-            "ModContactCount": 0,
-            "ModContactList": [],
-            "DelContactCount": 0,
-            "DelContactList": [],
-            "ModChatRoomMemberCount": 0,
-            "ModChatRoomMemberList": [],
-            "Profile": {"BitFlag": 0, "UserName": {"Buff": ""}, "NickName": {"Buff": ""}, "BindUin": 0,
-                "BindEmail": {"Buff": ""}, "BindMobile": {"Buff": ""}, "Status": 0, "Sex": 0,
-                "PersonalCard": 0, "Alias": "", "HeadImgUpdateFlag": 0, "HeadImgUrl": "", "Signature": ""},
+            "ModContactCount": modified.len(),
+            "ModContactList": modified,
+            "DelContactCount": deleted.len(),
+            "DelContactList": deleted,
+            "ModChatRoomMemberCount": rooms.len(),
+            "ModChatRoomMemberList": rooms,
+            "Profile": profile.unwrap_or_else(changes::unchanged_profile),
             "ContinueFlag": i32::from(to < session.log.len()),
             "SyncKey": sync_key(session, to, false),
             "SyncCheckKey": sync_key(session, to, true),

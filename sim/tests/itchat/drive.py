@@ -1,5 +1,6 @@
 """Drives a whole Web WeChat session with ItChat 1.3.10 (a client nobody here wrote) against
-webwx-sim: login, init, contacts, a received message, a reply the simulator records, logout.
+webwx-sim: login, init, contacts, a received message, a reply the simulator records, a friend
+renamed in ModContactList, logout.
 
 Usage: python drive.py http://127.0.0.1:PORT
 Exits 0 when every step checked out, 1 with a message otherwise.
@@ -85,6 +86,20 @@ if reply["content"] != "echo: hello itchat 你好" or reply["to"] != sender or r
     fail("unexpected reply %r" % (reply,))
 print("reply recorded: %r" % reply["content"])
 
+# A friend renamed on demand: ItChat reads ModContactList and renames its local copy.
+renamed = session[0]["friends"][2]
+admin("sessions/%d/changes" % uin, {"rename_friend": {"friend": renamed, "nick_name": "itchat 改名"}})
+deadline = time.time() + 30
+nick = None
+while time.time() < deadline:
+    nick = (itchat.search_friends(userName=renamed) or {}).get("NickName")
+    if nick == "itchat 改名":
+        break
+    time.sleep(0.2)
+if nick != "itchat 改名":
+    fail("itchat did not take the rename from ModContactList: %r" % (nick,))
+print("rename seen by itchat: %r" % nick)
+
 itchat.logout()
 deadline = time.time() + 10
 while time.time() < deadline:
@@ -96,4 +111,4 @@ if live:
     fail("the session is still live after logout")
 deviations = [s for s in admin("state")["sessions"] if s["uin"] == uin][0]["deviations"]
 print("tolerated deviations from the official client: %s" % "; ".join(deviations))
-print("itchat session OK: login, init, contacts, message, reply, logout")
+print("itchat session OK: login, init, contacts, message, reply, rename, logout")
