@@ -30,6 +30,16 @@
 //! [`SessionInfo::deviations`]. Tests of a client that means to behave like the official client
 //! assert that this list stays empty.
 //!
+//! ## Compression
+//!
+//! Like the real server for the browser (which sends `Accept-Encoding: gzip, deflate, br`), the
+//! simulator compresses a text answer (JSON, scripts, XML, HTML; not images) of more than 1 KiB
+//! when the request's `Accept-Encoding` allows it: gzip, else deflate (zlib-wrapped, as HTTP's
+//! `deflate` means), by the highest `q` (gzip on a tie; `q=0` refuses a coding; `br` is not
+//! offered). It sets `Content-Encoding`, `Content-Length` and `Vary: Accept-Encoding`; the same
+//! answer always compresses to the same bytes. A request without `Accept-Encoding` gets the
+//! answer as it is. (python-requests, hence ItChat, sends `gzip, deflate` and decodes it.)
+//!
 //! ## Families
 //!
 //! With [`Family::Loopback`] (the default) the login redirects to the simulator's own origin and

@@ -61,7 +61,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, s
         return Ok(admin::hold(&shared, ms).await);
     }
     if path.starts_with("/__sim/") {
-        return Ok(admin::handle(&shared, &parts.method, &path, &body));
+        let answer = admin::handle(&shared, &parts.method, &path, &body);
+        return Ok(wire::compress(answer, &parts.headers));
     }
     let endpoint = path.rsplit('/').next().unwrap_or_default().to_string();
     let (forced, duplicate, truncate) = match shared.fault_for(&endpoint) {
@@ -93,6 +94,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, s
         body: &body,
     };
     let answer = route(&shared, &parts.method, &path, &req, forced, duplicate).await;
+    let answer = wire::compress(answer, &parts.headers);
     Ok(if truncate {
         wire::truncate(answer)
     } else {
