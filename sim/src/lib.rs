@@ -23,24 +23,45 @@
 //!
 //! ## Deviations
 //!
-//! Where the real server tolerates a client that departs from the official client (ItChat omits
-//! `fun=new&version=v2` and `pass_ticket`, sends `Uin` as a string, sends the pass_ticket as
-//! DeviceID and encodes the pass_ticket twice, and works against the real service), the
-//! simulator answers as the real server would, and notes the departure in
-//! [`SessionInfo::deviations`]. Tests of a client that means to behave like the official client
-//! assert that this list stays empty.
+//! Where the real server tolerates a client that departs from the official web client (as
+//! Chrome runs it: `webwxApp.js` on Angular 1 and jQuery), the simulator answers as the real
+//! server would, and notes the departure in [`SessionInfo::deviations`]: at most 32 distinct
+//! strings per session, each `"<rule>: <what was seen>"` naming the call and never carrying a
+//! whole request. Departures before the session exists (jslogin, the login polls, the ticket)
+//! are noted with the session the login makes. Tests of a client that means to behave like the
+//! official client assert that this list stays empty; `sim/tests/official.rs` holds a client
+//! that does, and `sim/tests/itchat/` the list ItChat 1.3.10 shows. The rules:
 //!
-//! ## Compression
+//! - `ticket`: the ticket request carries `fun=new&version=v2` (without it: a 301, see below).
+//! - `params`: each call's query parameter names in the official order (Angular's interceptor
+//!   appends `lang` and `pass_ticket`, and sorts a GET's params: webwxgetcontact is
+//!   `lang, pass_ticket, r, seq, skey`); `r` negative (`~ms`) on the login poll and webwxinit,
+//!   positive on synccheck.
+//! - `pass-ticket`: Angular calls carry the issued pass_ticket (already %-encoded) encoded again
+//!   (`%2B` as `%252B`); `encoding`: skey raw (`@crypt_`) in webwxsync and webwxgetcontact, `%40`
+//!   in synccheck and webwxlogout; synccheck's synckey joined with `%7C`.
+//! - `headers`: `User-Agent`, `Accept-Language`, `Accept-Encoding: gzip, deflate, br`,
+//!   `sec-ch-ua*` (matching a Chrome User-Agent), `Sec-Fetch-*`, `Accept` and `Referer` by kind
+//!   of call (a script call, an Angular call, a jQuery JSON call, a form navigation), `Origin`
+//!   and `Content-Type` on posts.
+//! - `underscore`: jslogin, the login poll and synccheck end with jQuery's `_` counter, going up
+//!   by one per call of the page (never synccheck's `r`); webwxpushloginurl has none.
+//! - `device-id`: every BaseRequest and synccheck has a new `e` + 15 digits (a retry of the very
+//!   same request aside).
+//! - `uin`: webwxinit's `BaseRequest.Uin` is the ticket's string; later ones are numbers.
+//! - `init-r`: webwxinit's `r` is `~(page-load ms)`, within 60 s of the jslogin's `_`.
+//! - `local-id`: webwxsendmsg's `LocalID` and `ClientMsgId` are the same 17-digit string.
+//! - `setup`: the first synccheck goes out with the contacts, before the first
+//!   webwxbatchgetcontact; `contacts`: at most 17 webwxgetcontact requests; `statreport`: a
+//!   webwxstatreport after each contact page (within a second of the next page's request),
+//!   well-formed (BaseRequest without Skey, `Count` its list's length, `Text` JSON).
+//! - `batch`: entries `{UserName, ChatRoomId: ""}` or `{UserName, EncryChatRoomId}` (empty for
+//!   a group); at start-up only the groups of init's `ChatSet`, later those of messages.
+//! - `hosts`: the login poll after a push login goes to the family's login host.
+//! - `logout`: after synccheck answered 1100 the logout has `type=0`, after 1101 or 1102
+//!   `type=1` ([`SessionInfo::logouts`]).
 //!
-//! Like the real server for the browser (which sends `Accept-Encoding: gzip, deflate, br`), the
-//! simulator compresses a text answer (JSON, scripts, XML, HTML; not images) of more than 1 KiB
-//! when the request's `Accept-Encoding` allows it: gzip, else deflate (zlib-wrapped, as HTTP's
-//! `deflate` means), by the highest `q` (gzip on a tie; `q=0` refuses a coding; `br` is not
-//! offered). It sets `Content-Encoding`, `Content-Length` and `Vary: Accept-Encoding`; the same
-//! answer always compresses to the same bytes. A request without `Accept-Encoding` gets the
-//! answer as it is. (python-requests, hence ItChat, sends `gzip, deflate` and decodes it.)
-//!
-//! ## Families
+//! //! ## Families
 //!
 //! With [`Family::Loopback`] (the default) the login redirects to the simulator's own origin and
 //! every call goes there. With another family the redirect names the real hosts
@@ -53,7 +74,8 @@
 //! cookies and no `Location`),
 //! `webwxinit`, `webwxstatusnotify`, `webwxgetcontact` (Seq paging), `webwxbatchgetcontact`,
 //! `synccheck` (held until a message arrives or the hold time passes), `webwxsync`,
-//! `webwxsendmsg`, `webwxlogout`, `webwxpushloginurl`, `webwxgeticon`/`webwxgetheadimg`; the admin
+//! `webwxsendmsg`, `webwxstatreport` (counted in [`SessionInfo::stat_reports`]), `webwxlogout`,
+//! `webwxpushloginurl`, `webwxgeticon`/`webwxgetheadimg`; the admin
 //! API under `/__sim/` (`GET state`, `GET sessions/<uin>/sent`, `POST sessions/<uin>/messages`,
 //! `POST sessions/<uin>/changes`, `POST sessions/<uin>/end`, `GET load`, `POST load`,
 //! `GET hold/<ms>`).
@@ -97,6 +119,7 @@ mod handlers;
 mod ids;
 mod load;
 mod messages;
+mod official;
 mod qr;
 mod scenario;
 mod server;

@@ -89,6 +89,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, s
         Some(Fault::Truncate) => (None, false, true),
     };
     let req = Req {
+        method: &parts.method,
+        endpoint: &endpoint,
         uri: &parts.uri,
         headers: &parts.headers,
         body: &body,
@@ -112,7 +114,7 @@ async fn route(
 ) -> Answer {
     const CGI: &str = "/cgi-bin/mmwebwx-bin/";
     if path == "/jslogin" {
-        return login::jslogin(shared, req.uri);
+        return login::jslogin(shared, req);
     }
     if path == "/" {
         return wire::html(StatusCode::OK, "<html><body>webwx-sim</body></html>");
@@ -124,9 +126,9 @@ async fn route(
         return wire::html(StatusCode::NOT_FOUND, "not found");
     };
     match (method, name) {
-        (&Method::GET, "login") => login::poll(shared, req.uri, forced).await,
-        (&Method::GET, "webwxnewloginpage") => login::new_login_page(shared, req.uri),
-        (&Method::GET, "webwxpushloginurl") => login::push_login(shared, req.uri),
+        (&Method::GET, "login") => login::poll(shared, req, forced).await,
+        (&Method::GET, "webwxnewloginpage") => login::new_login_page(shared, req),
+        (&Method::GET, "webwxpushloginurl") => login::push_login(shared, req),
         (&Method::POST, "webwxinit") => session::init(shared, req, forced),
         (&Method::POST, "webwxstatusnotify") => session::status_notify(shared, req, forced),
         (&Method::GET | &Method::POST, "webwxgetcontact") => {
@@ -136,6 +138,7 @@ async fn route(
         (&Method::GET, "synccheck") => session::synccheck(shared, req, forced).await,
         (&Method::POST, "webwxsync") => session::sync(shared, req, forced, duplicate),
         (&Method::POST, "webwxsendmsg") => session::send_msg(shared, req, forced),
+        (&Method::POST, "webwxstatreport") => session::stat_report(shared, req, forced),
         (&Method::GET | &Method::POST, "webwxlogout") => session::logout(shared, req),
         (&Method::GET, "webwxgeticon" | "webwxgetheadimg") => session::avatar(),
         _ => wire::html(StatusCode::NOT_FOUND, "not found"),

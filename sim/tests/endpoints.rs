@@ -211,11 +211,9 @@ async fn a_whole_session_in_the_real_formats() {
         (sent[0].to.as_str(), sent[0].content.as_str()),
         ("filehelper", "回复")
     );
-    assert!(
-        sim.sessions()[0].deviations.is_empty(),
-        "{:?}",
-        sim.sessions()[0].deviations
-    );
+    // These helpers do not build requests like the official client (sim/tests/official.rs
+    // does): the departures are noted, the answers are the same.
+    assert!(!sim.sessions()[0].deviations.is_empty());
 
     // Logout ends the session: synccheck then says 1101.
     let out = send_form(&base, &l).await;
@@ -303,11 +301,23 @@ async fn calls_are_checked_like_the_real_server() {
     .json();
     assert_eq!(batch["BaseResponse"]["Ret"], 1, "at most 50 a request");
 
-    // A twice-encoded pass_ticket is answered (the real server does) but noted.
-    let twice = l.pass_ticket.replace('%', "%25");
+    // The pass_ticket as issued (the official client encodes it again) is answered, as the real
+    // server does, but noted; so is one that is neither.
     let r = post_json(
         &base,
-        &format!("/cgi-bin/mmwebwx-bin/webwxinit?pass_ticket={twice}"),
+        &format!(
+            "/cgi-bin/mmwebwx-bin/webwxinit?pass_ticket={}",
+            l.pass_ticket
+        ),
+        &[l.cookie_header()],
+        &json!({"BaseRequest": l.base_request()}),
+    )
+    .await
+    .json();
+    assert_eq!(r["BaseResponse"]["Ret"], 0);
+    let r = post_json(
+        &base,
+        "/cgi-bin/mmwebwx-bin/webwxinit?pass_ticket=nonsense",
         &[l.cookie_header()],
         &json!({"BaseRequest": l.base_request()}),
     )
@@ -315,10 +325,12 @@ async fn calls_are_checked_like_the_real_server() {
     .json();
     assert_eq!(r["BaseResponse"]["Ret"], 0);
     let deviations = &sim.sessions()[0].deviations;
-    assert!(
-        deviations.iter().any(|d| d.contains("encoded twice")),
-        "{deviations:?}"
-    );
+    for d in [
+        "pass-ticket: webwxinit encoded once (official: encoded again, %2B as %252B)",
+        "pass-ticket: webwxinit neither the issued value nor it encoded again",
+    ] {
+        assert!(deviations.iter().any(|x| x == d), "{deviations:?}");
+    }
 
     // The phone logs out: 1100 on the next synccheck.
     assert!(sim.end_session(l.uin, 1100));
@@ -417,13 +429,16 @@ async fn a_ticket_request_without_version_v2_gets_a_301_without_location() {
     let l = login_from(&old, &redirect);
     assert_eq!(init(&base, &l).await["BaseResponse"]["Ret"], 0);
     let first = sim.sessions().into_iter().find(|s| s.uin == l.uin).unwrap();
-    assert_eq!(
-        first.deviations,
-        &["a ticket request without fun=new&version=v2".to_string()]
+    assert!(
+        first.deviations.contains(
+            &"ticket: a ticket request without fun=new&version=v2 (official: both)".into()
+        ),
+        "{:?}",
+        first.deviations
     );
 
-    // With `version=v2`: a 200, and nothing noted.
-    let l2 = login(&base).await;
+    // With `version=v2`, as the official client asks: a 200, and nothing noted.
+    let l2 = common::browser::Browser::new(&base).login().await;
     let s = sim
         .sessions()
         .into_iter()

@@ -40,15 +40,26 @@ pub struct SessionInfo {
     pub friends: Vec<String>,
     /// The account's groups' user names.
     pub groups: Vec<String>,
-    /// Ways the client departed from the official client that the real server tolerates.
+    /// Ways the client departed from the official client that the real server tolerates, each
+    /// `"<rule>: <what was seen>"` (see the crate docs), at most 32.
     pub deviations: Vec<String>,
+    /// The `type` of each webwxlogout of the session, in order.
+    pub logouts: Vec<u8>,
+    /// How many webwxstatreport requests the session made.
+    pub stat_reports: usize,
 }
 
 pub(crate) fn sessions(shared: &Shared) -> Vec<SessionInfo> {
-    let inner = shared.lock();
+    let mut inner = shared.lock();
+    let now = tokio::time::Instant::now();
     let mut out: Vec<SessionInfo> = inner
         .sessions
-        .iter()
+        .iter_mut()
+        .map(|(uin, s)| {
+            // A report owed past its grace time is a deviation by now.
+            s.wire.settle(now, &mut s.deviations);
+            (uin, &*s)
+        })
         .map(|(uin, s)| SessionInfo {
             uin: *uin,
             user_name: s.account.user_name.clone(),
@@ -70,6 +81,8 @@ pub(crate) fn sessions(shared: &Shared) -> Vec<SessionInfo> {
             friends: s.account.friends.clone(),
             groups: s.account.groups.keys().cloned().collect(),
             deviations: s.deviations.clone(),
+            logouts: s.wire.logouts.clone(),
+            stat_reports: s.wire.stat_reports,
         })
         .collect();
     out.sort_by_key(|s| s.uin);
