@@ -22,7 +22,12 @@ pub(crate) struct Account {
     pub(crate) groups: BTreeMap<String, Value>,
     /// Friends' user names.
     pub(crate) friends: Vec<String>,
+    /// How many members joined its groups by a change (numbers their generated names).
+    pub(crate) joined: u64,
 }
+
+/// The account's own signature.
+pub(crate) const SIGNATURE: &str = "模拟账号";
 
 /// The real server's full contact object.
 fn contact(user_name: &str, nick: &str, verify_flag: i64, extra: Value) -> Value {
@@ -65,7 +70,7 @@ fn contact(user_name: &str, nick: &str, verify_flag: i64, extra: Value) -> Value
     c
 }
 
-fn member(user_name: &str, nick: &str, display: &str) -> Value {
+pub(crate) fn member(user_name: &str, nick: &str, display: &str) -> Value {
     json!({
         "Uin": 0,
         "UserName": user_name,
@@ -171,7 +176,16 @@ impl Account {
             contacts,
             groups,
             friends,
+            joined: 0,
         }
+    }
+
+    /// The account's own avatar URL.
+    pub(crate) fn head_img_url(&self) -> String {
+        format!(
+            "/cgi-bin/mmwebwx-bin/webwxgeticon?seq=1&username={}&skey=",
+            self.user_name
+        )
     }
 
     /// The `User` object of `webwxinit`.
@@ -180,7 +194,7 @@ impl Account {
             "Uin": self.uin,
             "UserName": self.user_name,
             "NickName": self.nick_name,
-            "HeadImgUrl": format!("/cgi-bin/mmwebwx-bin/webwxgeticon?seq=1&username={}&skey=", self.user_name),
+            "HeadImgUrl": self.head_img_url(),
             "RemarkName": "",
             "PYInitial": "",
             "PYQuanPin": "",
@@ -189,7 +203,7 @@ impl Account {
             "HideInputBarFlag": 0,
             "StarFriend": 0,
             "Sex": 1,
-            "Signature": "模拟账号",
+            "Signature": SIGNATURE,
             "AppAccountFlag": 0,
             "VerifyFlag": 0,
             "ContactFlag": 0,

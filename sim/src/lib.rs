@@ -23,14 +23,45 @@
 //!
 //! ## Deviations
 //!
-//! Where the real server tolerates a client that departs from the official client (ItChat omits
-//! `fun=new&version=v2` and `pass_ticket`, sends `Uin` as a string, sends the pass_ticket as
-//! DeviceID and encodes the pass_ticket twice, and works against the real service), the
-//! simulator answers as the real server would, and notes the departure in
-//! [`SessionInfo::deviations`]. Tests of a client that means to behave like the official client
-//! assert that this list stays empty.
+//! Where the real server tolerates a client that departs from the official web client (as
+//! Chrome runs it: `webwxApp.js` on Angular 1 and jQuery), the simulator answers as the real
+//! server would, and notes the departure in [`SessionInfo::deviations`]: at most 32 distinct
+//! strings per session, each `"<rule>: <what was seen>"` naming the call and never carrying a
+//! whole request. Departures before the session exists (jslogin, the login polls, the ticket)
+//! are noted with the session the login makes. Tests of a client that means to behave like the
+//! official client assert that this list stays empty; `sim/tests/official.rs` holds a client
+//! that does, and `sim/tests/itchat/` the list ItChat 1.3.10 shows. The rules:
 //!
-//! ## Families
+//! - `ticket`: the ticket request carries `fun=new&version=v2` (without it: a 301, see below).
+//! - `params`: each call's query parameter names in the official order (Angular's interceptor
+//!   appends `lang` and `pass_ticket`, and sorts a GET's params: webwxgetcontact is
+//!   `lang, pass_ticket, r, seq, skey`); `r` negative (`~ms`) on the login poll and webwxinit,
+//!   positive on synccheck.
+//! - `pass-ticket`: Angular calls carry the issued pass_ticket (already %-encoded) encoded again
+//!   (`%2B` as `%252B`); `encoding`: skey raw (`@crypt_`) in webwxsync and webwxgetcontact, `%40`
+//!   in synccheck and webwxlogout; synccheck's synckey joined with `%7C`.
+//! - `headers`: `User-Agent`, `Accept-Language`, `Accept-Encoding: gzip, deflate, br`,
+//!   `sec-ch-ua*` (matching a Chrome User-Agent), `Sec-Fetch-*`, `Accept` and `Referer` by kind
+//!   of call (a script call, an Angular call, a jQuery JSON call, a form navigation), `Origin`
+//!   and `Content-Type` on posts.
+//! - `underscore`: jslogin, the login poll and synccheck end with jQuery's `_` counter, going up
+//!   by one per call of the page (never synccheck's `r`); webwxpushloginurl has none.
+//! - `device-id`: every BaseRequest and synccheck has a new `e` + 15 digits (a retry of the very
+//!   same request aside).
+//! - `uin`: webwxinit's `BaseRequest.Uin` is the ticket's string; later ones are numbers.
+//! - `init-r`: webwxinit's `r` is `~(page-load ms)`, within 60 s of the jslogin's `_`.
+//! - `local-id`: webwxsendmsg's `LocalID` and `ClientMsgId` are the same 17-digit string.
+//! - `setup`: the first synccheck goes out with the contacts, before the first
+//!   webwxbatchgetcontact; `contacts`: at most 17 webwxgetcontact requests; `statreport`: a
+//!   webwxstatreport after each contact page (within a second of the next page's request),
+//!   well-formed (BaseRequest without Skey, `Count` its list's length, `Text` JSON).
+//! - `batch`: entries `{UserName, ChatRoomId: ""}` or `{UserName, EncryChatRoomId}` (empty for
+//!   a group); at start-up only the groups of init's `ChatSet`, later those of messages.
+//! - `hosts`: the login poll after a push login goes to the family's login host.
+//! - `logout`: after synccheck answered 1100 the logout has `type=0`, after 1101 or 1102
+//!   `type=1` ([`SessionInfo::logouts`]).
+//!
+//! //! ## Families
 //!
 //! With [`Family::Loopback`] (the default) the login redirects to the simulator's own origin and
 //! every call goes there. With another family the redirect names the real hosts
@@ -38,12 +69,35 @@
 //! tells the calls apart by their `Host` header, answering 1101 (API) or 1102 (synccheck) to a
 //! call on the wrong host of the family, as the real service does.
 //!
-//! Endpoints: `jslogin`, `qrcode/<uuid>` (a real PNG), the login long poll, `webwxnewloginpage`,
+//! Endpoints: `jslogin`, `qrcode/<uuid>` (a real PNG), the login long poll, `webwxnewloginpage`
+//! (a 200 with `version=v2`; without it, like the real server, a 301 with the same XML body and
+//! cookies and no `Location`),
 //! `webwxinit`, `webwxstatusnotify`, `webwxgetcontact` (Seq paging), `webwxbatchgetcontact`,
 //! `synccheck` (held until a message arrives or the hold time passes), `webwxsync`,
-//! `webwxsendmsg`, `webwxlogout`, `webwxpushloginurl`, `webwxgeticon`/`webwxgetheadimg`; the admin
+//! `webwxsendmsg`, `webwxstatreport` (counted in [`SessionInfo::stat_reports`]), `webwxlogout`,
+//! `webwxpushloginurl`, `webwxgeticon`/`webwxgetheadimg`; the admin
 //! API under `/__sim/` (`GET state`, `GET sessions/<uin>/sent`, `POST sessions/<uin>/messages`,
-//! `POST sessions/<uin>/end`, `GET load`, `POST load`, `GET hold/<ms>`).
+//! `POST sessions/<uin>/changes`, `POST sessions/<uin>/end`, `GET load`, `POST load`,
+//! `GET hold/<ms>`).
+//!
+//! ## Contact and profile changes
+//!
+//! `webwxsync` answers carry the changes the real server sends besides messages: a friend renamed
+//! (`ModContactList`: the friend's object, same `UserName`, new `NickName`/`RemarkName`), a friend
+//! deleted (`DelContactList`: `{"UserName": ..}`), members joining and leaving a group
+//! (`ModChatRoomMemberList`: the group's object with its new `MemberList`), the account's own nick
+//! name changed (`Profile` with `BitFlag` 190 and `NickName.Buff`). Synccheck announces them with
+//! the real selectors: 2 when messages wait, else 6 when a contact was removed, else 4. The state
+//! changes when the change happens: later `webwxinit`, `webwxgetcontact` and
+//! `webwxbatchgetcontact` answers show the renamed friend, lack the deleted one, list the group's
+//! new members and the new nick name. The changes are scripted in the scenario
+//! ([`Scenario::contact_events`]; the default scenario makes one of each kind 3 to 4.5 s after
+//! `webwxinit`, see [`Scenario::default_contact_events`]) and made on demand with
+//! [`Simulator::change`] and its shorthands ([`Simulator::rename_friend`],
+//! [`Simulator::delete_friend`], [`Simulator::change_group_members`], [`Simulator::rename_self`])
+//! or `POST /__sim/sessions/<uin>/changes` with a [`ContactChange`] as JSON, e.g.
+//! `{"rename_friend": {"friend": "@..", "nick_name": ".."}}`, answered `{"changed": "<user name>"}`
+//! (404 when there is nothing to change).
 //!
 //! ## Load
 //!
@@ -59,11 +113,13 @@
 #![deny(missing_docs)]
 
 mod account;
+mod changes;
 mod gauge;
 mod handlers;
 mod ids;
 mod load;
 mod messages;
+mod official;
 mod qr;
 mod scenario;
 mod server;
@@ -74,7 +130,8 @@ pub use gauge::LoadStatus;
 pub use handlers::admin::SessionInfo;
 pub use load::{LoadError, LoadSpec};
 pub use scenario::{
-    ContactSpec, Family, Fault, FaultRule, MessageSpec, PhoneScript, Refusal, Scenario,
+    ContactChange, ContactEvent, ContactRef, ContactSpec, Family, Fault, FaultRule, MessageSpec,
+    PhoneScript, Refusal, Scenario,
 };
 pub use state::SentMessage;
 
@@ -222,6 +279,72 @@ impl Simulator {
         content: &str,
     ) -> Option<String> {
         handlers::admin::inject(&self.shared, uin, from, msg_type, content)
+    }
+
+    /// Applies a contact or profile change to `uin`'s account now (the state changes at once; the
+    /// change waits for the client's next `webwxsync`, announced by synccheck's selector).
+    /// Returns the user name it changed; `None` for an unknown uin, an ended session or a
+    /// contact that does not exist.
+    pub fn change(&self, uin: u64, change: ContactChange) -> Option<String> {
+        handlers::admin::change(&self.shared, uin, &change)
+    }
+
+    /// Renames a friend of `uin` (a position among its friends or a user name): new nick name,
+    /// and remark name when given. Delivered in `ModContactList`.
+    pub fn rename_friend(
+        &self,
+        uin: u64,
+        friend: impl Into<ContactRef>,
+        nick_name: &str,
+        remark_name: Option<&str>,
+    ) -> Option<String> {
+        self.change(
+            uin,
+            ContactChange::RenameFriend {
+                friend: friend.into(),
+                nick_name: nick_name.to_string(),
+                remark_name: remark_name.map(str::to_string),
+            },
+        )
+    }
+
+    /// Deletes a friend of `uin`. Delivered in `DelContactList`.
+    pub fn delete_friend(&self, uin: u64, friend: impl Into<ContactRef>) -> Option<String> {
+        self.change(
+            uin,
+            ContactChange::DeleteFriend {
+                friend: friend.into(),
+            },
+        )
+    }
+
+    /// Makes `join` new members join a group of `uin` and its last `leave` members (never the
+    /// account itself) leave. Delivered in `ModChatRoomMemberList`.
+    pub fn change_group_members(
+        &self,
+        uin: u64,
+        group: impl Into<ContactRef>,
+        join: usize,
+        leave: usize,
+    ) -> Option<String> {
+        self.change(
+            uin,
+            ContactChange::ChangeGroupMembers {
+                group: group.into(),
+                join,
+                leave,
+            },
+        )
+    }
+
+    /// Changes the nick name of `uin`'s account itself. Delivered as `Profile`.
+    pub fn rename_self(&self, uin: u64, nick_name: &str) -> Option<String> {
+        self.change(
+            uin,
+            ContactChange::RenameSelf {
+                nick_name: nick_name.to_string(),
+            },
+        )
     }
 
     /// Ends `uin`'s session as the phone would: `1100` logged out on the phone, `1101` logged in

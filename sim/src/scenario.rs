@@ -19,6 +19,9 @@ pub struct Scenario {
     pub phone: PhoneScript,
     /// Which host family the login redirects to.
     pub family: Family,
+    /// Changes to each account's contacts and profile after login, each at its time (by default
+    /// one of each kind, 3 to 4.5 s after `webwxinit`: see [`Scenario::default_contact_events`]).
+    pub contact_events: Vec<ContactEvent>,
     /// Faults injected at chosen requests.
     pub faults: Vec<FaultRule>,
     /// How long the login long poll is held before answering 408 (the real server: ~25 s).
@@ -35,6 +38,7 @@ impl Default for Scenario {
             messages: MessageSpec::default(),
             phone: PhoneScript::default(),
             family: Family::Loopback,
+            contact_events: Scenario::default_contact_events(),
             faults: Vec::new(),
             login_hold_ms: 25_000,
             synccheck_hold_ms: 25_000,
@@ -46,6 +50,43 @@ impl Scenario {
     /// Reads a scenario from JSON.
     pub fn from_json(json: &str) -> Result<Scenario, serde_json::Error> {
         serde_json::from_str(json)
+    }
+
+    /// The contact changes of the default scenario, one of each kind: 3 s after `webwxinit` the
+    /// second friend is renamed (nick and remark name), at 3.5 s one member joins the last group
+    /// and one leaves it, at 4 s the account's own nick name changes, at 4.5 s the last friend is
+    /// deleted.
+    pub fn default_contact_events() -> Vec<ContactEvent> {
+        vec![
+            ContactEvent {
+                at_ms: 3_000,
+                change: ContactChange::RenameFriend {
+                    friend: ContactRef::Index(1),
+                    nick_name: "改了名的朋友".into(),
+                    remark_name: Some("新备注".into()),
+                },
+            },
+            ContactEvent {
+                at_ms: 3_500,
+                change: ContactChange::ChangeGroupMembers {
+                    group: ContactRef::Index(-1),
+                    join: 1,
+                    leave: 1,
+                },
+            },
+            ContactEvent {
+                at_ms: 4_000,
+                change: ContactChange::RenameSelf {
+                    nick_name: "改了名的我".into(),
+                },
+            },
+            ContactEvent {
+                at_ms: 4_500,
+                change: ContactChange::DeleteFriend {
+                    friend: ContactRef::Index(-1),
+                },
+            },
+        ]
     }
 
     pub(crate) fn login_hold(&self) -> Duration {
@@ -106,6 +147,109 @@ impl Default for MessageSpec {
             count: 0,
             interval_ms: 200,
             start_after_ms: 500,
+        }
+    }
+}
+
+/// A change to an account's contacts or profile, `at_ms` milliseconds after its `webwxinit`
+/// (the same clock as [`MessageSpec::start_after_ms`]). The simulator's state changes at that
+/// moment (later `webwxinit`, `webwxgetcontact` and `webwxbatchgetcontact` answers show it), and
+/// the change waits in the session's log for the client's next `webwxsync`, announced by
+/// synccheck's selector.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactEvent {
+    /// When, after `webwxinit`.
+    pub at_ms: u64,
+    /// What changes.
+    pub change: ContactChange,
+}
+
+/// A change the phone (or the other side) makes to the account's contacts or profile, delivered
+/// in a `webwxsync` answer as the real server delivers it. A change whose contact does not exist
+/// (an index past the end, an unknown user name, a deleted friend) is skipped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ContactChange {
+    /// A friend's nick name changes (and the remark name, when given; `""` clears it): the
+    /// friend's contact object, same `UserName`, in `ModContactList`; synccheck selector 4.
+    RenameFriend {
+        /// Which friend.
+        friend: ContactRef,
+        /// The new `NickName`.
+        nick_name: String,
+        /// The new `RemarkName` (`None` keeps it).
+        #[serde(default)]
+        remark_name: Option<String>,
+    },
+    /// A friend is deleted: `{"UserName": ...}` in `DelContactList`; synccheck selector 6. The
+    /// friend stays a member of the groups it is in.
+    DeleteFriend {
+        /// Which friend.
+        friend: ContactRef,
+    },
+    /// Members join and leave a group: the group's contact object with its new `MemberList` in
+    /// `ModChatRoomMemberList`; synccheck selector 4. Joining members are new (strangers, with
+    /// generated names); the last `leave` members other than the account itself leave.
+    ChangeGroupMembers {
+        /// Which group.
+        group: ContactRef,
+        /// How many members join.
+        #[serde(default)]
+        join: usize,
+        /// How many members leave.
+        #[serde(default)]
+        leave: usize,
+    },
+    /// The account's own nick name changes (on the phone): `Profile` with `BitFlag` 190 and the
+    /// new `NickName.Buff`; synccheck selector 4.
+    RenameSelf {
+        /// The new nick name.
+        nick_name: String,
+    },
+}
+
+/// Which friend or group a [`ContactChange`] is about: its position among the account's friends
+/// (or groups) at the time of the change, in the order of
+/// [`SessionInfo::friends`](crate::SessionInfo::friends) (`groups`), negative counting from the
+/// end (`-1` is the last), or its user name. In JSON, a number or a string.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ContactRef {
+    /// A position (negative: from the end).
+    Index(i64),
+    /// A user name (`@...`, `@@...`).
+    UserName(String),
+}
+
+impl From<i64> for ContactRef {
+    fn from(i: i64) -> ContactRef {
+        ContactRef::Index(i)
+    }
+}
+
+impl From<&str> for ContactRef {
+    fn from(name: &str) -> ContactRef {
+        ContactRef::UserName(name.to_string())
+    }
+}
+
+impl From<String> for ContactRef {
+    fn from(name: String) -> ContactRef {
+        ContactRef::UserName(name)
+    }
+}
+
+impl ContactRef {
+    /// The entry of `names` this picks.
+    pub(crate) fn resolve<'a>(&self, names: &'a [String]) -> Option<&'a String> {
+        match self {
+            ContactRef::Index(i) => {
+                let len = i64::try_from(names.len()).ok()?;
+                let at = if *i < 0 { len + i } else { *i };
+                names.get(usize::try_from(at).ok()?)
+            }
+            ContactRef::UserName(name) => names.iter().find(|n| *n == name),
         }
     }
 }

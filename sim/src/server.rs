@@ -61,7 +61,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, s
         return Ok(admin::hold(&shared, ms).await);
     }
     if path.starts_with("/__sim/") {
-        return Ok(admin::handle(&shared, &parts.method, &path, &body));
+        let answer = admin::handle(&shared, &parts.method, &path, &body);
+        return Ok(wire::compress(answer, &parts.headers));
     }
     let endpoint = path.rsplit('/').next().unwrap_or_default().to_string();
     let (forced, duplicate, truncate) = match shared.fault_for(&endpoint) {
@@ -88,11 +89,14 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, s
         Some(Fault::Truncate) => (None, false, true),
     };
     let req = Req {
+        method: &parts.method,
+        endpoint: &endpoint,
         uri: &parts.uri,
         headers: &parts.headers,
         body: &body,
     };
     let answer = route(&shared, &parts.method, &path, &req, forced, duplicate).await;
+    let answer = wire::compress(answer, &parts.headers);
     Ok(if truncate {
         wire::truncate(answer)
     } else {
@@ -110,7 +114,7 @@ async fn route(
 ) -> Answer {
     const CGI: &str = "/cgi-bin/mmwebwx-bin/";
     if path == "/jslogin" {
-        return login::jslogin(shared, req.uri);
+        return login::jslogin(shared, req);
     }
     if path == "/" {
         return wire::html(StatusCode::OK, "<html><body>webwx-sim</body></html>");
@@ -122,9 +126,9 @@ async fn route(
         return wire::html(StatusCode::NOT_FOUND, "not found");
     };
     match (method, name) {
-        (&Method::GET, "login") => login::poll(shared, req.uri, forced).await,
-        (&Method::GET, "webwxnewloginpage") => login::new_login_page(shared, req.uri),
-        (&Method::GET, "webwxpushloginurl") => login::push_login(shared, req.uri),
+        (&Method::GET, "login") => login::poll(shared, req, forced).await,
+        (&Method::GET, "webwxnewloginpage") => login::new_login_page(shared, req),
+        (&Method::GET, "webwxpushloginurl") => login::push_login(shared, req),
         (&Method::POST, "webwxinit") => session::init(shared, req, forced),
         (&Method::POST, "webwxstatusnotify") => session::status_notify(shared, req, forced),
         (&Method::GET | &Method::POST, "webwxgetcontact") => {
@@ -134,6 +138,7 @@ async fn route(
         (&Method::GET, "synccheck") => session::synccheck(shared, req, forced).await,
         (&Method::POST, "webwxsync") => session::sync(shared, req, forced, duplicate),
         (&Method::POST, "webwxsendmsg") => session::send_msg(shared, req, forced),
+        (&Method::POST, "webwxstatreport") => session::stat_report(shared, req, forced),
         (&Method::GET | &Method::POST, "webwxlogout") => session::logout(shared, req),
         (&Method::GET, "webwxgeticon" | "webwxgetheadimg") => session::avatar(),
         _ => wire::html(StatusCode::NOT_FOUND, "not found"),

@@ -2,12 +2,13 @@
 //! fault counters. Guarded by one mutex, never held across an `await`.
 
 use crate::account::Account;
+use crate::changes::Entry;
 use crate::gauge::LoadCounters;
 use crate::ids::{hex, mix, uuid};
-use crate::scenario::{Family, Fault, Scenario};
+use crate::official::{Page, Wire};
+use crate::scenario::{ContactChange, Family, Fault, Scenario};
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -34,6 +35,22 @@ pub(crate) struct LoginUuid {
     pub(crate) reported: i64,
     /// Set once the login was confirmed and a ticket issued.
     pub(crate) ticket: Option<String>,
+    /// What the official client's rules need from the requests before the login, and the
+    /// deviations they found (handed to the session the login makes).
+    pub(crate) pre: PreLogin,
+}
+
+/// The rules' state of one login before its session exists.
+#[derive(Debug, Default)]
+pub(crate) struct PreLogin {
+    /// The page the login runs in (from the jslogin's `Referer` and `lang`).
+    pub(crate) page: Page,
+    /// The jslogin's `_`.
+    pub(crate) jslogin_underscore: Option<i64>,
+    /// The `_` of the previous script call of this login (jslogin, then each poll).
+    pub(crate) last_underscore: Option<i64>,
+    /// Deviations found so far.
+    pub(crate) deviations: Vec<String>,
 }
 
 /// A ticket waiting to be exchanged.
@@ -41,6 +58,8 @@ pub(crate) struct LoginUuid {
 pub(crate) struct Ticket {
     /// The account of a push login; a QR login creates a new account.
     pub(crate) push_uin: Option<u64>,
+    /// The login uuid it was issued for.
+    pub(crate) uuid: String,
 }
 
 /// A message a client sent.
@@ -74,8 +93,9 @@ pub(crate) struct Session {
     pub(crate) family: Family,
     /// `Some(code)` once the session ended (1101 logged out / elsewhere, 1100 on the phone).
     pub(crate) ended: Option<i64>,
-    /// Every message for this session, in order; the SyncKey says how far a client got.
-    pub(crate) log: Vec<Value>,
+    /// Every message and change for this session, in order; the SyncKey says how far a client
+    /// got.
+    pub(crate) log: Vec<Entry>,
     /// SyncKey values start here (Key 1 = base + position in the log).
     pub(crate) key_base: u64,
     /// Where the previous sync answer started, for the duplicate-delivery fault.
@@ -88,15 +108,8 @@ pub(crate) struct Session {
     /// (each noted once): tests of a client that should follow the official client assert that
     /// this stays empty.
     pub(crate) deviations: Vec<String>,
-}
-
-impl Session {
-    /// Notes a tolerated deviation (once each, at most 32).
-    pub(crate) fn deviate(&mut self, what: &str) {
-        if self.deviations.len() < 32 && !self.deviations.iter().any(|d| d == what) {
-            self.deviations.push(what.to_string());
-        }
-    }
+    /// What the official client's wire rules remember about the session.
+    pub(crate) wire: Wire,
 }
 
 /// Everything, behind one lock.
@@ -111,6 +124,8 @@ pub(crate) struct Inner {
     pub(crate) sessions: HashMap<u64, Session>,
     /// Accounts that logged in before, by uin (for push logins).
     pub(crate) accounts: HashMap<u64, Account>,
+    /// Accounts whose scenario contact events are scheduled (once per account).
+    pub(crate) changes_scheduled: HashSet<u64>,
     pub(crate) fault_counts: HashMap<String, u64>,
     pub(crate) requests: u64,
     pub(crate) next_msg_id: u64,
@@ -160,8 +175,9 @@ impl Shared {
             .map(|r| r.fault.clone())
     }
 
-    /// A new login uuid with the phone's plan for it.
-    pub(crate) fn new_uuid(&self, push: Option<(u64, bool)>) -> String {
+    /// A new login uuid with the phone's plan for it, and what the rules learnt from the request
+    /// that asked for it.
+    pub(crate) fn new_uuid(&self, push: Option<(u64, bool)>, pre: PreLogin) -> String {
         let mut inner = self.lock();
         let n = inner.uuids_issued;
         inner.uuids_issued += 1;
@@ -182,14 +198,24 @@ impl Shared {
                 plan,
                 reported: 0,
                 ticket: None,
+                pre,
             },
         );
         id
     }
 
+    /// The origin of the page a session's official client runs in: the family's API host, or
+    /// the simulator's own origin.
+    pub(crate) fn page_origin(&self) -> String {
+        match self.scenario.family.hosts() {
+            Some((api, ..)) => format!("https://{api}"),
+            None => self.origin.clone(),
+        }
+    }
+
     /// Creates the session of a confirmed login: a new account, or the same account again for a
-    /// push login.
-    pub(crate) fn new_session(&self, push_uin: Option<u64>) -> u64 {
+    /// push login. `pre` is what the rules learnt before the login.
+    pub(crate) fn new_session(&self, push_uin: Option<u64>, pre: PreLogin) -> u64 {
         let mut inner = self.lock();
         let account = match push_uin.and_then(|uin| inner.accounts.get(&uin).cloned()) {
             Some(a) => a,
@@ -200,6 +226,13 @@ impl Shared {
             }
         };
         let uin = account.uin;
+        // A push login's page does not say its lang again: the account's last one holds.
+        let lang = pre.page.lang.or_else(|| {
+            inner
+                .sessions
+                .get(&uin)
+                .and_then(|s| s.wire.page.lang.clone())
+        });
         let salt = mix(self.scenario.seed ^ uin, inner.requests);
         // A pass_ticket with the characters that must stay encoded (%2B, %2F, %3D).
         let pass_ticket = format!(
@@ -230,7 +263,15 @@ impl Shared {
                 read_marks: Vec::new(),
                 inited: false,
                 notify: Arc::new(Notify::new()),
-                deviations: Vec::new(),
+                deviations: pre.deviations,
+                wire: Wire {
+                    page: Page {
+                        origin: Some(self.page_origin()),
+                        lang,
+                    },
+                    jslogin_underscore: pre.jslogin_underscore,
+                    ..Wire::default()
+                },
             },
         );
         uin
@@ -272,8 +313,24 @@ impl Inner {
             content,
             created,
         );
-        session.log.push(msg);
+        session.log.push(Entry::Message(msg));
         session.notify.notify_waiters();
         true
+    }
+
+    /// Applies `change` to `uin`'s account, with the state locked, and queues it for the
+    /// session's next sync. Returns the user name it changed; `None` for an unknown uin, an ended
+    /// session or a contact that does not exist.
+    pub(crate) fn change(&mut self, uin: u64, change: &ContactChange) -> Option<String> {
+        let session = self.sessions.get_mut(&uin)?;
+        if session.ended.is_some() {
+            return None;
+        }
+        let (name, entry) = session.account.apply(change)?;
+        session.log.push(entry);
+        session.notify.notify_waiters();
+        let account = session.account.clone();
+        self.accounts.insert(uin, account);
+        Some(name)
     }
 }

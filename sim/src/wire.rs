@@ -1,5 +1,5 @@
-//! Response helpers: the real content types, and a body that can be cut short (the
-//! "truncated body" fault).
+//! Response helpers: the real content types, compression for clients that accept it, and a body
+//! that can be cut short (the "truncated body" fault).
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
@@ -124,5 +124,155 @@ pub(crate) fn truncate(answer: Answer) -> Answer {
 pub(crate) fn set_cookie(answer: &mut Answer, cookie: &str) {
     if let Ok(v) = HeaderValue::from_str(cookie) {
         answer.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// Answers with a body up to this size are sent as they are.
+const COMPRESS_ABOVE: usize = 1024;
+
+/// The content codings the simulator can apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Coding {
+    Gzip,
+    /// zlib-wrapped, as HTTP's `deflate` means.
+    Deflate,
+}
+
+/// The coding to use for a request's `Accept-Encoding` values: the acceptable one (q > 0) with
+/// the highest q, gzip on a tie; `*` stands for both. `None`: identity.
+fn pick_coding<'a>(accept: impl Iterator<Item = &'a str>) -> Option<Coding> {
+    let mut best: Option<(Coding, f32)> = None;
+    let mut explicit = [None::<f32>; 2];
+    let mut star = None::<f32>;
+    for item in accept.flat_map(|v| v.split(',')) {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                (k.trim().eq_ignore_ascii_case("q")).then(|| v.trim().parse::<f32>().ok())?
+            })
+            .next()
+            .unwrap_or(1.0);
+        match name.as_str() {
+            "gzip" | "x-gzip" => explicit[0] = Some(q),
+            "deflate" => explicit[1] = Some(q),
+            "*" => star = Some(q),
+            _ => {}
+        }
+    }
+    for (coding, q) in [
+        (Coding::Gzip, explicit[0].or(star)),
+        (Coding::Deflate, explicit[1].or(star)),
+    ] {
+        let Some(q) = q else { continue };
+        if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+            best = Some((coding, q));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+/// `data` in `coding` (deterministic: no time or name in the gzip header).
+fn encode(coding: Coding, data: &[u8]) -> std::io::Result<Vec<u8>> {
+    use flate2::Compression;
+    use flate2::write::{GzEncoder, ZlibEncoder};
+    use std::io::Write;
+    match coding {
+        Coding::Gzip => {
+            let mut e = GzEncoder::new(Vec::new(), Compression::default());
+            e.write_all(data)?;
+            e.finish()
+        }
+        Coding::Deflate => {
+            let mut e = ZlibEncoder::new(Vec::new(), Compression::default());
+            e.write_all(data)?;
+            e.finish()
+        }
+    }
+}
+
+/// Compresses a text answer of more than 1 KiB when the request's `Accept-Encoding` allows
+/// gzip (preferred) or deflate, as the real server does for the browser (which sends
+/// `gzip, deflate, br`); sets `Content-Encoding`, `Content-Length` and `Vary`. Other answers,
+/// and answers to requests without `Accept-Encoding`, go out as they are.
+pub(crate) fn compress(answer: Answer, request: &http::HeaderMap) -> Answer {
+    let text = answer
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/"));
+    let large = answer
+        .body()
+        .data
+        .as_ref()
+        .is_some_and(|d| d.len() > COMPRESS_ABOVE);
+    if !text || !large || answer.headers().contains_key(header::CONTENT_ENCODING) {
+        return answer;
+    }
+    let accept = request
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let Some(coding) = pick_coding(accept) else {
+        return answer;
+    };
+    let (mut parts, body) = answer.into_parts();
+    let data = body.data.unwrap_or_default();
+    let Ok(encoded) = encode(coding, &data) else {
+        return Response::from_parts(parts, SimBody::full(data));
+    };
+    let name = match coding {
+        Coding::Gzip => "gzip",
+        Coding::Deflate => "deflate",
+    };
+    parts
+        .headers
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(encoded.len()));
+    parts
+        .headers
+        .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    Response::from_parts(parts, SimBody::full(encoded))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pick(v: &str) -> Option<Coding> {
+        pick_coding([v].into_iter())
+    }
+
+    #[test]
+    fn accept_encoding_is_read_like_http_says() {
+        assert_eq!(pick("gzip, deflate, br"), Some(Coding::Gzip));
+        assert_eq!(pick("deflate, gzip"), Some(Coding::Gzip), "gzip on a tie");
+        assert_eq!(pick("br, deflate"), Some(Coding::Deflate));
+        assert_eq!(pick("br"), None);
+        assert_eq!(pick(""), None);
+        assert_eq!(pick("identity"), None);
+        assert_eq!(pick("gzip;q=0, deflate"), Some(Coding::Deflate));
+        assert_eq!(pick("GZIP ; Q=0.000, *;q=0.5"), Some(Coding::Deflate));
+        assert_eq!(pick("gzip;q=0.2, deflate;q=0.9"), Some(Coding::Deflate));
+        assert_eq!(pick("*"), Some(Coding::Gzip));
+        assert_eq!(pick("*;q=0"), None);
+        assert_eq!(
+            pick("gzip;q=nonsense"),
+            Some(Coding::Gzip),
+            "a bad q counts as 1"
+        );
+    }
+
+    #[test]
+    fn the_same_answer_compresses_to_the_same_bytes() {
+        let data = "窗口".repeat(1000);
+        for coding in [Coding::Gzip, Coding::Deflate] {
+            let a = encode(coding, data.as_bytes()).unwrap();
+            assert_eq!(a, encode(coding, data.as_bytes()).unwrap());
+            assert!(a.len() < data.len() / 10);
+        }
     }
 }

@@ -1,12 +1,14 @@
-//! The admin API, under `/__sim/` (a path no real endpoint uses): inject messages, read what
-//! clients sent, read the state, end a session as if from the phone. The same operations are
-//! methods of [`Simulator`](crate::Simulator).
+//! The admin API, under `/__sim/` (a path no real endpoint uses): inject messages, change
+//! contacts and the profile, read what clients sent, read the state, end a session as if from
+//! the phone. The same operations are methods of [`Simulator`](crate::Simulator).
 
 // `serde_json::Value["key"]` returns `Null` for a missing key or a non-object: it never
 // panics, which is all this lint guards against here.
 #![allow(clippy::indexing_slicing)]
 
+use crate::changes::Entry;
 use crate::load::{self, LoadSpec};
+use crate::scenario::ContactChange;
 use crate::state::{SentMessage, Shared};
 use crate::wire::{self, Answer};
 use serde::Serialize;
@@ -28,6 +30,8 @@ pub struct SessionInfo {
     pub inited: bool,
     /// Messages queued for the account (delivered or not).
     pub messages: usize,
+    /// Contact and profile changes queued for the account (delivered or not).
+    pub changes: usize,
     /// Messages the client sent.
     pub sent: usize,
     /// Chats the client marked read.
@@ -36,27 +40,49 @@ pub struct SessionInfo {
     pub friends: Vec<String>,
     /// The account's groups' user names.
     pub groups: Vec<String>,
-    /// Ways the client departed from the official client that the real server tolerates.
+    /// Ways the client departed from the official client that the real server tolerates, each
+    /// `"<rule>: <what was seen>"` (see the crate docs), at most 32.
     pub deviations: Vec<String>,
+    /// The `type` of each webwxlogout of the session, in order.
+    pub logouts: Vec<u8>,
+    /// How many webwxstatreport requests the session made.
+    pub stat_reports: usize,
 }
 
 pub(crate) fn sessions(shared: &Shared) -> Vec<SessionInfo> {
-    let inner = shared.lock();
+    let mut inner = shared.lock();
+    let now = tokio::time::Instant::now();
     let mut out: Vec<SessionInfo> = inner
         .sessions
-        .iter()
+        .iter_mut()
+        .map(|(uin, s)| {
+            // A report owed past its grace time is a deviation by now.
+            s.wire.settle(now, &mut s.deviations);
+            (uin, &*s)
+        })
         .map(|(uin, s)| SessionInfo {
             uin: *uin,
             user_name: s.account.user_name.clone(),
             nick_name: s.account.nick_name.clone(),
             live: s.ended.is_none(),
             inited: s.inited,
-            messages: s.log.len(),
+            messages: s
+                .log
+                .iter()
+                .filter(|e| matches!(e, Entry::Message(_)))
+                .count(),
+            changes: s
+                .log
+                .iter()
+                .filter(|e| !matches!(e, Entry::Message(_)))
+                .count(),
             sent: s.sent.len(),
             read_marks: s.read_marks.len(),
             friends: s.account.friends.clone(),
             groups: s.account.groups.keys().cloned().collect(),
             deviations: s.deviations.clone(),
+            logouts: s.wire.logouts.clone(),
+            stat_reports: s.wire.stat_reports,
         })
         .collect();
     out.sort_by_key(|s| s.uin);
@@ -81,6 +107,12 @@ pub(crate) fn inject(
     inner
         .inject(uin, from, msg_type, content)
         .then(|| inner.next_msg_id.to_string())
+}
+
+/// Applies `change` to `uin`'s account and queues it for the next sync. Returns the user name it
+/// changed.
+pub(crate) fn change(shared: &Shared, uin: u64, change: &ContactChange) -> Option<String> {
+    shared.lock().change(uin, change)
 }
 
 /// Ends `uin`'s session with `code` (1100: logged out on the phone, 1101: elsewhere).
@@ -144,6 +176,20 @@ pub(crate) fn handle(
                 .and_then(|u| inject(shared, u, req["from"].as_str(), msg_type, content))
             {
                 Some(id) => wire::json(&json!({"MsgId": id})),
+                None => not_found(),
+            }
+        }
+        ("POST", ["sessions", uin, "changes"]) => {
+            let change: ContactChange = match serde_json::from_slice(body) {
+                Ok(c) => c,
+                Err(e) => return wire::html(http::StatusCode::BAD_REQUEST, &e.to_string()),
+            };
+            match uin
+                .parse()
+                .ok()
+                .and_then(|u| self::change(shared, u, &change))
+            {
+                Some(name) => wire::json(&json!({"changed": name})),
                 None => not_found(),
             }
         }

@@ -13,13 +13,6 @@ pub(crate) fn query(uri: &http::Uri) -> HashMap<String, String> {
         .collect()
 }
 
-/// The raw (still encoded) value of query parameter `name`.
-pub(crate) fn raw_query<'a>(uri: &'a http::Uri, name: &str) -> Option<&'a str> {
-    uri.query()?
-        .split('&')
-        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
-}
-
 /// The cookies of a request.
 pub(crate) fn cookies(headers: &http::HeaderMap) -> HashMap<String, String> {
     headers

@@ -8,14 +8,18 @@
 // not matter.
 #![allow(clippy::result_large_err)]
 
-use super::{cookies, host, query, raw_query};
+use super::{cookies, host, query};
+use crate::changes::{self, Entry};
 use crate::messages;
+use crate::official::{self, Kind, note};
 use crate::qr;
 use crate::state::{Inner, SentMessage, Session, Shared};
 use crate::wire::{self, Answer};
 use serde_json::{Value, json};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// Messages per sync answer; more waiting sets `ContinueFlag`.
 const SYNC_BATCH: usize = 50;
@@ -31,21 +35,63 @@ pub(crate) enum Role {
 
 /// The parts of a request a check needs.
 pub(crate) struct Req<'a> {
+    pub(crate) method: &'a http::Method,
+    /// The last path segment (`webwxsync`, `synccheck`, ...).
+    pub(crate) endpoint: &'a str,
     pub(crate) uri: &'a http::Uri,
     pub(crate) headers: &'a http::HeaderMap,
     pub(crate) body: &'a [u8],
 }
 
-fn decode(v: &str) -> String {
-    url::form_urlencoded::parse(format!("x={v}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+/// A fingerprint of a request: a retry of the very same request may repeat its DeviceID.
+fn fingerprint(req: &Req<'_>) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (req.endpoint, req.uri.query(), req.body).hash(&mut h);
+    h.finish()
 }
 
-/// Checks the host and cookies of a call to `session`, and notes how its `pass_ticket` departs
-/// from the official client's (the real server answers either way: ItChat omits it on some calls
-/// and encodes it twice on others, and works).
+/// The official client's rules for an Angular call of `session` (every JSON call and
+/// webwxgetcontact): query parameters, pass_ticket, headers; with a `BaseRequest`, its DeviceID
+/// and the type of its Uin. The real server answers either way.
+fn check_angular(session: &mut Session, req: &Req<'_>, base: Option<&Value>) {
+    let out = &mut session.deviations;
+    let w = &mut session.wire;
+    w.settle(Instant::now(), out);
+    if let Some(p) = official::official_params(req.endpoint) {
+        official::params(req.endpoint, req.uri, p, out);
+    }
+    official::pass_ticket(req.endpoint, req.uri, &session.pass_ticket, out);
+    official::headers(Kind::Angular, req.method, req.headers, &w.page, out);
+    let Some(base) = base else {
+        return;
+    };
+    let id = base["DeviceID"].as_str().unwrap_or_default();
+    if !official::is_device_id(id) {
+        // The real server accepts any DeviceID (ItChat sends the pass_ticket).
+        note(
+            out,
+            "device-id: a DeviceID that is not e + 15 digits".into(),
+        );
+    }
+    w.device(id, fingerprint(req), out);
+    let text = base["Uin"].is_string();
+    let what = match (req.endpoint == "webwxinit", text, session.inited) {
+        (true, false, _) => {
+            "uin: webwxinit BaseRequest.Uin a number (official: a string, as the ticket gave it)"
+        }
+        (false, true, true) => {
+            "uin: BaseRequest.Uin a string after webwxinit (official: the number of User.Uin)"
+        }
+        (false, false, false) => {
+            "uin: BaseRequest.Uin a number before webwxinit (official: a string)"
+        }
+        _ => return,
+    };
+    note(out, what.into());
+}
+
+/// Checks the host and cookies of a call to `session` (the real server does not know a session
+/// on the wrong host or without its cookies).
 fn check_transport(session: &mut Session, uin: u64, req: &Req<'_>, role: Role) -> Result<(), i64> {
     if let Some((api, push, ..)) = session.family.hosts() {
         let expected = match role {
@@ -67,16 +113,6 @@ fn check_transport(session: &mut Session, uin: u64, req: &Req<'_>, role: Role) -
             Role::Push => 1102,
         });
     }
-    if let Role::Api = role {
-        match raw_query(req.uri, "pass_ticket") {
-            None => session.deviate("an API call without pass_ticket"),
-            Some(raw) if raw == session.pass_ticket => {}
-            Some(raw) if decode(raw) == decode(&session.pass_ticket) => {}
-            Some(_) => {
-                session.deviate("a pass_ticket that differs from the one issued (encoded twice?)")
-            }
-        }
-    }
     Ok(())
 }
 
@@ -84,10 +120,11 @@ fn check_transport(session: &mut Session, uin: u64, req: &Req<'_>, role: Role) -
 fn auth_json(inner: &mut Inner, req: &Req<'_>) -> Result<(u64, Value), i64> {
     let body: Value = serde_json::from_slice(req.body).map_err(|_| 1101)?;
     let base = body.get("BaseRequest").ok_or(1101)?;
-    let (uin, uin_is_text) = match &base["Uin"] {
-        Value::Number(n) => (n.as_u64(), false),
-        Value::String(s) => (s.parse().ok(), true),
-        _ => (None, false),
+    // The official client sends the ticket's string in webwxinit, a number after it: both work.
+    let uin = match &base["Uin"] {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
     };
     let uin = uin.ok_or(1101)?;
     let session = inner.sessions.get_mut(&uin).ok_or(1101)?;
@@ -100,18 +137,8 @@ fn auth_json(inner: &mut Inner, req: &Req<'_>) -> Result<(u64, Value), i64> {
     if base["Skey"].as_str() != Some(session.skey.as_str()) {
         return Err(1100);
     }
-    if uin_is_text {
-        session.deviate("BaseRequest.Uin as a string");
-    }
-    let device_id = base["DeviceID"].as_str().unwrap_or_default();
-    let official = device_id.len() == 16
-        && device_id.starts_with('e')
-        && device_id.bytes().skip(1).all(|b| b.is_ascii_digit());
-    if !official {
-        // The real server accepts any DeviceID (ItChat sends the pass_ticket).
-        session.deviate("a DeviceID that is not e + 15 digits");
-    }
     check_transport(session, uin, req, Role::Api)?;
+    check_angular(session, req, Some(base));
     Ok((uin, body))
 }
 
@@ -127,6 +154,7 @@ fn auth_query(inner: &mut Inner, req: &Req<'_>) -> Result<u64, i64> {
         return Err(1100);
     }
     check_transport(session, uin, req, Role::Api)?;
+    check_angular(session, req, None);
     Ok(uin)
 }
 
@@ -224,6 +252,17 @@ pub(crate) fn init(shared: &Arc<Shared>, req: &Req<'_>, forced: Option<i64>) -> 
             .iter()
             .filter_map(|c| c["UserName"].as_str().map(str::to_string))
             .collect();
+        let w = &mut session.wire;
+        w.chat_set
+            .extend(chat_set.iter().filter(|n| n.starts_with("@@")).cloned());
+        let out = &mut session.deviations;
+        official::r_sign("webwxinit", req.uri, true, out);
+        if !w.init_seen {
+            w.init_seen = true;
+            if let Some(j) = w.jslogin_underscore {
+                official::init_r(req.uri, j, out);
+            }
+        }
         let answer = json!({
             "BaseResponse": {"Ret": 0, "ErrMsg": ""},
             "Count": contacts.len(),
@@ -243,6 +282,9 @@ pub(crate) fn init(shared: &Arc<Shared>, req: &Req<'_>, forced: Option<i64>) -> 
         if !session.inited {
             session.inited = true;
             start_message_schedule(shared, uin);
+        }
+        if call.inner.changes_scheduled.insert(uin) {
+            start_change_schedule(shared, uin);
         }
         Ok(wire::json(&answer))
     })
@@ -271,8 +313,27 @@ fn start_message_schedule(shared: &Arc<Shared>, uin: u64) {
             }
             let created = 1_764_000_000 + k as u64;
             let msg = messages::generated(&session.account, k, id, created);
-            session.log.push(msg);
+            session.log.push(Entry::Message(msg));
             session.notify.notify_waiters();
+        }
+    });
+}
+
+/// Applies the scenario's contact events to the account, each at its time after the account's
+/// first `webwxinit`, to whichever session of the account is live then (a push login continues
+/// the account's schedule; an event while no session is live is skipped).
+fn start_change_schedule(shared: &Arc<Shared>, uin: u64) {
+    let mut events = shared.scenario.contact_events.clone();
+    if events.is_empty() {
+        return;
+    }
+    events.sort_by_key(|e| e.at_ms);
+    let shared = Arc::clone(shared);
+    let start = tokio::time::Instant::now();
+    tokio::spawn(async move {
+        for event in events {
+            tokio::time::sleep_until(start + Duration::from_millis(event.at_ms)).await;
+            shared.lock().change(uin, &event.change);
         }
     });
 }
@@ -286,9 +347,12 @@ pub(crate) fn status_notify(shared: &Shared, req: &Req<'_>, forced: Option<i64>)
             .as_str()
             .unwrap_or_default()
             .to_string();
-        if call.body["Code"].as_i64() == Some(1) {
-            call.session()?.read_marks.push(to);
+        let read = call.body["Code"].as_i64() == Some(1);
+        let session = call.session()?;
+        if read {
+            session.read_marks.push(to);
         }
+        session.wire.status_notified = Some(Instant::now());
         Ok(wire::json(
             &json!({"BaseResponse": {"Ret": 0, "ErrMsg": ""}, "MsgID": id.to_string()}),
         ))
@@ -300,6 +364,10 @@ pub(crate) fn get_contact(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -
     respond(|| {
         let mut call = query_call(shared, req, forced)?;
         let session = call.session()?;
+        let w = &mut session.wire;
+        let out = &mut session.deviations;
+        official::skey("webwxgetcontact", req.uri, false, out);
+        w.contact_page(Instant::now(), out);
         let seq: usize = query(req.uri)
             .get("seq")
             .and_then(|s| s.parse().ok())
@@ -312,6 +380,7 @@ pub(crate) fn get_contact(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -
         } else {
             0
         };
+        session.wire.contact_answered(next == 0, Instant::now());
         Ok(wire::json(&json!({
             "BaseResponse": {"Ret": 0, "ErrMsg": ""},
             "MemberCount": members.len(),
@@ -326,10 +395,20 @@ pub(crate) fn batch_get_contact(shared: &Shared, req: &Req<'_>, forced: Option<i
     respond(|| {
         let mut call = json_call(shared, req, forced, plain_fault)?;
         let list = call.body["List"].as_array().cloned().unwrap_or_default();
+        let session = call.session()?;
+        let out = &mut session.deviations;
+        for entry in list.iter().take(BATCH_LIMIT + 1) {
+            official::batch_entry(entry, out);
+        }
+        let groups = list
+            .iter()
+            .take(BATCH_LIMIT + 1)
+            .filter_map(|e| e["UserName"].as_str())
+            .filter(|n| n.starts_with("@@"));
+        session.wire.batch(groups, out);
         if list.len() > BATCH_LIMIT {
             return Err(wire::ret(1, "too many contacts in one request"));
         }
-        let session = call.session()?;
         let found: Vec<Value> = list
             .iter()
             .filter_map(|e| e["UserName"].as_str())
@@ -352,6 +431,36 @@ pub(crate) fn batch_get_contact(shared: &Shared, req: &Req<'_>, forced: Option<i
     })
 }
 
+/// The official client's rules for a synccheck (a jQuery script call) of `session`.
+fn check_synccheck(session: &mut Session, req: &Req<'_>) {
+    let now = Instant::now();
+    let out = &mut session.deviations;
+    let w = &mut session.wire;
+    let uri = req.uri;
+    w.settle(now, out);
+    if let Some(p) = official::official_params("synccheck") {
+        official::params("synccheck", uri, p, out);
+    }
+    official::r_sign("synccheck", uri, false, out);
+    if let Some(u) = official::underscore("synccheck", uri, out) {
+        official::underscore_not_r(uri, u, out);
+        official::chain("synccheck", w.synccheck_underscore, u, out);
+        w.synccheck_underscore = Some(u);
+    }
+    official::skey("synccheck", uri, true, out);
+    official::synckey(uri, out);
+    let id = query(uri).get("deviceid").cloned().unwrap_or_default();
+    if !official::is_device_id(&id) {
+        note(
+            out,
+            "device-id: a synccheck deviceid that is not e + 15 digits".into(),
+        );
+    }
+    w.device(&id, fingerprint(req), out);
+    official::headers(Kind::Script, req.method, req.headers, &w.page, out);
+    w.synccheck(now, out);
+}
+
 fn synccheck_answer(retcode: i64, selector: i64) -> Answer {
     wire::script(format!(
         "window.synccheck={{retcode:\"{retcode}\",selector:\"{selector}\"}}"
@@ -359,7 +468,8 @@ fn synccheck_answer(retcode: i64, selector: i64) -> Answer {
 }
 
 /// `GET https://<push>/synccheck?r=..&skey=..&sid=..&uin=..&deviceid=..&synckey=..&_=..`:
-/// selector 2 at once when messages wait, else held until one arrives or the hold time passes.
+/// at once when messages or changes wait (selector 2 for messages, 6 for a contact removed, 4 for
+/// other changes), else held until one arrives or the hold time passes.
 pub(crate) async fn synccheck(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
     let q = query(req.uri);
     let uin: u64 = q.get("uin").and_then(|u| u.parse().ok()).unwrap_or(0);
@@ -372,7 +482,11 @@ pub(crate) async fn synccheck(shared: &Shared, req: &Req<'_>, forced: Option<i64
         let Some(session) = inner.sessions.get_mut(&uin) else {
             return synccheck_answer(1101, 0);
         };
+        if q.get("sid") == Some(&session.sid) {
+            check_synccheck(session, req);
+        }
         if let Some(code) = session.ended {
+            session.wire.synccheck_code = Some(code);
             return synccheck_answer(code, 0);
         }
         if q.get("sid") != Some(&session.sid) {
@@ -399,15 +513,19 @@ pub(crate) async fn synccheck(shared: &Shared, req: &Req<'_>, forced: Option<i64
         tokio::pin!(notified);
         notified.as_mut().enable();
         {
-            let inner = shared.lock();
-            let Some(session) = inner.sessions.get(&uin) else {
+            let mut inner = shared.lock();
+            let Some(session) = inner.sessions.get_mut(&uin) else {
                 return synccheck_answer(1101, 0);
             };
             if let Some(code) = session.ended {
+                session.wire.synccheck_code = Some(code);
                 return synccheck_answer(code, 0);
             }
             match position_of(session, key1) {
-                Some(pos) if pos < session.log.len() => return synccheck_answer(0, 2),
+                Some(pos) if pos < session.log.len() => {
+                    let waiting = session.log.get(pos..).unwrap_or_default();
+                    return synccheck_answer(0, changes::selector(waiting));
+                }
                 Some(_) => {}
                 None => return synccheck_answer(1102, 0),
             }
@@ -419,7 +537,8 @@ pub(crate) async fn synccheck(shared: &Shared, req: &Req<'_>, forced: Option<i64
     }
 }
 
-/// `POST /webwxsync?sid=..&skey=..&pass_ticket=..`: the messages after the posted SyncKey.
+/// `POST /webwxsync?sid=..&skey=..&pass_ticket=..`: the messages and changes after the posted
+/// SyncKey.
 pub(crate) fn sync(shared: &Shared, req: &Req<'_>, forced: Option<i64>, duplicate: bool) -> Answer {
     respond(|| {
         let mut call = json_call(shared, req, forced, plain_fault)?;
@@ -428,6 +547,7 @@ pub(crate) fn sync(shared: &Shared, req: &Req<'_>, forced: Option<i64>, duplicat
             .and_then(|l| l.iter().find(|e| e["Key"] == 1))
             .and_then(|e| e["Val"].as_u64());
         let session = call.session()?;
+        official::skey("webwxsync", req.uri, false, &mut session.deviations);
         let from = position_of(session, key1).ok_or_else(|| wire::ret(1102, ""))?;
         let to = (from + SYNC_BATCH).min(session.log.len());
         let start = if duplicate {
@@ -435,25 +555,33 @@ pub(crate) fn sync(shared: &Shared, req: &Req<'_>, forced: Option<i64>, duplicat
         } else {
             from
         };
-        let msgs: Vec<Value> = session
-            .log
-            .get(start..to)
-            .map(<[Value]>::to_vec)
-            .unwrap_or_default();
+        let (mut msgs, mut modified, mut deleted, mut rooms) = (vec![], vec![], vec![], vec![]);
+        let mut profile = None;
+        for entry in session.log.get(start..to).unwrap_or_default() {
+            match entry {
+                Entry::Message(v) => {
+                    session.wire.message_peers(v);
+                    msgs.push(v.clone());
+                }
+                Entry::ModContact(v) => modified.push(v.clone()),
+                Entry::DelContact(v) => deleted.push(v.clone()),
+                Entry::ModChatRoomMember(v) => rooms.push(v.clone()),
+                // One Profile per answer: the latest.
+                Entry::Profile(v) => profile = Some(v.clone()),
+            }
+        }
         session.previous_from = from;
         Ok(wire::json(&json!({
             "BaseResponse": {"Ret": 0, "ErrMsg": ""},
             "AddMsgCount": msgs.len(),
             "AddMsgList": msgs,
-            "ModContactCount": 0,
-            "ModContactList": [],
-            "DelContactCount": 0,
-            "DelContactList": [],
-            "ModChatRoomMemberCount": 0,
-            "ModChatRoomMemberList": [],
-            "Profile": {"BitFlag": 0, "UserName": {"Buff": ""}, "NickName": {"Buff": ""}, "BindUin": 0,
-                "BindEmail": {"Buff": ""}, "BindMobile": {"Buff": ""}, "Status": 0, "Sex": 0,
-                "PersonalCard": 0, "Alias": "", "HeadImgUpdateFlag": 0, "HeadImgUrl": "", "Signature": ""},
+            "ModContactCount": modified.len(),
+            "ModContactList": modified,
+            "DelContactCount": deleted.len(),
+            "DelContactList": deleted,
+            "ModChatRoomMemberCount": rooms.len(),
+            "ModChatRoomMemberList": rooms,
+            "Profile": profile.unwrap_or_else(changes::unchanged_profile),
             "ContinueFlag": i32::from(to < session.log.len()),
             "SyncKey": sync_key(session, to, false),
             "SyncCheckKey": sync_key(session, to, true),
@@ -485,6 +613,9 @@ pub(crate) fn send_msg(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> A
             text(&msg["Content"]),
             text(&msg["LocalID"]),
         );
+        let session = call.session()?;
+        official::local_id(&msg, &mut session.deviations);
+        session.wire.message_peers(&msg);
         if to.is_empty() || local_id.is_empty() {
             return Err(wire::ret(1, "bad message"));
         }
@@ -527,13 +658,15 @@ pub(crate) fn logout(shared: &Shared, req: &Req<'_>) -> Answer {
         .get("uin")
         .or(jar.get("wxuin"))
         .and_then(|u| u.parse().ok());
-    let skey = query(req.uri).get("skey").cloned();
+    let q = query(req.uri);
     if let Some(session) = uin.and_then(|u| inner.sessions.get_mut(&u))
-        && skey.as_deref() == Some(session.skey.as_str())
-        && session.ended.is_none()
+        && q.get("skey") == Some(&session.skey)
     {
-        session.ended = Some(1101);
-        session.notify.notify_waiters();
+        check_logout(session, req, q.get("type"));
+        if session.ended.is_none() {
+            session.ended = Some(1101);
+            session.notify.notify_waiters();
+        }
     }
     // The real server redirects to its home page; this one to its own (a client that follows
     // redirects must stay on loopback).
@@ -542,6 +675,70 @@ pub(crate) fn logout(shared: &Shared, req: &Req<'_>) -> Answer {
         answer.headers_mut().insert(http::header::LOCATION, v);
     }
     answer
+}
+
+/// The official client's rules for a webwxlogout (a form posted by navigation): its query, and
+/// its `type` after a synccheck code (0 after 1100, 1 after 1101 and 1102).
+fn check_logout(session: &mut Session, req: &Req<'_>, kind: Option<&String>) {
+    let out = &mut session.deviations;
+    let w = &mut session.wire;
+    w.settle(Instant::now(), out);
+    if let Some(p) = official::official_params("webwxlogout") {
+        official::params("webwxlogout", req.uri, p, out);
+    }
+    official::skey("webwxlogout", req.uri, true, out);
+    official::headers(Kind::Form, req.method, req.headers, &w.page, out);
+    let Some(kind) = kind.and_then(|t| t.parse::<u8>().ok()) else {
+        note(out, "logout: without a type of 0 or 1".into());
+        return;
+    };
+    w.logouts.push(kind);
+    if let Some(code) = w.synccheck_code {
+        let official = u8::from(code != 1100);
+        if kind != official {
+            note(
+                out,
+                format!("logout: type={kind} after synccheck {code} (official: type={official})"),
+            );
+        }
+    }
+}
+
+/// `POST /webwxstatreport?fun=new&lang=..&pass_ticket=..`: the official client's reports (one
+/// after each contact page); counted and checked, answered `Ret` 0. Its `BaseRequest` has no
+/// `Skey`.
+pub(crate) fn stat_report(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
+    let mut inner = shared.lock();
+    let Ok(body) = serde_json::from_slice::<Value>(req.body) else {
+        return wire::ret(1101, "");
+    };
+    let base = &body["BaseRequest"];
+    let uin = match &base["Uin"] {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    };
+    let Some(session) = uin.and_then(|u| inner.sessions.get_mut(&u)) else {
+        return wire::ret(1101, "");
+    };
+    if let Some(code) = session.ended {
+        return wire::ret(code, "");
+    }
+    if base["Sid"].as_str() != Some(session.sid.as_str()) {
+        return wire::ret(1101, "");
+    }
+    if let Err(code) = check_transport(session, uin.unwrap_or_default(), req, Role::Api) {
+        return wire::ret(code, "");
+    }
+    check_angular(session, req, Some(base));
+    let timing = official::stat_report(&body, &mut session.deviations);
+    session
+        .wire
+        .reports(timing, Instant::now(), &mut session.deviations);
+    if let Some(code) = forced {
+        return plain_fault(code);
+    }
+    wire::ret(0, "")
 }
 
 /// `GET /webwxgeticon` and `/webwxgetheadimg`: a tiny avatar.

@@ -15,6 +15,8 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
+pub mod browser;
+
 pub struct Reply {
     pub status: u16,
     pub headers: http::HeaderMap,
@@ -30,8 +32,30 @@ impl Reply {
     }
 }
 
-/// Sends one request; `Err` when the connection broke (dropped or truncated).
+/// Sends one request; `Err` when the connection broke (dropped or truncated). A compressed
+/// answer is decoded.
 pub async fn send(
+    base: &str,
+    method: &str,
+    path_and_query: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+) -> Result<Reply, String> {
+    let mut reply = send_raw(base, method, path_and_query, headers, body).await?;
+    reply.body = match reply
+        .headers
+        .get("content-encoding")
+        .and_then(|v| v.to_str().ok())
+    {
+        Some("gzip") => decode(flate2::read::GzDecoder::new(&reply.body[..])),
+        Some("deflate") => decode(flate2::read::ZlibDecoder::new(&reply.body[..])),
+        _ => reply.body,
+    };
+    Ok(reply)
+}
+
+/// [`send`] without decoding.
+pub async fn send_raw(
     base: &str,
     method: &str,
     path_and_query: &str,
@@ -62,6 +86,12 @@ pub async fn send(
         headers: parts.headers,
         body,
     })
+}
+
+fn decode(mut reader: impl std::io::Read) -> Bytes {
+    let mut out = Vec::new();
+    reader.read_to_end(&mut out).unwrap();
+    Bytes::from(out)
 }
 
 pub async fn get(base: &str, path: &str, headers: &[(&str, String)]) -> Reply {

@@ -1,5 +1,6 @@
 """Drives a whole Web WeChat session with ItChat 1.3.10 (a client nobody here wrote) against
-webwx-sim: login, init, contacts, a received message, a reply the simulator records, logout.
+webwx-sim: login, init, contacts, a received message, a reply the simulator records, a friend
+renamed in ModContactList, logout.
 
 Usage: python drive.py http://127.0.0.1:PORT
 Exits 0 when every step checked out, 1 with a message otherwise.
@@ -85,6 +86,20 @@ if reply["content"] != "echo: hello itchat 你好" or reply["to"] != sender or r
     fail("unexpected reply %r" % (reply,))
 print("reply recorded: %r" % reply["content"])
 
+# A friend renamed on demand: ItChat reads ModContactList and renames its local copy.
+renamed = session[0]["friends"][2]
+admin("sessions/%d/changes" % uin, {"rename_friend": {"friend": renamed, "nick_name": "itchat 改名"}})
+deadline = time.time() + 30
+nick = None
+while time.time() < deadline:
+    nick = (itchat.search_friends(userName=renamed) or {}).get("NickName")
+    if nick == "itchat 改名":
+        break
+    time.sleep(0.2)
+if nick != "itchat 改名":
+    fail("itchat did not take the rename from ModContactList: %r" % (nick,))
+print("rename seen by itchat: %r" % nick)
+
 itchat.logout()
 deadline = time.time() + 10
 while time.time() < deadline:
@@ -95,5 +110,48 @@ while time.time() < deadline:
 if live:
     fail("the session is still live after logout")
 deviations = [s for s in admin("state")["sessions"] if s["uin"] == uin][0]["deviations"]
-print("tolerated deviations from the official client: %s" % "; ".join(deviations))
-print("itchat session OK: login, init, contacts, message, reply, logout")
+print("tolerated deviations from the official client:\n  %s" % "\n  ".join(deviations))
+# ItChat's known departures from the official client's wire rules (sim/src/official.rs). Some
+# depend on timing: whether two of ItChat's clock readings fall in the same millisecond or
+# second, and how fast the machine is.
+KNOWN = {
+    "params: jslogin sent appid,fun (official: appid,redirect_uri,fun,lang,_)",
+    "underscore: jslogin without `_`",
+    "headers: a script call without Accept-Language, Referer, Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest, sec-ch-ua, sec-ch-ua-mobile, sec-ch-ua-platform",
+    "headers: a script call with Accept-Encoding `gzip, deflate` (official: `gzip, deflate, br`)",
+    "ticket: a ticket request without fun=new&version=v2 (official: both)",
+    "headers: an Angular call without Accept-Language, Referer, Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest, sec-ch-ua, sec-ch-ua-mobile, sec-ch-ua-platform",
+    "headers: an Angular call with Accept-Encoding `gzip, deflate` (official: `gzip, deflate, br`)",
+    "headers: an Angular call with Accept `*/*` (official: `application/json, text/plain, */*`)",
+    "params: webwxinit sent r,pass_ticket (official: r,lang,pass_ticket)",
+    "headers: an Angular call without Accept-Language, Referer, Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest, sec-ch-ua, sec-ch-ua-mobile, sec-ch-ua-platform, Origin, Content-Type",
+    "device-id: a DeviceID that is not e + 15 digits",
+    "pass-ticket: webwxstatusnotify encoded once (official: encoded again, %2B as %252B)",
+    "device-id: the same DeviceID as the previous request (official: new each request)",
+    "uin: BaseRequest.Uin a string after webwxinit (official: the number of User.Uin)",
+    "params: webwxgetcontact sent r,seq,skey (official: lang,pass_ticket,r,seq,skey)",
+    "pass-ticket: webwxgetcontact without it",
+    "params: webwxsync sent sid,skey,pass_ticket (official: sid,skey,lang,pass_ticket)",
+    "pass-ticket: webwxsync encoded once (official: encoded again, %2B as %252B)",
+    "underscore: synccheck `_` does not go up by 1 (official: jQuery's counter)",
+    "params: webwxsendmsg sent nothing (official: lang,pass_ticket)",
+    "pass-ticket: webwxsendmsg without it",
+    "local-id: LocalID or ClientMsgId not a string (official: a string)",
+    "local-id: LocalID not 13-digit ms + 0 + 3 digits (official: (now + Math.random().toFixed(3)) without the dot)",
+    "headers: a form navigation without Accept-Language, Referer, Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest, sec-ch-ua, sec-ch-ua-mobile, sec-ch-ua-platform, Origin, Content-Type",
+    "headers: a form navigation with Accept-Encoding `gzip, deflate` (official: `gzip, deflate, br`)",
+    "headers: a form navigation with Accept `*/*` (official: `text/html,...`)",
+}
+TIMING = {
+    # Two login polls in the same second (`_` is the time in seconds).
+    "underscore: login `_` does not go up by 1 (official: jQuery's counter)",
+    # `r` and `_` read from the clock in the same millisecond.
+    "underscore: synccheck `_` equals its r (official: jQuery's counter, not the time)",
+    # A slow machine.
+    "setup: the first synccheck waited for the contacts (official: right after webwxinit)",
+}
+missing = sorted(KNOWN - set(deviations))
+unknown = sorted(set(deviations) - KNOWN - TIMING)
+if missing or unknown:
+    fail("ItChat's deviations changed:\n  missing: %s\n  new: %s" % (missing, unknown))
+print("itchat session OK: login, init, contacts, message, reply, rename, logout, %d known deviations" % len(deviations))

@@ -1,0 +1,811 @@
+//! The official web client's wire rules (issue 14's notes: what `webwxApp.js`, Angular 1 and
+//! jQuery put on the wire): query parameter names and order, encodings, headers by kind of call,
+//! jQuery's `_` counter, DeviceIDs, LocalIDs, batchgetcontact entries, webwxstatreport bodies.
+//! The real server tolerates departures from them; the simulator notes each as a deviation
+//! (`"<rule>: <what was seen>"`), and keeps the per-session state the rules need ([`Wire`]).
+//!
+//! Rule names (the prefix of every deviation): `ticket`, `params`, `encoding`, `headers`,
+//! `underscore`, `device-id`, `pass-ticket`, `uin`, `local-id`, `setup`, `contacts`, `batch`,
+//! `hosts`, `logout`, `statreport`, `init-r`.
+
+// `serde_json::Value["key"]` returns `Null` for a missing key or a non-object: it never
+// panics, which is all this lint guards against here.
+#![allow(clippy::indexing_slicing)]
+
+use http::HeaderMap;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How late a webwxstatreport may arrive after the next contact page's request (the two are
+/// posted together and may overtake each other), and how long the first synccheck may wait
+/// after the contacts and webwxstatusnotify were answered.
+pub(crate) const GRACE: Duration = Duration::from_secs(1);
+
+/// The most webwxgetcontact requests the official client makes per session (1 + 16).
+const MAX_CONTACT_PAGES: u32 = 17;
+
+/// How far `~r` of webwxinit may be from the jslogin's `_` (both are the page-load time).
+const INIT_R_SLACK_MS: i64 = 60_000;
+
+/// The most characters of a client's value quoted in a deviation.
+const SHOWN: usize = 60;
+
+/// Notes `what` in `list` once, at most 32 entries (a session's or a login's deviations).
+pub(crate) fn note(list: &mut Vec<String>, what: String) {
+    if list.len() < 32 && !list.contains(&what) {
+        list.push(what);
+    }
+}
+
+/// A client's value as quoted in a deviation: at most 60 characters, controls shown as `?`.
+fn shown(v: &str) -> String {
+    let mut out: String = v
+        .chars()
+        .take(SHOWN)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if v.chars().count() > SHOWN {
+        out.push('…');
+    }
+    out
+}
+
+/// How the official client makes a call, which decides its headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// jQuery `dataType: "script"`: jslogin, the login poll, synccheck.
+    Script,
+    /// Angular `$http`: the ticket, webwxinit, statusnotify, getcontact, batchgetcontact, sync,
+    /// sendmsg, statreport.
+    Angular,
+    /// jQuery `dataType: "json"`: webwxpushloginurl.
+    JqueryJson,
+    /// A form posted by navigation: webwxlogout.
+    Form,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Script => "a script call",
+            Kind::Angular => "an Angular call",
+            Kind::JqueryJson => "a jQuery JSON call",
+            Kind::Form => "a form navigation",
+        }
+    }
+}
+
+/// The page the official client runs in: its origin, and the `lang` of its URL when known.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Page {
+    /// `https://wx2.qq.com`, or the simulator's origin in the loopback family.
+    pub(crate) origin: Option<String>,
+    /// The `lang` the client used in jslogin (`zh_CN`).
+    pub(crate) lang: Option<String>,
+}
+
+impl Page {
+    /// Whether `referer` is the page's URL, `<origin>/?&lang=<lang>`.
+    fn is_page_url(&self, referer: &str) -> bool {
+        let Some(origin) = &self.origin else {
+            return true;
+        };
+        let Some(lang) = referer
+            .strip_prefix(origin.as_str())
+            .and_then(|r| r.strip_prefix("/?&lang="))
+        else {
+            return false;
+        };
+        self.lang.as_deref().is_none_or(|l| l == lang)
+    }
+}
+
+/// The origin (`scheme://host[:port]`) of a URL, e.g. of a `Referer`.
+pub(crate) fn origin_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    let origin = u.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
+/// The names of a query's parameters, in order, as sent.
+fn names(uri: &http::Uri) -> Vec<&str> {
+    uri.query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').map_or(p, |(k, _)| k))
+        .collect()
+}
+
+/// The raw (still encoded) value of query parameter `name`.
+fn raw<'a>(uri: &'a http::Uri, name: &str) -> Option<&'a str> {
+    uri.query()?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+}
+
+/// The query parameter names of each call of a session, in the official client's order.
+pub(crate) fn official_params(endpoint: &str) -> Option<&'static [&'static str]> {
+    Some(match endpoint {
+        "webwxinit" => &["r", "lang", "pass_ticket"],
+        "webwxstatusnotify" | "webwxsendmsg" => &["lang", "pass_ticket"],
+        // Angular sorts the params of a GET.
+        "webwxgetcontact" => &["lang", "pass_ticket", "r", "seq", "skey"],
+        "webwxbatchgetcontact" => &["type", "r", "lang", "pass_ticket"],
+        "webwxsync" => &["sid", "skey", "lang", "pass_ticket"],
+        "webwxstatreport" => &["fun", "lang", "pass_ticket"],
+        "synccheck" => &["r", "skey", "sid", "uin", "deviceid", "synckey", "_"],
+        "webwxlogout" => &["redirect", "type", "skey"],
+        _ => return None,
+    })
+}
+
+/// `params`: the query's parameter names must be `official`, in that order.
+pub(crate) fn params(endpoint: &str, uri: &http::Uri, official: &[&str], out: &mut Vec<String>) {
+    let sent = names(uri);
+    if sent != official {
+        let mut list: Vec<String> = sent.iter().take(12).map(|n| shown(n)).collect();
+        if sent.len() > 12 {
+            list.push("…".into());
+        }
+        if list.is_empty() {
+            list.push("nothing".into());
+        }
+        note(
+            out,
+            format!(
+                "params: {endpoint} sent {} (official: {})",
+                list.join(","),
+                official.join(",")
+            ),
+        );
+    }
+}
+
+/// A number parameter's value (`r`, `_`).
+fn number(uri: &http::Uri, name: &str) -> Option<i64> {
+    raw(uri, name)?.parse().ok()
+}
+
+/// `params`: `r` must be negative (`~now`) or positive (`now`).
+pub(crate) fn r_sign(endpoint: &str, uri: &http::Uri, negative: bool, out: &mut Vec<String>) {
+    let Some(r) = number(uri, "r") else {
+        return;
+    };
+    if (r < 0) != negative {
+        let want = if negative { "~ms, negative" } else { "ms" };
+        note(out, format!("params: {endpoint} r is not {want}"));
+    }
+}
+
+/// `underscore`: a script call's `_` (jQuery's counter) must be there, last, a number. Returns it.
+pub(crate) fn underscore(endpoint: &str, uri: &http::Uri, out: &mut Vec<String>) -> Option<i64> {
+    let sent = names(uri);
+    if !sent.contains(&"_") {
+        note(out, format!("underscore: {endpoint} without `_`"));
+        return None;
+    }
+    if sent.last() != Some(&"_") {
+        note(out, format!("underscore: {endpoint} `_` not last"));
+    }
+    let v = number(uri, "_");
+    if v.is_none() {
+        note(out, format!("underscore: {endpoint} `_` not a number"));
+    }
+    v
+}
+
+/// `underscore`: synccheck's `_` is jQuery's counter, not the time in `r`.
+pub(crate) fn underscore_not_r(uri: &http::Uri, underscore: i64, out: &mut Vec<String>) {
+    if number(uri, "r") == Some(underscore) {
+        note(
+            out,
+            "underscore: synccheck `_` equals its r (official: jQuery's counter, not the time)"
+                .into(),
+        );
+    }
+}
+
+/// `underscore`: `now` must be `previous + 1` (jQuery's counter goes up by one per script call).
+pub(crate) fn chain(endpoint: &str, previous: Option<i64>, now: i64, out: &mut Vec<String>) {
+    if previous.is_some_and(|p| p.checked_add(1) != Some(now)) {
+        note(
+            out,
+            format!("underscore: {endpoint} `_` does not go up by 1 (official: jQuery's counter)"),
+        );
+    }
+}
+
+/// Angular's `encodeUriQuery`: `encodeURIComponent`, then `@ : $ , ;` back and `%20` as `+`.
+pub(crate) fn encode_uri_query(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3 / 2);
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'~'
+            | b'*'
+            | b'\''
+            | b'('
+            | b')'
+            | b'@'
+            | b':'
+            | b'$'
+            | b','
+            | b';' => out.push(char::from(b)),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `pass-ticket`: an Angular call carries the issued pass_ticket (already encoded) encoded again.
+pub(crate) fn pass_ticket(endpoint: &str, uri: &http::Uri, issued: &str, out: &mut Vec<String>) {
+    match raw(uri, "pass_ticket") {
+        None => note(out, format!("pass-ticket: {endpoint} without it")),
+        Some(v) if v == encode_uri_query(issued) => {}
+        Some(v) if v == issued => note(
+            out,
+            format!("pass-ticket: {endpoint} encoded once (official: encoded again, %2B as %252B)"),
+        ),
+        Some(_) => note(
+            out,
+            format!("pass-ticket: {endpoint} neither the issued value nor it encoded again"),
+        ),
+    }
+}
+
+/// `encoding`: skey raw (`@crypt_`) or `%40`-encoded, as the official client writes it for
+/// `endpoint`.
+pub(crate) fn skey(endpoint: &str, uri: &http::Uri, encoded: bool, out: &mut Vec<String>) {
+    let Some(v) = raw(uri, "skey") else {
+        return;
+    };
+    if encoded && v.starts_with('@') {
+        note(
+            out,
+            format!("encoding: {endpoint} skey with a raw @ (official: %40)"),
+        );
+    }
+    if !encoded && v.to_ascii_uppercase().starts_with("%40") {
+        note(
+            out,
+            format!("encoding: {endpoint} skey as %40 (official: a raw @)"),
+        );
+    }
+}
+
+/// `encoding`: synccheck's synckey joins its pairs with `%7C`.
+pub(crate) fn synckey(uri: &http::Uri, out: &mut Vec<String>) {
+    if raw(uri, "synckey").is_some_and(|v| v.contains('|')) {
+        note(
+            out,
+            "encoding: synccheck synckey with a raw | (official: %7C)".into(),
+        );
+    }
+}
+
+/// Whether `id` is `e` + 15 digits.
+pub(crate) fn is_device_id(id: &str) -> bool {
+    id.len() == 16 && id.starts_with('e') && id.bytes().skip(1).all(|b| b.is_ascii_digit())
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// `headers`: what a browser running the official client sends with a call of `kind`.
+pub(crate) fn headers(
+    kind: Kind,
+    method: &http::Method,
+    h: &HeaderMap,
+    page: &Page,
+    out: &mut Vec<String>,
+) {
+    let post = method == http::Method::POST;
+    let mut required = vec![
+        "User-Agent",
+        "Accept-Language",
+        "Accept-Encoding",
+        "Accept",
+        "Referer",
+        "Sec-Fetch-Site",
+        "Sec-Fetch-Mode",
+        "Sec-Fetch-Dest",
+    ];
+    let ua = header(h, "user-agent").unwrap_or_default();
+    let chrome = ua
+        .split("Chrome/")
+        .nth(1)
+        .map(|v| v.split('.').next().unwrap_or_default());
+    if chrome.is_some() {
+        required.extend(["sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform"]);
+    }
+    match kind {
+        Kind::Angular if post => required.extend(["Origin", "Content-Type"]),
+        Kind::JqueryJson => required.push("X-Requested-With"),
+        Kind::Form => required.extend(["Origin", "Content-Type"]),
+        _ => {}
+    }
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|n| !h.contains_key(*n))
+        .collect();
+    let what = kind.name();
+    if !missing.is_empty() {
+        note(
+            out,
+            format!("headers: {what} without {}", missing.join(", ")),
+        );
+    }
+    let mut wrong = |name: &str, official: &str| {
+        if let Some(v) = header(h, name) {
+            note(
+                out,
+                format!(
+                    "headers: {what} with {name} `{}` (official: {official})",
+                    shown(v)
+                ),
+            );
+        }
+    };
+    // Accept-Encoding: the browser's `gzip, deflate, br` (a newer one adds zstd).
+    if let Some(v) = header(h, "accept-encoding") {
+        let tokens: Vec<String> = v
+            .split(',')
+            .map(|t| {
+                t.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .collect();
+        if !["gzip", "deflate", "br"]
+            .iter()
+            .all(|t| tokens.iter().any(|s| s == t))
+        {
+            wrong("Accept-Encoding", "`gzip, deflate, br`");
+        }
+    }
+    if let (Some(major), Some(ch)) = (chrome, header(h, "sec-ch-ua"))
+        && !ch.contains(&format!("v=\"{major}\""))
+    {
+        wrong("sec-ch-ua", "the User-Agent's Chrome version");
+    }
+    let (accept_ok, accept, dest, mode): (bool, &str, &str, &str) = {
+        let a = header(h, "accept");
+        match kind {
+            Kind::Script => (a.is_none_or(|a| a == "*/*"), "`*/*`", "script", "no-cors"),
+            Kind::Angular => (
+                a.is_none_or(|a| a == "application/json, text/plain, */*"),
+                "`application/json, text/plain, */*`",
+                "empty",
+                "cors",
+            ),
+            Kind::JqueryJson => (
+                a.is_none_or(|a| a == "application/json, text/javascript, */*; q=0.01"),
+                "`application/json, text/javascript, */*; q=0.01`",
+                "empty",
+                "cors",
+            ),
+            Kind::Form => (
+                a.is_none_or(|a| a.starts_with("text/html,")),
+                "`text/html,...`",
+                "document",
+                "navigate",
+            ),
+        }
+    };
+    if !accept_ok {
+        wrong("Accept", accept);
+    }
+    if header(h, "sec-fetch-dest").is_some_and(|v| v != dest) {
+        wrong("Sec-Fetch-Dest", &format!("`{dest}`"));
+    }
+    if header(h, "sec-fetch-mode").is_some_and(|v| v != mode) {
+        wrong("Sec-Fetch-Mode", &format!("`{mode}`"));
+    }
+    if kind == Kind::JqueryJson
+        && header(h, "x-requested-with").is_some_and(|v| v != "XMLHttpRequest")
+    {
+        wrong("X-Requested-With", "`XMLHttpRequest`");
+    }
+    if (kind == Kind::Angular && post) || kind == Kind::Form {
+        let (ct, official) = if kind == Kind::Form {
+            (
+                "application/x-www-form-urlencoded",
+                "`application/x-www-form-urlencoded`",
+            )
+        } else {
+            (
+                "application/json;charset=utf-8",
+                "`application/json;charset=UTF-8`",
+            )
+        };
+        if header(h, "content-type").is_some_and(|v| !v.eq_ignore_ascii_case(ct)) {
+            wrong("Content-Type", official);
+        }
+        if let (Some(o), Some(page)) = (header(h, "origin"), &page.origin)
+            && o != page
+        {
+            wrong("Origin", "the page's origin");
+        }
+    }
+    if let Some(referer) = header(h, "referer") {
+        let ok = match kind {
+            // Cross-origin: the page's origin only; same-origin (loopback): the page's URL.
+            Kind::Script => {
+                page.origin
+                    .as_ref()
+                    .is_none_or(|o| referer == format!("{o}/"))
+                    || page.is_page_url(referer)
+            }
+            _ => page.is_page_url(referer),
+        };
+        if !ok {
+            let official = match kind {
+                Kind::Script => "the page's origin + /",
+                _ => "the page's URL, <origin>/?&lang=<lang>",
+            };
+            wrong("Referer", official);
+        }
+    }
+}
+
+/// `local-id`: webwxsendmsg's `LocalID` and `ClientMsgId` are the same string of 13-digit
+/// milliseconds then `0` and 3 digits (or `1000`).
+pub(crate) fn local_id(msg: &Value, out: &mut Vec<String>) {
+    let (local, client) = (&msg["LocalID"], &msg["ClientMsgId"]);
+    if !local.is_string() || !client.is_string() {
+        note(
+            out,
+            "local-id: LocalID or ClientMsgId not a string (official: a string)".into(),
+        );
+    }
+    if local != client {
+        note(
+            out,
+            "local-id: LocalID and ClientMsgId differ (official: the same)".into(),
+        );
+    }
+    let text = match local {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    let shaped = text.len() == 17
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && text
+            .get(13..)
+            .is_some_and(|t| t.starts_with('0') || t == "1000");
+    if !shaped {
+        note(
+            out,
+            "local-id: LocalID not 13-digit ms + 0 + 3 digits (official: (now + Math.random().toFixed(3)) without the dot)"
+                .into(),
+        );
+    }
+}
+
+/// `batch`: each webwxbatchgetcontact entry is `{UserName, ChatRoomId: ""}` or
+/// `{UserName, EncryChatRoomId}` (empty for a group; empty or the group's `@@` name for a
+/// person).
+pub(crate) fn batch_entry(entry: &Value, out: &mut Vec<String>) {
+    let Some(obj) = entry.as_object() else {
+        note(out, "batch: an entry that is not an object".into());
+        return;
+    };
+    let name = obj.get("UserName").and_then(Value::as_str);
+    let group = name.is_some_and(|n| n.starts_with("@@"));
+    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let ok = match (name, keys.as_slice()) {
+        (Some(_), ["ChatRoomId", "UserName"]) => obj["ChatRoomId"] == "",
+        (Some(_), ["EncryChatRoomId", "UserName"]) => match obj["EncryChatRoomId"].as_str() {
+            Some("") => true,
+            Some(_) if group => {
+                note(
+                    out,
+                    "batch: a group entry with the group's own EncryChatRoomId (official: empty)"
+                        .into(),
+                );
+                return;
+            }
+            Some(g) => g.starts_with("@@"),
+            None => false,
+        },
+        _ => false,
+    };
+    if !ok {
+        let shape: Vec<String> = keys.iter().take(6).map(|k| shown(k)).collect();
+        note(
+            out,
+            format!(
+                "batch: an entry with {{{}}} (official: {{UserName, ChatRoomId:\"\"}} or {{UserName, EncryChatRoomId}})",
+                shape.join(", ")
+            ),
+        );
+    }
+}
+
+/// `statreport`: a webwxstatreport body: BaseRequest without Skey, `Count` = the list's length,
+/// entries `{Type: 1|2|16, Text: <JSON with a "type">}`. Returns how many entries are
+/// `[app-timing]` reports (the one the official client posts after each contact page).
+pub(crate) fn stat_report(body: &Value, out: &mut Vec<String>) -> usize {
+    if body["BaseRequest"].get("Skey").is_some() {
+        note(
+            out,
+            "statreport: BaseRequest with Skey (official: Uin, Sid, DeviceID)".into(),
+        );
+    }
+    let list = body["List"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if body["Count"].as_u64() != Some(list.len() as u64) {
+        note(out, "statreport: Count is not the List's length".into());
+    }
+    let mut timing = 0;
+    for entry in list {
+        if !matches!(entry["Type"].as_i64(), Some(1 | 2 | 16)) {
+            note(out, "statreport: an entry Type other than 1, 2, 16".into());
+        }
+        let text: Option<Value> = entry["Text"]
+            .as_str()
+            .and_then(|t| serde_json::from_str(t).ok());
+        match text.as_ref().and_then(|t| t["type"].as_str()) {
+            Some("[app-timing]") => timing += 1,
+            Some(t) if t.starts_with('[') && t.ends_with(']') => {}
+            Some(_) => note(out, "statreport: an entry of an unknown type".into()),
+            None => note(
+                out,
+                "statreport: an entry whose Text is not JSON with a type".into(),
+            ),
+        }
+    }
+    timing
+}
+
+/// `init-r`: webwxinit's `r` is `~(page-load ms)` (32-bit), near the jslogin's `_`.
+pub(crate) fn init_r(uri: &http::Uri, jslogin: i64, out: &mut Vec<String>) {
+    let Some(r) = number(uri, "r") else {
+        return;
+    };
+    // JavaScript's `~` works on the low 32 bits.
+    let page = !(r as i32);
+    let diff = page.wrapping_sub(jslogin as i32);
+    if i64::from(diff).abs() > INIT_R_SLACK_MS {
+        note(
+            out,
+            "init-r: webwxinit r is not ~(the page-load time of the jslogin's `_`)".into(),
+        );
+    }
+}
+
+/// What the rules need to remember about one session.
+#[derive(Debug, Default)]
+pub(crate) struct Wire {
+    /// The page the session runs in.
+    pub(crate) page: Page,
+    /// The `_` of the jslogin that started the login.
+    pub(crate) jslogin_underscore: Option<i64>,
+    /// Whether a webwxinit came (the first is the one the jslogin's page load dates).
+    pub(crate) init_seen: bool,
+    /// The `_` of the previous synccheck.
+    pub(crate) synccheck_underscore: Option<i64>,
+    /// The previous request's DeviceID, with a fingerprint of the request (a retry of the same
+    /// request may repeat its DeviceID).
+    pub(crate) device: Option<(String, u64)>,
+    /// webwxgetcontact requests.
+    pub(crate) contact_pages: u32,
+    /// webwxgetcontact pages answered, and `[app-timing]` reports received.
+    pub(crate) pages_answered: u32,
+    pub(crate) timing_reports: u32,
+    /// Since when a page's report is owed (a later page was asked for), and how many reports
+    /// settle it.
+    pub(crate) report_owed: Option<(Instant, u32)>,
+    /// When the last contact page (Seq 0) and webwxstatusnotify were answered.
+    pub(crate) contacts_done: Option<Instant>,
+    pub(crate) status_notified: Option<Instant>,
+    /// Whether a synccheck and a webwxbatchgetcontact came.
+    pub(crate) synccheck_seen: bool,
+    pub(crate) batch_seen: bool,
+    /// Groups in the init answer's ChatSet, and groups that were peers of messages.
+    pub(crate) chat_set: HashSet<String>,
+    pub(crate) group_peers: HashSet<String>,
+    /// The session-ending code synccheck answered.
+    pub(crate) synccheck_code: Option<i64>,
+    /// The `type` of each webwxlogout.
+    pub(crate) logouts: Vec<u8>,
+    /// webwxstatreport requests.
+    pub(crate) stat_reports: usize,
+}
+
+impl Wire {
+    /// `device-id`: a new DeviceID each request (a retry of the very same request aside).
+    pub(crate) fn device(&mut self, id: &str, fingerprint: u64, out: &mut Vec<String>) {
+        if let Some((last, print)) = &self.device
+            && last == id
+            && *print != fingerprint
+        {
+            note(
+                out,
+                "device-id: the same DeviceID as the previous request (official: new each request)"
+                    .into(),
+            );
+        }
+        self.device = Some((id.to_string(), fingerprint));
+    }
+
+    /// `contacts`: a webwxgetcontact request (before its answer).
+    pub(crate) fn contact_page(&mut self, now: Instant, out: &mut Vec<String>) {
+        self.settle(now, out);
+        self.contact_pages += 1;
+        if self.contact_pages > MAX_CONTACT_PAGES {
+            note(
+                out,
+                "contacts: more than 17 webwxgetcontact requests (official: at most 17)".into(),
+            );
+        }
+        if self.timing_reports < self.pages_answered && self.report_owed.is_none() {
+            self.report_owed = Some((now, self.pages_answered));
+        }
+    }
+
+    /// A webwxgetcontact page answered (`last`: Seq 0).
+    pub(crate) fn contact_answered(&mut self, last: bool, now: Instant) {
+        self.pages_answered += 1;
+        if last {
+            self.contacts_done = Some(now);
+        }
+    }
+
+    /// `statreport`: `timing` `[app-timing]` reports arrived.
+    pub(crate) fn reports(&mut self, timing: usize, now: Instant, out: &mut Vec<String>) {
+        self.stat_reports += 1;
+        // A report pays for a page already answered, never for one to come.
+        self.timing_reports = self
+            .timing_reports
+            .saturating_add(u32::try_from(timing).unwrap_or(u32::MAX))
+            .min(self.pages_answered);
+        if let Some((since, need)) = self.report_owed
+            && self.timing_reports >= need
+        {
+            if now.duration_since(since) > GRACE {
+                note(out, Self::LATE.into());
+            }
+            self.report_owed = None;
+        }
+    }
+
+    const LATE: &str =
+        "statreport: no webwxstatreport after a contact page (official: one after each page)";
+
+    /// Notes a report owed for longer than the grace time.
+    pub(crate) fn settle(&mut self, now: Instant, out: &mut Vec<String>) {
+        if let Some((since, _)) = self.report_owed
+            && now.duration_since(since) > GRACE
+        {
+            note(out, Self::LATE.into());
+            self.report_owed = None;
+        }
+    }
+
+    /// `setup`: a synccheck; the first should go out with the contacts, not after them.
+    pub(crate) fn synccheck(&mut self, now: Instant, out: &mut Vec<String>) {
+        if self.synccheck_seen {
+            return;
+        }
+        self.synccheck_seen = true;
+        if let (Some(c), Some(s)) = (self.contacts_done, self.status_notified)
+            && now.duration_since(c.max(s)) > GRACE
+        {
+            note(
+                out,
+                "setup: the first synccheck waited for the contacts (official: right after webwxinit)"
+                    .into(),
+            );
+        }
+    }
+
+    /// `setup` and `batch`: a webwxbatchgetcontact naming `groups`.
+    pub(crate) fn batch<'a>(
+        &mut self,
+        groups: impl Iterator<Item = &'a str>,
+        out: &mut Vec<String>,
+    ) {
+        if !self.batch_seen {
+            self.batch_seen = true;
+            if !self.synccheck_seen {
+                note(
+                    out,
+                    "setup: the first webwxbatchgetcontact before the first synccheck (synccheck waited for the group members)"
+                        .into(),
+                );
+            }
+        }
+        for g in groups {
+            if !self.chat_set.contains(g) && !self.group_peers.contains(g) {
+                note(
+                    out,
+                    "batch: a group outside ChatSet and the message peers (official: only those)"
+                        .into(),
+                );
+            }
+        }
+    }
+
+    /// Remembers the groups a message is about (its peers, a sync-conversation list).
+    pub(crate) fn message_peers(&mut self, msg: &Value) {
+        for field in ["FromUserName", "ToUserName"] {
+            if let Some(n) = msg[field].as_str().filter(|n| n.starts_with("@@")) {
+                self.group_peers.insert(n.to_string());
+            }
+        }
+        if let Some(list) = msg["StatusNotifyUserName"].as_str() {
+            self.group_peers.extend(
+                list.split(',')
+                    .filter(|n| n.starts_with("@@"))
+                    .map(str::to_string),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_uri_query_is_angulars() {
+        assert_eq!(encode_uri_query("ab%2Bc%3D"), "ab%252Bc%253D");
+        assert_eq!(encode_uri_query("@crypt_1:$,; x"), "@crypt_1:$,;+x");
+        assert_eq!(encode_uri_query("a|b/é"), "a%7Cb%2F%C3%A9");
+    }
+
+    #[test]
+    fn init_r_is_read_as_javascript_does() {
+        let page: i64 = 1_764_000_000_123;
+        let r = i64::from(!(page as i32));
+        let uri: http::Uri = format!("/x?r={r}").parse().unwrap();
+        let mut out = vec![];
+        init_r(&uri, page + 5, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        init_r(&uri, page + 120_000, &mut out);
+        assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn local_ids() {
+        let mut out = vec![];
+        local_id(
+            &serde_json::json!({"LocalID": "17640000001230456", "ClientMsgId": "17640000001230456"}),
+            &mut out,
+        );
+        local_id(
+            &serde_json::json!({"LocalID": "17640000001231000", "ClientMsgId": "17640000001231000"}),
+            &mut out,
+        );
+        assert!(out.is_empty(), "{out:?}");
+        local_id(
+            &serde_json::json!({"LocalID": 17640000001230456_u64, "ClientMsgId": "1"}),
+            &mut out,
+        );
+        assert_eq!(out.len(), 2, "a number, and different: {out:?}");
+        local_id(
+            &serde_json::json!({"LocalID": "1764000000123", "ClientMsgId": "1764000000123"}),
+            &mut out,
+        );
+        assert_eq!(out.len(), 3, "13 digits only: {out:?}");
+    }
+}
