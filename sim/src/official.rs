@@ -102,6 +102,20 @@ impl Page {
     }
 }
 
+/// Whether the request (by its `Host`) goes to the page's own host.
+fn same_origin(page: &Page, h: &http::HeaderMap) -> bool {
+    let host = header(h, "host").unwrap_or_default();
+    page.origin.as_deref().is_none_or(|o| {
+        url::Url::parse(o).is_ok_and(|u| {
+            let own = match u.port() {
+                Some(port) => format!("{}:{port}", u.host_str().unwrap_or_default()),
+                None => u.host_str().unwrap_or_default().to_string(),
+            };
+            own.eq_ignore_ascii_case(host)
+        })
+    })
+}
+
 /// The origin (`scheme://host[:port]`) of a URL, e.g. of a `Referer`.
 pub(crate) fn origin_of(url: &str) -> Option<String> {
     let u = url::Url::parse(url).ok()?;
@@ -208,9 +222,24 @@ pub(crate) fn underscore_not_r(uri: &http::Uri, underscore: i64, out: &mut Vec<S
     }
 }
 
-/// `underscore`: `now` must be `previous + 1` (jQuery's counter goes up by one per script call).
+/// How many script calls in a row may be lost on the way to the server (their `_` unseen).
+const MAX_UNSEEN: i64 = 8;
+
+/// `underscore`: `now` must be `previous + 1` (jQuery's counter goes up by one per script call;
+/// up to [`MAX_UNSEEN`] more when requests were lost on the way),
+/// unless the page was loaded again (a client restarted from a saved session): a new counter
+/// then starts at the new page's load time, at least a second after the old chain and not in
+/// the future. (A client that sends the time as `_` passes this one; `underscore_not_r` catches
+/// the usual form of that mistake.)
 pub(crate) fn chain(endpoint: &str, previous: Option<i64>, now: i64, out: &mut Vec<String>) {
-    if previous.is_some_and(|p| p.checked_add(1) != Some(now)) {
+    let wall = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let reloaded = previous.is_some_and(|p| now > p.saturating_add(1_000) && now <= wall);
+    // A request lost on the way (a dropped connection, a proxy's error page) used a number the
+    // server never saw: a small jump is the official client too.
+    let lost_on_the_way = previous.is_some_and(|p| now > p && now <= p.saturating_add(MAX_UNSEEN));
+    if !reloaded && !lost_on_the_way && previous.is_some() {
         note(
             out,
             format!("underscore: {endpoint} `_` does not go up by 1 (official: jQuery's counter)"),
@@ -442,15 +471,16 @@ pub(crate) fn headers(
         }
     }
     if let Some(referer) = header(h, "referer") {
+        // Chrome's strict-origin-when-cross-origin: the page's URL to the page's own origin, the
+        // page's origin elsewhere (a script on the login or push host; the ticket of a login
+        // moved to another host of the family).
+        let origin_only = page
+            .origin
+            .as_ref()
+            .is_none_or(|o| referer == format!("{o}/"));
         let ok = match kind {
-            // Cross-origin: the page's origin only; same-origin (loopback): the page's URL.
-            Kind::Script => {
-                page.origin
-                    .as_ref()
-                    .is_none_or(|o| referer == format!("{o}/"))
-                    || page.is_page_url(referer)
-            }
-            _ => page.is_page_url(referer),
+            Kind::Script => origin_only || page.is_page_url(referer),
+            _ => page.is_page_url(referer) || (origin_only && !same_origin(page, h)),
         };
         if !ok {
             let official = match kind {

@@ -28,6 +28,12 @@ fn ready(bot: &mut Bot) -> (u64, webwx_core::ContactCounts) {
     }
 }
 
+/// The messages that arrived before Ready: the message loop runs during the set-up, as on the
+/// official page.
+fn early_messages(bot: &Bot) -> Vec<Message> {
+    bot.seen.iter().filter_map(message).cloned().collect()
+}
+
 fn message(e: &Event) -> Option<&Message> {
     match e {
         Event::Message(m) => Some(m),
@@ -37,10 +43,21 @@ fn message(e: &Event) -> Option<&Message> {
 
 /// Receives messages until `n` arrived (replying "echo: <text>" to every text), and returns them.
 fn receive(bot: &mut Bot, n: usize, reply: bool) -> Vec<Message> {
+    receive_after(bot, Vec::new(), n, reply)
+}
+
+/// [`receive`], counting (and replying to) `early` first.
+fn receive_after(bot: &mut Bot, early: Vec<Message>, n: usize, reply: bool) -> Vec<Message> {
     let mut got = vec![];
+    let mut early = early.into_iter();
     while got.len() < n {
-        let e = bot.until(|e| matches!(e, Event::Message(_)));
-        let m = message(&e).unwrap().clone();
+        let m = match early.next() {
+            Some(m) => m,
+            None => {
+                let e = bot.until(|e| matches!(e, Event::Message(_)));
+                message(&e).unwrap().clone()
+            }
+        };
         if let (true, Content::Text(text), false, false) =
             (reply, &m.content, m.outgoing, m.is_group)
         {
@@ -93,7 +110,9 @@ fn full_session(kind: Kind) {
         ),
         (500, 6, 10, 2)
     );
-    assert_eq!(counts.group_members, 6 * 21);
+    // As on the official page, only the recent groups (init's ChatSet: one here) are fetched
+    // with their members at start-up; the others when a message comes from them.
+    assert_eq!(counts.group_members, 21);
     let pages = bot
         .seen
         .iter()
@@ -101,7 +120,8 @@ fn full_session(kind: Kind) {
         .count();
     assert_eq!(pages, 5, "518 contacts over pages of 120");
 
-    let msgs = receive(&mut bot, 100, true);
+    let early = early_messages(&bot);
+    let msgs = receive_after(&mut bot, early, 100, true);
     let ids: HashSet<&str> = msgs.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids.len(), 100, "every message once");
     let types: BTreeSet<i64> = msgs.iter().map(|m| m.raw.msg_type).collect();
@@ -245,7 +265,8 @@ fn faulty(kind: Kind) {
     let sim = Simulator::spawn(s).unwrap();
     let mut bot = Bot::start(kind, config_for(&sim, 4));
     let (uin, _) = ready(&mut bot);
-    let msgs = receive(&mut bot, 36, false);
+    let early = early_messages(&bot);
+    let msgs = receive_after(&mut bot, early, 36, false);
     let ids: HashSet<&str> = msgs.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(
         ids.len(),
@@ -255,6 +276,7 @@ fn faulty(kind: Kind) {
     for i in 0..4 {
         bot.send_text("filehelper", &format!("reply {i}"));
     }
+
     let mut done = 0;
     while done < 4 {
         match bot.until(|e| matches!(e, Event::Sent { .. } | Event::SendFailed { .. })) {

@@ -438,13 +438,13 @@ impl Client {
         self.scheduler.send(call, attempt, now, transmit, url);
     }
 
-    /// The origin of the official page this client stands for: the session's API host once the
-    /// login was confirmed, before that the page the login origin serves
+    /// The origin of the official page this client stands for: the session's API host once
+    /// logged in (the ticket fetched), before that the page the login origin serves
     /// (`https://login.wx.qq.com` → `https://wx.qq.com`).
     fn page_origin(&self) -> String {
-        match &self.session.hosts {
-            Some(hosts) => hosts.api.clone(),
-            None => crate::hosts::page_of_login(&self.config.login_origin),
+        match (&self.session.hosts, &self.session.credentials) {
+            (Some(hosts), Some(_)) => hosts.api.clone(),
+            _ => crate::hosts::page_of_login(&self.config.login_origin),
         }
     }
 
