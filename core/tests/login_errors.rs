@@ -595,3 +595,32 @@ fn secrets_stay_out_of_debug() {
         "cookie names are shown: {debug}"
     );
 }
+
+/// The page reads at most 17 contact pages (`t <= 16 && Seq != 0`, `t` from 1): past them the
+/// set-up goes on with what it has, as there.
+#[test]
+fn contact_paging_stops_after_the_pages_official_limit() {
+    let (mut c, first) = started(config());
+    let mut t = until(&mut c, first, Endpoint::GetContact);
+    let page = |seq: u64| {
+        Bytes::from(format!(
+            "{{\"BaseResponse\":{{\"Ret\":0}},\"MemberList\":[{{\"UserName\":\"@p{seq}\"}}],\"Seq\":{seq}}}"
+        ))
+    };
+    for seq in 1..=17u64 {
+        answer(&mut c, &t, ok(page(seq)), at(2_000 + seq));
+        let sent = drain(&mut c);
+        let pages: Vec<_> = sent
+            .into_iter()
+            .filter(|t| t.endpoint == Endpoint::GetContact)
+            .collect();
+        if seq < 17 {
+            assert_eq!(pages.len(), 1, "page {seq}");
+            t = pages.into_iter().next().unwrap();
+        } else {
+            assert!(pages.is_empty(), "no 18th page");
+        }
+    }
+    assert_eq!(c.state(), &State::Ready);
+    assert!(c.contacts().get("@p17").is_some());
+}

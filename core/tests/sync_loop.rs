@@ -683,3 +683,60 @@ fn read_marks_go_out_one_at_a_time_without_repeats() {
         Err(UsageError::InvalidMessage(_))
     ));
 }
+
+/// A message from a group the store does not know with its members wants that group, as the
+/// page's `getContact` does: `{UserName, EncryChatRoomId: ""}` 200 ms later, once however many
+/// messages come from it meanwhile; its answer is announced as a contact change.
+#[test]
+fn a_message_from_an_unknown_group_fetches_the_group() {
+    const NEW: &str = "@@9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0";
+    let (mut c, check) = ready(config());
+    assert!(c.contacts().get(NEW).is_none());
+    let sync = to_sync(&mut c, &check, at(10_000));
+    let msg = |id: u32| {
+        format!(
+            r#"{{"MsgId":"{id}","FromUserName":"{NEW}","ToUserName":"@me","MsgType":1,"Content":"{ALICE}:<br/>hi {id}","CreateTime":1764000120}}"#
+        )
+    };
+    let body = format!(
+        r#"{{"BaseResponse":{{"Ret":0,"ErrMsg":""}},"AddMsgCount":2,"AddMsgList":[{},{}],"ContinueFlag":0,"SyncKey":{{"Count":1,"List":[{{"Key":1,"Val":9}}]}},"SKey":""}}"#,
+        msg(1),
+        msg(2)
+    );
+    answer(&mut c, &sync, ok(Bytes::from(body)), at(10_100));
+    assert_eq!(messages(&events(&mut c)).len(), 2);
+    // The next synccheck goes at once; the group 200 ms later.
+    let next_check = next(&mut c, Endpoint::SyncCheck);
+    c.handle_timeout(at(10_300));
+    let batch = next(&mut c, Endpoint::BatchGetContact);
+    let body: serde_json::Value = serde_json::from_slice(batch.request.body()).unwrap();
+    assert_eq!(
+        body["List"],
+        serde_json::json!([{"UserName": NEW, "EncryChatRoomId": ""}])
+    );
+    let group = format!(
+        r#"{{"BaseResponse":{{"Ret":0,"ErrMsg":""}},"Count":1,"ContactList":[{{"UserName":"{NEW}","NickName":"新群","MemberCount":2,"MemberList":[{{"UserName":"{ALICE}","NickName":"Alice"}},{{"UserName":"@me"}}],"EncryChatRoomId":"@e1"}}]}}"#
+    );
+    answer(&mut c, &batch, ok(Bytes::from(group)), at(10_400));
+    assert!(matches!(
+        &events(&mut c)[..],
+        [Event::ContactChanged(g)] if g.user_name == NEW && g.members.len() == 2
+    ));
+    assert_eq!(c.contacts().member_display_name(NEW, ALICE), Some("Alice"));
+    // Known now: a later message from it wants nothing.
+    answer(
+        &mut c,
+        &next_check,
+        ok(sync_fixture("synccheck-0-2.js")),
+        at(11_000),
+    );
+    let sync = next(&mut c, Endpoint::Sync);
+    let body = format!(
+        r#"{{"BaseResponse":{{"Ret":0,"ErrMsg":""}},"AddMsgCount":1,"AddMsgList":[{}],"ContinueFlag":0,"SyncKey":{{"Count":1,"List":[{{"Key":1,"Val":10}}]}},"SKey":""}}"#,
+        msg(3)
+    );
+    answer(&mut c, &sync, ok(Bytes::from(body)), at(11_100));
+    next(&mut c, Endpoint::SyncCheck);
+    c.handle_timeout(at(11_400));
+    assert!(c.poll_transmit().is_none(), "no second fetch");
+}
