@@ -223,6 +223,11 @@ impl Default for RetryPolicy {
 pub struct Limits {
     /// Largest response body the core accepts (transports should cap reads at this too).
     pub max_body_bytes: usize,
+    /// Largest media download (an image, voice, video, file or sticker) a transport writes:
+    /// past it the download stops with [`DownloadError::TooLarge`](crate::DownloadError), having
+    /// written no more than this. Separate from `max_body_bytes`: media never pass through the
+    /// core's memory.
+    pub max_media_bytes: u64,
     /// Most contacts (of every kind) the store holds.
     pub max_contacts: usize,
     /// Most members one group may list.
@@ -284,6 +289,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_body_bytes: 64 * 1024 * 1024,
+            max_media_bytes: 100 * 1024 * 1024,
             max_contacts: 200_000,
             max_group_members: 10_000,
             max_contact_pages: 1_000,

@@ -204,4 +204,42 @@ pub enum UsageError {
     /// The send queue is full.
     #[error("the send queue is full ({0} messages)")]
     QueueFull(usize),
+    /// The media, or this variant of it, cannot be fetched (a paid sticker, a voice's
+    /// thumbnail, a file without its ids).
+    #[error("not available: {0}")]
+    Unavailable(&'static str),
+}
+
+/// A media download failed. Nothing past the failure was written; what was written before it
+/// stays with the caller (who may delete or keep it).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DownloadError {
+    /// The core could not build the request (see [`UsageError`]).
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+    /// The server answered with this status (not 200 or 206).
+    #[error("the server answered {0}")]
+    Status(u16),
+    /// The media is larger than [`Limits::max_media_bytes`](crate::Limits::max_media_bytes):
+    /// `written` bytes (at most the limit) were written before the download stopped.
+    #[error("the media is larger than the limit of {limit} bytes ({written} written)")]
+    TooLarge {
+        /// The limit.
+        limit: u64,
+        /// Bytes written before stopping.
+        written: u64,
+    },
+    /// The network failed.
+    #[error("transport: {0}")]
+    Transport(TransportErrorKind),
+    /// Writing the bytes failed (the destination's error).
+    #[error("writing: {0}")]
+    Write(String),
+    /// The progress callback asked to stop.
+    #[error("cancelled after {written} bytes")]
+    Cancelled {
+        /// Bytes written before stopping.
+        written: u64,
+    },
 }

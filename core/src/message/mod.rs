@@ -3,11 +3,13 @@
 
 mod content;
 mod group;
+mod media;
 mod payload;
 mod text;
 
 pub use content::{AppMessage, Content};
 pub use group::{mentions, split_group_content};
+pub use media::{Media, MediaKind, Variant};
 pub use payload::Payload;
 pub use text::{decode_emoji_hex, decode_entities, decode_text};
 

@@ -78,6 +78,12 @@ pub struct RawMessage {
     /// `MediaId`.
     #[serde(rename = "MediaId", deserialize_with = "lenient::string")]
     pub media_id: String,
+    /// `EncryFileName`: what the file host wants beside the `MediaId` of a file.
+    #[serde(rename = "EncryFileName", deserialize_with = "lenient::string")]
+    pub encry_file_name: String,
+    /// `HasProductId`: non-zero for a paid sticker (which cannot be downloaded).
+    #[serde(rename = "HasProductId", deserialize_with = "lenient::int")]
+    pub has_product_id: i64,
     /// `Url`.
     #[serde(rename = "Url", deserialize_with = "lenient::string")]
     pub url: String,
@@ -128,6 +134,8 @@ impl fmt::Debug for RawMessage {
             .field("file_name", &self.file_name)
             .field("file_size", &self.file_size)
             .field("media_id", &self.media_id)
+            .field("encry_file_name", &self.encry_file_name)
+            .field("has_product_id", &self.has_product_id)
             .field("url", &self.url)
             .field("voice_length", &self.voice_length)
             .field("play_length", &self.play_length)
