@@ -11,7 +11,7 @@ use crate::Loader;
 use crate::content_encoding::ACCEPT_ENCODING;
 use http::header::{
     ACCEPT, ACCEPT_ENCODING as ACCEPT_ENCODING_NAME, ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE,
-    HeaderName, HeaderValue, ORIGIN, REFERER, UPGRADE_INSECURE_REQUESTS, USER_AGENT,
+    HeaderName, HeaderValue, ORIGIN, RANGE, REFERER, UPGRADE_INSECURE_REQUESTS, USER_AGENT,
 };
 use http::{HeaderMap, Method};
 use url::Url;
@@ -36,6 +36,9 @@ impl Page<'_> {
 /// Chrome's `Accept` on a top-level navigation.
 const NAVIGATION_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,\
 image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7";
+
+/// Chrome's `Accept` on an image.
+const IMAGE_ACCEPT: &str = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
 
 /// How a request's site relates to the page's (`Sec-Fetch-Site`).
 fn fetch_site(page_origin: &str, url: &Url) -> &'static str {
@@ -111,12 +114,20 @@ pub(crate) fn headers(page: &Page<'_>, loader: Loader, method: &Method, url: &Ur
             "empty",
             "cors",
         ),
-        Loader::Form => (NAVIGATION_ACCEPT, "document", "navigate"),
+        Loader::Form | Loader::Link => (NAVIGATION_ACCEPT, "document", "navigate"),
+        Loader::Image => (IMAGE_ACCEPT, "image", "no-cors"),
+        Loader::Audio => ("*/*", "audio", "no-cors"),
+        Loader::Video => ("*/*", "video", "no-cors"),
     };
+    let media_element = matches!(loader, Loader::Audio | Loader::Video);
     let hints = client_hints(page.user_agent);
     let mut h: Vec<(HeaderName, String)> = Vec::new();
     if loader == Loader::Form {
         h.push((CACHE_CONTROL, "max-age=0".into()));
+    }
+    if media_element {
+        // A media element asks for a range, and for the bytes as they are.
+        h.push((RANGE, "bytes=0-".into()));
     }
     if let Some((brands, _)) = &hints {
         h.push((HeaderName::from_static("sec-ch-ua"), brands.clone()));
@@ -137,7 +148,7 @@ pub(crate) fn headers(page: &Page<'_>, loader: Loader, method: &Method, url: &Ur
     if hints.is_some() {
         h.push((HeaderName::from_static("sec-ch-ua-mobile"), "?0".into()));
     }
-    if loader == Loader::Form {
+    if matches!(loader, Loader::Form | Loader::Link) {
         h.push((UPGRADE_INSECURE_REQUESTS, "1".into()));
     }
     h.push((USER_AGENT, page.user_agent.into()));
@@ -153,6 +164,10 @@ pub(crate) fn headers(page: &Page<'_>, loader: Loader, method: &Method, url: &Ur
     }
     h.push((HeaderName::from_static("sec-fetch-site"), site.into()));
     h.push((HeaderName::from_static("sec-fetch-mode"), mode.into()));
+    if loader == Loader::Link {
+        // A navigation the user started.
+        h.push((HeaderName::from_static("sec-fetch-user"), "?1".into()));
+    }
     h.push((HeaderName::from_static("sec-fetch-dest"), dest.into()));
     // strict-origin-when-cross-origin: the page's URL to its own origin, its origin elsewhere.
     let referer = if same_origin {
@@ -161,7 +176,12 @@ pub(crate) fn headers(page: &Page<'_>, loader: Loader, method: &Method, url: &Ur
         format!("{}/", page.origin)
     };
     h.push((REFERER, referer));
-    h.push((ACCEPT_ENCODING_NAME, ACCEPT_ENCODING.into()));
+    let encoding = if media_element {
+        "identity;q=1, *;q=0"
+    } else {
+        ACCEPT_ENCODING
+    };
+    h.push((ACCEPT_ENCODING_NAME, encoding.into()));
     h.push((ACCEPT_LANGUAGE, accept_language(page.lang)));
     let mut map = HeaderMap::with_capacity(h.len() + 2);
     for (name, value) in h {

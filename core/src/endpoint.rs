@@ -33,6 +33,18 @@ pub enum Endpoint {
     PushLogin,
     /// `webwxstatreport`: the page's timing report, posted after each contact page.
     StatReport,
+    /// `webwxgetmsgimg`: a message's image (full, thumbnail) or sticker.
+    GetMsgImg,
+    /// `webwxgetvoice`: a voice message.
+    GetVoice,
+    /// `webwxgetvideo`: a video.
+    GetVideo,
+    /// `webwxgetmedia` on the file host: a file.
+    GetMedia,
+    /// `webwxgeticon`: a contact's avatar.
+    GetIcon,
+    /// `webwxgetheadimg`: a group's avatar.
+    GetHeadImg,
 }
 
 /// Which origin an endpoint is served from.
@@ -80,6 +92,14 @@ pub enum Loader {
     JQueryJson,
     /// A submitted `<form method="POST">`: a top-level navigation (webwxlogout).
     Form,
+    /// An `<img>` element (message images, stickers, avatars).
+    Image,
+    /// An `<audio>` element (voice messages): a range request.
+    Audio,
+    /// A `<video>` element: a range request.
+    Video,
+    /// A link the user clicks: a top-level navigation (a file on the file host).
+    Link,
 }
 
 impl Endpoint {
@@ -172,6 +192,54 @@ impl Endpoint {
                 long_poll: false,
                 loader: Loader::Form,
                 redirect_is_answer: true,
+            },
+            Endpoint::GetMsgImg => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxgetmsgimg",
+                method: Method::GET,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Image,
+                redirect_is_answer: false,
+            },
+            Endpoint::GetVoice => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxgetvoice",
+                method: Method::GET,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Audio,
+                redirect_is_answer: false,
+            },
+            Endpoint::GetVideo => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxgetvideo",
+                method: Method::GET,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Video,
+                redirect_is_answer: false,
+            },
+            Endpoint::GetMedia => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxgetmedia",
+                method: Method::GET,
+                role: HostRole::File,
+                long_poll: false,
+                loader: Loader::Link,
+                redirect_is_answer: false,
+            },
+            Endpoint::GetIcon => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxgeticon",
+                method: Method::GET,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Image,
+                redirect_is_answer: false,
+            },
+            Endpoint::GetHeadImg => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxgetheadimg",
+                method: Method::GET,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Image,
+                redirect_is_answer: false,
             },
             Endpoint::StatReport => Row {
                 path: "/cgi-bin/mmwebwx-bin/webwxstatreport",

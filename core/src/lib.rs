@@ -236,7 +236,7 @@ pub use http;
 /// account has it, and sending to it reaches only the account's own devices.
 pub const FILE_HELPER: &str = "filehelper";
 
-pub use client::Client;
+pub use client::{Client, MediaRequest};
 pub use command::{Command, Logout, MarkRead, SendText, SessionError};
 pub use config::{Config, DEFAULT_LOGIN_ORIGIN, DEFAULT_USER_AGENT, Limits, RetryPolicy};
 pub use connect_to::{ConnectTo, InvalidOrigin};

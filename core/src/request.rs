@@ -32,6 +32,8 @@ pub(crate) enum Query {
     Raw(String),
     /// Concatenated through `encodeURIComponent`.
     Component(String),
+    /// Nothing: the page's `"?&MsgID="` has an empty parameter first.
+    Empty,
 }
 
 /// A request body.
@@ -90,6 +92,12 @@ impl ApiRequest {
         self
     }
 
+    /// An empty parameter (the `&` of the page's `"?&MsgID="`).
+    pub(crate) fn empty(mut self) -> Self {
+        self.query.push(("", Query::Empty));
+        self
+    }
+
     /// `&name=encodeURIComponent(value)`.
     pub(crate) fn component(mut self, name: &'static str, value: impl ToString) -> Self {
         self.query.push((name, Query::Component(value.to_string())));
@@ -145,15 +153,16 @@ impl ApiRequest {
             .iter()
             .map(|(name, value)| {
                 let value = match value {
-                    Query::Raw(v) => keep_encoded(v),
-                    Query::Component(v) => uri_encoding::component(v),
+                    Query::Raw(v) => Some(keep_encoded(v)),
+                    Query::Component(v) => Some(uri_encoding::component(v)),
+                    Query::Empty => None,
                 };
                 (*name, value)
             })
             .chain(
                 params
                     .iter()
-                    .map(|(name, value)| (*name, uri_encoding::angular(value))),
+                    .map(|(name, value)| (*name, Some(uri_encoding::angular(value)))),
             );
         // A checked URL has no fragment and a `?` only where its query starts.
         let mut separator = match url.find('?') {
@@ -166,9 +175,11 @@ impl ApiRequest {
                 url.push(c);
             }
             separator = Some('&');
-            url.push_str(name);
-            url.push('=');
-            url.push_str(&value);
+            if let Some(value) = value {
+                url.push_str(name);
+                url.push('=');
+                url.push_str(&value);
+            }
         }
         url
     }

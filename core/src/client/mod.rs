@@ -6,6 +6,7 @@ mod commands;
 mod feed;
 mod group_fetch;
 mod lane;
+mod media;
 mod login;
 mod page;
 mod resume;
@@ -25,6 +26,7 @@ use crate::{
 use bytes::Bytes;
 use calls::{Call, Stamp};
 pub(crate) use commands::PendingSend;
+pub use media::MediaRequest;
 use feed::Feed;
 use lane::Lane;
 use login::JsLoginCall;
@@ -410,19 +412,7 @@ impl Client {
             });
             return;
         };
-        let page_origin = self.page_origin();
-        let ctx = crate::request::Context {
-            config: &self.config,
-            hosts: self.session.hosts.as_ref(),
-            jar: &self.session.cookies,
-            pass_ticket: self
-                .session
-                .credentials
-                .as_ref()
-                .map(|c| c.pass_ticket.expose().as_str()),
-            page_origin: &page_origin,
-        };
-        let (request, url) = match req.build(&ctx) {
+        let (request, url) = match self.build(req) {
             Ok(built) => built,
             Err(e) => return self.fail(e),
         };
@@ -436,6 +426,26 @@ impl Client {
             timeout,
         };
         self.scheduler.send(call, attempt, now, transmit, url);
+    }
+
+    /// Builds `req` with the session's hosts, cookies, pass_ticket and page.
+    fn build(
+        &self,
+        req: crate::request::ApiRequest,
+    ) -> Result<(http::Request<Bytes>, url::Url), Error> {
+        let page_origin = self.page_origin();
+        let ctx = crate::request::Context {
+            config: &self.config,
+            hosts: self.session.hosts.as_ref(),
+            jar: &self.session.cookies,
+            pass_ticket: self
+                .session
+                .credentials
+                .as_ref()
+                .map(|c| c.pass_ticket.expose().as_str()),
+            page_origin: &page_origin,
+        };
+        req.build(&ctx)
     }
 
     /// The origin of the official page this client stands for: the session's API host once
