@@ -10,6 +10,7 @@
 
 use crate::console;
 use crate::failure::{CliError, Exit};
+use crate::media;
 use crate::output::{self, Names};
 use crate::real::{host_for, resume, save};
 use crate::sanitize;
@@ -40,13 +41,45 @@ fn line(event: &Event, names: &Names, json: bool) -> Option<String> {
     }
 }
 
+/// `line` with where the message's media went: a `saved` (or `save_error`) field in JSON, a
+/// second line for a person.
+fn with_saved(line: String, saved: Option<&media::Saved>, json: bool) -> String {
+    let Some(saved) = saved else { return line };
+    if json {
+        let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&line) else {
+            return line;
+        };
+        match saved {
+            media::Saved::At(path) => value["saved"] = path.display().to_string().into(),
+            media::Saved::Failed(why) => value["save_error"] = why.clone().into(),
+        }
+        sanitize::json_line(&value)
+    } else {
+        match saved {
+            media::Saved::At(path) => format!("{line}\n  saved: {}", path.display()),
+            media::Saved::Failed(why) => {
+                format!("{line}\n  not saved: {}", sanitize::for_terminal(why))
+            }
+        }
+    }
+}
+
 /// `webwx listen`.
 pub(crate) async fn listen(
     server: Option<&str>,
     path: &Path,
     json: bool,
     count: Option<usize>,
+    save_media: Option<&Path>,
 ) -> Result<(), CliError> {
+    if let Some(dir) = save_media {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CliError::new(
+                Exit::Failure,
+                format!("--save-media {}: {e}", dir.display()),
+            )
+        })?;
+    }
     // Installed first: a stop while the session resumes ends the command at once (nothing was
     // taken yet, so there is nothing to save).
     let mut stops = Stops::install();
@@ -111,7 +144,12 @@ pub(crate) async fn listen(
         if let (Some(note), false) = (output::connection_note(&event), json) {
             console::note(&note);
         }
-        if let Some(line) = line(&event, &names, json)
+        let saved = match (&event, save_media) {
+            (Event::Message(m), Some(dir)) => media::save(&session.handle(), m, dir).await,
+            _ => None,
+        };
+        let line = line(&event, &names, json).map(|l| with_saved(l, saved.as_ref(), json));
+        if let Some(line) = line
             && let Err(e) = console::print(&line)
         {
             // Not shown. Anything but a message may be saved past; a message must come again.

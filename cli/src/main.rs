@@ -11,6 +11,7 @@ mod demo;
 mod failure;
 mod listen;
 mod logout;
+mod media;
 mod output;
 mod qr;
 mod real;
@@ -69,6 +70,10 @@ enum Command {
         /// Exits after this many messages.
         #[arg(long)]
         count: Option<usize>,
+        /// Saves every received image, voice, video, file and sticker into this folder as it
+        /// arrives (the JSON lines carry the saved path).
+        #[arg(long, value_name = "DIR")]
+        save_media: Option<std::path::PathBuf>,
     },
     /// Sends a text message.
     Send {
@@ -115,7 +120,11 @@ fn main() {
             Command::Login { qr_png, desktop } => {
                 real::login(server, &session, qr_png.as_deref(), desktop).await
             }
-            Command::Listen { json, count } => listen::listen(server, &session, json, count).await,
+            Command::Listen {
+                json,
+                count,
+                save_media,
+            } => listen::listen(server, &session, json, count, save_media.as_deref()).await,
             Command::Send { to, text } => real::send(server, &session, &to, &text).await,
             Command::Contacts { json } => real::contacts(server, &session, json).await,
             Command::Logout => logout::logout(server, &session).await,

@@ -42,14 +42,21 @@ fn every_kind_as_the_page_fetches_it() {
     let thumb = c.media_request(&image, Variant::Thumbnail).unwrap();
     assert_eq!(
         thumb.request.uri().to_string(),
-        format!("https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxgetmsgimg?&MsgID=501&{SKEY_ENC}&type=slave")
+        format!(
+            "https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxgetmsgimg?&MsgID=501&{SKEY_ENC}&type=slave"
+        )
     );
     assert_eq!(header(&thumb, "sec-fetch-dest"), "image");
     assert!(header(&thumb, "accept").starts_with("image/avif"));
     assert!(header(&thumb, "cookie").contains("wxsid="));
     assert_eq!(thumb.endpoint, Endpoint::GetMsgImg);
     let full = c.media_request(&image, Variant::Full).unwrap();
-    assert!(full.request.uri().to_string().ends_with(&format!("MsgID=501&{SKEY_ENC}")));
+    assert!(
+        full.request
+            .uri()
+            .to_string()
+            .ends_with(&format!("MsgID=501&{SKEY_ENC}"))
+    );
     assert_eq!(full.max_bytes, 100 * 1024 * 1024);
 
     let voice = message(
@@ -110,11 +117,18 @@ fn every_kind_as_the_page_fetches_it() {
     );
     assert_eq!(header(&r, "sec-fetch-mode"), "navigate");
     assert_eq!(header(&r, "sec-fetch-user"), "?1");
-    assert_eq!(header(&r, "referer"), "https://wx2.qq.com/", "cross-origin: the origin");
+    assert_eq!(
+        header(&r, "referer"),
+        "https://wx2.qq.com/",
+        "cross-origin: the origin"
+    );
     assert_eq!(r.suggested_name, "a b.pdf");
     // The Debug of a request names no secret.
     let debug = format!("{r:?}");
-    assert!(!debug.contains("crypt") && !debug.contains("Ticket"), "{debug}");
+    assert!(
+        !debug.contains("crypt") && !debug.contains("Ticket"),
+        "{debug}"
+    );
 
     let sticker = message(
         &c,
@@ -136,7 +150,8 @@ fn avatars_with_the_current_skey() {
     let r = c.avatar_request(&me, false).unwrap();
     let uri = r.request.uri().to_string();
     assert!(
-        uri.starts_with("https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxgeticon?") && uri.contains(SKEY_RAW),
+        uri.starts_with("https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxgeticon?")
+            && uri.contains(SKEY_RAW),
         "{uri}"
     );
     let group = c.contacts().groups().next().unwrap().user_name.clone();
@@ -151,7 +166,9 @@ fn avatars_with_the_current_skey() {
     let r = c.avatar_request("@@unknown", false).unwrap();
     assert_eq!(
         r.request.uri().to_string(),
-        format!("https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxgetheadimg?seq=0&username=@@unknown&{SKEY_RAW}")
+        format!(
+            "https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxgetheadimg?seq=0&username=@@unknown&{SKEY_RAW}"
+        )
     );
     // Before login there is no request to build.
     let fresh = Client::new(config());

@@ -8,14 +8,16 @@
 
 use crate::{Transport, TransportError};
 use bytes::Bytes;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Instant, SystemTime};
+use tokio::io::AsyncWrite;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use webwx_core::{
-    Client, Command, Config, Event, RequestId, ResumeError, SavedSession, SendHandle, SessionError,
-    Timestamp, TransportErrorKind, UsageError,
+    Client, Command, Config, DownloadError, Event, Media, MediaRequest, RequestId, ResumeError,
+    SavedSession, SendHandle, SessionError, Timestamp, TransportErrorKind, UsageError, Variant,
 };
 
 /// The time for the core: the wall clock read once per process, then a monotonic clock, so a
@@ -34,6 +36,8 @@ fn now() -> Timestamp {
 /// What the application and the driver share.
 struct Shared {
     client: Mutex<Box<Client>>,
+    /// The driver's transport (its connection pool), for downloads.
+    transport: Transport,
     /// Wakes the driver: a command queued requests, or the application took events.
     wake: Notify,
     /// Wakes the application: events may be waiting, or the driver stopped.
@@ -114,6 +118,48 @@ impl SessionHandle {
     pub async fn save(&self) -> Result<Option<SavedSession>, SessionError> {
         Ok(self.shared.client().save())
     }
+
+    /// Downloads `variant` of `media` (from [`Message::media`](webwx_core::Message::media))
+    /// into `writer`, streamed, with the session's current skey and cookies; see
+    /// [`Transport::download`]. Returns the bytes written.
+    pub async fn download<W: AsyncWrite + Unpin>(
+        &self,
+        media: &Media,
+        variant: Variant,
+        writer: &mut W,
+        progress: impl FnMut(u64, Option<u64>) -> ControlFlow<()>,
+    ) -> Result<u64, DownloadError> {
+        let request = self.media_request(|client| client.media_request(media, variant))?;
+        self.shared
+            .transport
+            .download(request, writer, progress)
+            .await
+    }
+
+    /// Downloads the avatar of `user_name` (a contact, a group or the self user) into `writer`;
+    /// `big` for the large one. Returns the bytes written.
+    pub async fn download_avatar<W: AsyncWrite + Unpin>(
+        &self,
+        user_name: &str,
+        big: bool,
+        writer: &mut W,
+    ) -> Result<u64, DownloadError> {
+        let request = self.media_request(|client| client.avatar_request(user_name, big))?;
+        self.shared
+            .transport
+            .download(request, writer, |_, _| ControlFlow::Continue(()))
+            .await
+    }
+
+    fn media_request(
+        &self,
+        build: impl FnOnce(&Client) -> Result<MediaRequest, UsageError>,
+    ) -> Result<MediaRequest, DownloadError> {
+        if self.shared.stopped.load(Ordering::Acquire) {
+            return Err(DownloadError::Usage(UsageError::Ended));
+        }
+        Ok(build(&self.shared.client())?)
+    }
 }
 
 /// A session driven in its own task: events from [`Session::next_event`], commands through
@@ -153,6 +199,7 @@ impl Session {
         let shared = Arc::new(Shared {
             // Boxed: the client is large and the mutex is moved into the Arc's allocation once.
             client: Mutex::new(Box::new(client)),
+            transport: transport.clone(),
             wake: Notify::new(),
             events: Notify::new(),
             stopped: AtomicBool::new(false),

@@ -6,9 +6,14 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use std::error::Error as StdError;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
-use webwx_core::{ConnectTo, TransportErrorKind};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use webwx_core::{ConnectTo, DownloadError, MediaRequest, TransportErrorKind};
+
+/// How long a download may wait for its next bytes before it counts as timed out.
+pub const DOWNLOAD_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default cap on a response body (64 MiB, the core's default limit).
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
@@ -176,5 +181,72 @@ impl Transport {
                 }
             })?;
         Ok(http::Response::from_parts(parts, body.to_bytes()))
+    }
+
+    /// Downloads `media` (from [`Client::media_request`](webwx_core::Client::media_request))
+    /// into `writer`, streamed: memory stays at one frame of the body, whatever the size. At most
+    /// `media.max_bytes` are written; past it the download stops with
+    /// [`DownloadError::TooLarge`]. `progress` is called with the bytes written so far and the
+    /// total when the server said it; returning [`ControlFlow::Break`] cancels. Each wait for
+    /// more bytes is bounded by [`DOWNLOAD_IDLE_TIMEOUT`]. Returns the bytes written.
+    pub async fn download<W: AsyncWrite + Unpin>(
+        &self,
+        media: MediaRequest,
+        writer: &mut W,
+        mut progress: impl FnMut(u64, Option<u64>) -> ControlFlow<()>,
+    ) -> Result<u64, DownloadError> {
+        let limit = media.max_bytes;
+        let mut request = media.request.map(|()| Full::new(Bytes::new()));
+        self.routes.apply(&mut request);
+        let transport_error = |e: &(dyn StdError + 'static)| DownloadError::Transport(kind_of(e));
+        let response = tokio::time::timeout(DOWNLOAD_IDLE_TIMEOUT, self.client.request(request))
+            .await
+            .map_err(|_| DownloadError::Transport(TransportErrorKind::Timeout))?
+            .map_err(|e| transport_error(&e))?;
+        let status = response.status().as_u16();
+        if status != 200 && status != 206 {
+            return Err(DownloadError::Status(status));
+        }
+        let total = response
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if let Some(total) = total
+            && total > limit
+        {
+            return Err(DownloadError::TooLarge { limit, written: 0 });
+        }
+        let mut body = response.into_body();
+        let mut written: u64 = 0;
+        loop {
+            let frame = tokio::time::timeout(DOWNLOAD_IDLE_TIMEOUT, body.frame())
+                .await
+                .map_err(|_| DownloadError::Transport(TransportErrorKind::Timeout))?;
+            let Some(frame) = frame else { break };
+            let frame = frame.map_err(|e| transport_error(&e))?;
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            let room = limit.saturating_sub(written);
+            let len = data.len() as u64;
+            let take = usize::try_from(len.min(room)).unwrap_or(data.len());
+            writer
+                .write_all(&data[..take])
+                .await
+                .map_err(|e| DownloadError::Write(e.to_string()))?;
+            written += take as u64;
+            if len > room {
+                return Err(DownloadError::TooLarge { limit, written });
+            }
+            if progress(written, total).is_break() {
+                return Err(DownloadError::Cancelled { written });
+            }
+        }
+        writer
+            .flush()
+            .await
+            .map_err(|e| DownloadError::Write(e.to_string()))?;
+        Ok(written)
     }
 }

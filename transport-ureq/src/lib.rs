@@ -37,6 +37,6 @@ mod session;
 mod transport;
 
 pub use session::{Session, SessionHandle};
-pub use transport::{DEFAULT_MAX_BODY, Transport, TransportError};
+pub use transport::{DEFAULT_MAX_BODY, DOWNLOAD_IDLE_TIMEOUT, Transport, TransportError};
 pub use webwx_core;
 pub use webwx_core::SessionError;

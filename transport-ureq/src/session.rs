@@ -8,13 +8,14 @@
 
 use crate::Transport;
 use bytes::Bytes;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 use webwx_core::{
-    Client, Command, Config, Event, RequestId, ResumeError, SavedSession, SendHandle, SessionError,
-    Timestamp, TransportErrorKind, UsageError,
+    Client, Command, Config, DownloadError, Event, Media, MediaRequest, RequestId, ResumeError,
+    SavedSession, SendHandle, SessionError, Timestamp, TransportErrorKind, UsageError, Variant,
 };
 
 /// The time for the core: the wall clock read once per process, then a monotonic clock, so a
@@ -46,6 +47,8 @@ enum Input {
 /// What the application and the driver share.
 struct Shared {
     client: Mutex<Client>,
+    /// The driver's transport (its agent and connection pool), for downloads.
+    transport: Transport,
     /// Signalled when events may be waiting, or the driver stopped.
     events: Condvar,
     /// The driver has stopped (the session ended, or the [`Session`] was dropped).
@@ -112,6 +115,44 @@ impl SessionHandle {
         self.apply(|client, now| client.send_text(to, text, now))
     }
 
+    /// Downloads `variant` of `media` (from [`Message::media`](webwx_core::Message::media))
+    /// into `writer`, streamed, with the session's current skey and cookies, in the calling
+    /// thread; see [`Transport::download`]. Returns the bytes written.
+    pub fn download<W: std::io::Write>(
+        &self,
+        media: &Media,
+        variant: Variant,
+        writer: &mut W,
+        progress: impl FnMut(u64, Option<u64>) -> ControlFlow<()>,
+    ) -> Result<u64, DownloadError> {
+        let request = self.media_request(|client| client.media_request(media, variant))?;
+        self.shared.transport.download(request, writer, progress)
+    }
+
+    /// Downloads the avatar of `user_name` (a contact, a group or the self user) into `writer`;
+    /// `big` for the large one. Returns the bytes written.
+    pub fn download_avatar<W: std::io::Write>(
+        &self,
+        user_name: &str,
+        big: bool,
+        writer: &mut W,
+    ) -> Result<u64, DownloadError> {
+        let request = self.media_request(|client| client.avatar_request(user_name, big))?;
+        self.shared
+            .transport
+            .download(request, writer, |_, _| ControlFlow::Continue(()))
+    }
+
+    fn media_request(
+        &self,
+        build: impl FnOnce(&Client) -> Result<MediaRequest, UsageError>,
+    ) -> Result<MediaRequest, DownloadError> {
+        if self.shared.stopped.load(Ordering::Acquire) {
+            return Err(DownloadError::Usage(UsageError::Ended));
+        }
+        Ok(build(&self.shared.client())?)
+    }
+
     /// Marks a chat read on the phone.
     pub fn mark_read(&self, chat: &str) -> Result<(), SessionError> {
         self.apply(|client, now| client.mark_read(chat, now))
@@ -168,6 +209,7 @@ impl Session {
         let (driver, inbox) = mpsc::channel();
         let shared = Arc::new(Shared {
             client: Mutex::new(client),
+            transport: transport.clone(),
             events: Condvar::new(),
             stopped: AtomicBool::new(false),
         });

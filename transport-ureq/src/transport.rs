@@ -1,9 +1,17 @@
 //! One request at a time, on ureq.
 
 use bytes::Bytes;
+use std::io::{Read, Write};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
-use webwx_core::{ConnectTo, TransportErrorKind};
+use webwx_core::{ConnectTo, DownloadError, MediaRequest, TransportErrorKind};
+
+/// How long a download may wait for its next bytes before it counts as timed out.
+pub const DOWNLOAD_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The buffer a download copies through: the memory a download takes, whatever the size.
+const DOWNLOAD_BUFFER: usize = 64 * 1024;
 
 /// The default cap on a response body (64 MiB, the core's default limit).
 pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
@@ -172,6 +180,81 @@ impl Transport {
             .read_to_vec()
             .map_err(fail)?;
         Ok(http::Response::from_parts(parts, Bytes::from(bytes)))
+    }
+
+    /// Downloads `media` (from [`Client::media_request`](webwx_core::Client::media_request))
+    /// into `writer`, streamed through a 64 KiB buffer: memory stays the same whatever the size.
+    /// At most `media.max_bytes` are written; past it the download stops with
+    /// [`DownloadError::TooLarge`]. `progress` is called with the bytes written so far and the
+    /// total when the server said it; returning [`ControlFlow::Break`] cancels. Each read is
+    /// bounded by [`DOWNLOAD_IDLE_TIMEOUT`]. Returns the bytes written.
+    pub fn download<W: Write>(
+        &self,
+        media: MediaRequest,
+        writer: &mut W,
+        mut progress: impl FnMut(u64, Option<u64>) -> ControlFlow<()>,
+    ) -> Result<u64, DownloadError> {
+        let limit = media.max_bytes;
+        let mut request = media.request.map(|()| Bytes::new());
+        self.routes.apply(&mut request);
+        let request = self
+            .agent
+            .configure_request(request.map(|b| b.to_vec()))
+            .timeout_recv_response(Some(DOWNLOAD_IDLE_TIMEOUT))
+            .timeout_recv_body(None)
+            .build();
+        let transport = |e: ureq::Error| DownloadError::Transport(kind_of(&e));
+        let response = self.agent.run(request).map_err(transport)?;
+        let status = response.status().as_u16();
+        if status != 200 && status != 206 {
+            return Err(DownloadError::Status(status));
+        }
+        let total = response
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if let Some(total) = total
+            && total > limit
+        {
+            return Err(DownloadError::TooLarge { limit, written: 0 });
+        }
+        let (_, mut body) = response.into_parts();
+        // No limit of ureq's own: the cap is counted here, so that exactly `limit` bytes can be
+        // written before a body that is too large is refused.
+        let mut reader = body.as_reader();
+        let mut buffer = vec![0u8; DOWNLOAD_BUFFER];
+        let mut written: u64 = 0;
+        loop {
+            let n = match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let kind = match e.kind() {
+                        std::io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
+                        _ => TransportErrorKind::Reset,
+                    };
+                    return Err(DownloadError::Transport(kind));
+                }
+            };
+            let room = limit.saturating_sub(written);
+            let take = usize::try_from((n as u64).min(room)).unwrap_or(n);
+            writer
+                .write_all(buffer.get(..take).unwrap_or_default())
+                .map_err(|e| DownloadError::Write(e.to_string()))?;
+            written += take as u64;
+            if n as u64 > room {
+                return Err(DownloadError::TooLarge { limit, written });
+            }
+            if progress(written, total).is_break() {
+                return Err(DownloadError::Cancelled { written });
+            }
+        }
+        writer
+            .flush()
+            .map_err(|e| DownloadError::Write(e.to_string()))?;
+        Ok(written)
     }
 }
 

@@ -110,13 +110,13 @@ impl Client {
             .as_ref()
             .ok_or(UsageError::NotLoggedIn)?;
         let skey = creds.skey.expose();
-        let contact = self
+        let contact = self.session.contacts.get(user_name).or(self
             .session
-            .contacts
-            .get(user_name)
-            .or(self.session.user.as_ref().filter(|u| u.user_name == user_name));
-        let group = user_name.starts_with("@@")
-            || contact.is_some_and(|c| c.kind() == ContactKind::Group);
+            .user
+            .as_ref()
+            .filter(|u| u.user_name == user_name));
+        let group =
+            user_name.starts_with("@@") || contact.is_some_and(|c| c.kind() == ContactKind::Group);
         let endpoint = if group {
             Endpoint::GetHeadImg
         } else {
@@ -215,11 +215,17 @@ mod tests {
     #[test]
     fn the_skey_goes_back_where_it_was() {
         assert_eq!(
-            with_skey("/cgi-bin/mmwebwx-bin/webwxgeticon?seq=1&username=@a&skey=", "@crypt_1"),
+            with_skey(
+                "/cgi-bin/mmwebwx-bin/webwxgeticon?seq=1&username=@a&skey=",
+                "@crypt_1"
+            ),
             "/cgi-bin/mmwebwx-bin/webwxgeticon?seq=1&username=@a&skey=@crypt_1"
         );
         assert_eq!(
-            with_skey("/cgi-bin/mmwebwx-bin/webwxgetheadimg?seq=1&username=@@g", "@crypt_1"),
+            with_skey(
+                "/cgi-bin/mmwebwx-bin/webwxgetheadimg?seq=1&username=@@g",
+                "@crypt_1"
+            ),
             "/cgi-bin/mmwebwx-bin/webwxgetheadimg?seq=1&username=@@g&skey=@crypt_1"
         );
     }

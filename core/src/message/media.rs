@@ -172,8 +172,10 @@ mod tests {
 
     #[test]
     fn every_kind_is_described() {
-        let image = message(serde_json::json!({"MsgId": "11", "FromUserName": "@a", "ToUserName": "@me",
-            "MsgType": 3, "ImgWidth": 640, "ImgHeight": 480, "Content": ""}))
+        let image = message(
+            serde_json::json!({"MsgId": "11", "FromUserName": "@a", "ToUserName": "@me",
+            "MsgType": 3, "ImgWidth": 640, "ImgHeight": 480, "Content": ""}),
+        )
         .media()
         .unwrap();
         assert_eq!(image.kind, MediaKind::Image);
@@ -181,18 +183,28 @@ mod tests {
         assert!(image.has(Variant::Thumbnail) && image.has(Variant::Full));
         assert_eq!(image.suggested_name(), "11.jpg");
 
-        let voice = message(serde_json::json!({"MsgId": "12", "FromUserName": "@a", "ToUserName": "@me",
-            "MsgType": 34, "VoiceLength": 2300}))
+        let voice = message(
+            serde_json::json!({"MsgId": "12", "FromUserName": "@a", "ToUserName": "@me",
+            "MsgType": 34, "VoiceLength": 2300}),
+        )
         .media()
         .unwrap();
-        assert_eq!((voice.kind, voice.duration_ms), (MediaKind::Voice, Some(2300)));
+        assert_eq!(
+            (voice.kind, voice.duration_ms),
+            (MediaKind::Voice, Some(2300))
+        );
         assert!(!voice.has(Variant::Thumbnail));
 
-        let video = message(serde_json::json!({"MsgId": "13", "FromUserName": "@a", "ToUserName": "@me",
-            "MsgType": 62, "PlayLength": 7}))
+        let video = message(
+            serde_json::json!({"MsgId": "13", "FromUserName": "@a", "ToUserName": "@me",
+            "MsgType": 62, "PlayLength": 7}),
+        )
         .media()
         .unwrap();
-        assert_eq!((video.kind, video.duration_ms), (MediaKind::Video, Some(7000)));
+        assert_eq!(
+            (video.kind, video.duration_ms),
+            (MediaKind::Video, Some(7000))
+        );
 
         let file = message(serde_json::json!({"MsgId": "14", "FromUserName": "@a", "ToUserName": "@me",
             "MsgType": 49, "AppMsgType": 6, "FileName": "../报告.pdf", "FileSize": "1234",
@@ -202,19 +214,33 @@ mod tests {
         .unwrap();
         assert_eq!(file.kind, MediaKind::File);
         assert_eq!(file.size, Some(1234));
-        assert_eq!((file.media_id.as_str(), file.encry_file_name.as_str()), ("@crypt_m", "%E6%8A%A5"));
-        assert_eq!(file.suggested_name(), "报告.pdf", "no path in a suggested name");
+        assert_eq!(
+            (file.media_id.as_str(), file.encry_file_name.as_str()),
+            ("@crypt_m", "%E6%8A%A5")
+        );
+        assert_eq!(
+            file.suggested_name(),
+            "报告.pdf",
+            "no path in a suggested name"
+        );
 
-        let paid = message(serde_json::json!({"MsgId": "15", "FromUserName": "@a", "ToUserName": "@me",
+        let paid = message(
+            serde_json::json!({"MsgId": "15", "FromUserName": "@a", "ToUserName": "@me",
             "MsgType": 47, "HasProductId": 1,
-            "Content": "&lt;msg&gt;&lt;emoji md5=\"abc\" cdnurl=\"http://x\" /&gt;&lt;/msg&gt;"}))
+            "Content": "&lt;msg&gt;&lt;emoji md5=\"abc\" cdnurl=\"http://x\" /&gt;&lt;/msg&gt;"}),
+        )
         .media()
         .unwrap();
-        assert_eq!((paid.kind, paid.md5.as_str(), paid.paid), (MediaKind::Sticker, "abc", true));
+        assert_eq!(
+            (paid.kind, paid.md5.as_str(), paid.paid),
+            (MediaKind::Sticker, "abc", true)
+        );
         assert!(!paid.has(Variant::Full));
 
-        let text = message(serde_json::json!({"MsgId": "16", "FromUserName": "@a", "ToUserName": "@me",
-            "MsgType": 1, "Content": "hi"}));
+        let text = message(
+            serde_json::json!({"MsgId": "16", "FromUserName": "@a", "ToUserName": "@me",
+            "MsgType": 1, "Content": "hi"}),
+        );
         assert!(text.media().is_none());
     }
 }
