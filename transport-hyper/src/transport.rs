@@ -232,7 +232,7 @@ impl Transport {
             let len = data.len() as u64;
             let take = usize::try_from(len.min(room)).unwrap_or(data.len());
             writer
-                .write_all(&data[..take])
+                .write_all(data.get(..take).unwrap_or_default())
                 .await
                 .map_err(|e| DownloadError::Write(e.to_string()))?;
             written += take as u64;
