@@ -46,14 +46,15 @@ fn line(event: &Event, names: &Names, json: bool) -> Option<String> {
 fn with_saved(line: String, saved: Option<&media::Saved>, json: bool) -> String {
     let Some(saved) = saved else { return line };
     if json {
-        let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&line) else {
+        let Ok(serde_json::Value::Object(mut fields)) = serde_json::from_str(&line) else {
             return line;
         };
-        match saved {
-            media::Saved::At(path) => value["saved"] = path.display().to_string().into(),
-            media::Saved::Failed(why) => value["save_error"] = why.clone().into(),
-        }
-        sanitize::json_line(&value)
+        let (key, value) = match saved {
+            media::Saved::At(path) => ("saved", path.display().to_string()),
+            media::Saved::Failed(why) => ("save_error", why.clone()),
+        };
+        fields.insert(key.to_string(), value.into());
+        sanitize::json_line(&serde_json::Value::Object(fields))
     } else {
         match saved {
             media::Saved::At(path) => format!("{line}\n  saved: {}", path.display()),
