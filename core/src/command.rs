@@ -31,6 +31,23 @@ impl Command for SendText {
     }
 }
 
+/// [`Client::forward`]: answers the handle of the queued forward.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Forward {
+    /// The received message to forward.
+    pub message: crate::Message,
+    /// The receiver's user name.
+    pub to: String,
+}
+
+impl Command for Forward {
+    type Reply = SendHandle;
+
+    fn apply(self, client: &mut Client, now: Timestamp) -> Result<SendHandle, UsageError> {
+        client.forward(&self.message, &self.to, now)
+    }
+}
+
 /// [`Client::mark_read`].
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct MarkRead {

@@ -33,6 +33,14 @@ pub enum Endpoint {
     PushLogin,
     /// `webwxstatreport`: the page's timing report, posted after each contact page.
     StatReport,
+    /// `webwxsendmsgimg`: send an image by its `MediaId`.
+    SendMsgImg,
+    /// `webwxsendvideomsg`: send a video by its `MediaId`.
+    SendVideoMsg,
+    /// `webwxsendappmsg`: send a file (an app message) by its `MediaId`.
+    SendAppMsg,
+    /// `webwxsendemoticon`: send a sticker by its md5 or `MediaId`.
+    SendEmoticon,
     /// `webwxgetmsgimg`: a message's image (full, thumbnail) or sticker.
     GetMsgImg,
     /// `webwxgetvoice`: a voice message.
@@ -192,6 +200,38 @@ impl Endpoint {
                 long_poll: false,
                 loader: Loader::Form,
                 redirect_is_answer: true,
+            },
+            Endpoint::SendMsgImg => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxsendmsgimg",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Angular,
+                redirect_is_answer: false,
+            },
+            Endpoint::SendVideoMsg => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxsendvideomsg",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Angular,
+                redirect_is_answer: false,
+            },
+            Endpoint::SendAppMsg => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxsendappmsg",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Angular,
+                redirect_is_answer: false,
+            },
+            Endpoint::SendEmoticon => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxsendemoticon",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Angular,
+                redirect_is_answer: false,
             },
             Endpoint::GetMsgImg => Row {
                 path: "/cgi-bin/mmwebwx-bin/webwxgetmsgimg",

@@ -177,3 +177,105 @@ fn avatars_with_the_current_skey() {
         UsageError::NotLoggedIn
     );
 }
+
+/// Forwarding, as the page's `transpondDialogController` does: Scene 2, the media by its
+/// MediaId, the content without a group's sender prefix, each kind to its endpoint.
+#[test]
+fn forwards_go_where_each_kind_goes_with_scene_2() {
+    let (mut c, _) = ready(config());
+    let from = "@3a9f2c7e1b5d8f0a4c6e2b9d7f1a3c5e";
+    let to = "filehelper";
+    let cases = [
+        (
+            serde_json::json!({"MsgId": "601", "FromUserName": from, "ToUserName": "@me", "MsgType": 3,
+                "MediaId": "@crypt_img", "Content": "&lt;msg&gt;&lt;img length=\"10\"/&gt;&lt;/msg&gt;"}),
+            Endpoint::SendMsgImg,
+            "fun=async&f=json&lang=zh_CN&pass_ticket=",
+            serde_json::json!({"Type": 3, "MediaId": "@crypt_img", "Content": "<msg><img length=\"10\"/></msg>"}),
+        ),
+        (
+            serde_json::json!({"MsgId": "602", "FromUserName": from, "ToUserName": "@me", "MsgType": 62,
+                "MediaId": "@crypt_vid", "Content": ""}),
+            Endpoint::SendVideoMsg,
+            "fun=async&f=json&lang=zh_CN&pass_ticket=",
+            serde_json::json!({"Type": 62, "MediaId": "@crypt_vid", "Content": ""}),
+        ),
+        (
+            serde_json::json!({"MsgId": "603", "FromUserName": from, "ToUserName": "@me", "MsgType": 47,
+                "Content": "&lt;msg&gt;&lt;emoji md5=\"e5\"/&gt;&lt;/msg&gt;"}),
+            Endpoint::SendEmoticon,
+            "fun=sys&lang=zh_CN&pass_ticket=",
+            serde_json::json!({"Type": 47, "EMoticonMd5": "e5"}),
+        ),
+        (
+            serde_json::json!({"MsgId": "604", "FromUserName": from, "ToUserName": "@me", "MsgType": 49,
+                "AppMsgType": 6, "MediaId": "@crypt_f", "FileName": "r.pdf",
+                "Content": "&lt;msg&gt;&lt;appmsg&gt;&lt;title&gt;r.pdf&lt;/title&gt;&lt;type&gt;6&lt;/type&gt;&lt;/appmsg&gt;&lt;/msg&gt;"}),
+            Endpoint::SendAppMsg,
+            "fun=async&f=json&lang=zh_CN&pass_ticket=",
+            serde_json::json!({"Type": 6, "Content": "<msg><appmsg><title>r.pdf</title><type>6</type></appmsg></msg>"}),
+        ),
+    ];
+    for (i, (raw, endpoint, query, msg)) in cases.into_iter().enumerate() {
+        let m = message(&c, raw);
+        c.forward(&m, to, at(20_000 + 2_000 * i as u64)).unwrap();
+        let t = next(&mut c, endpoint);
+        assert!(
+            t.request.uri().query().unwrap().starts_with(query),
+            "{endpoint}: {}",
+            t.request.uri()
+        );
+        let body: serde_json::Value = serde_json::from_slice(t.request.body()).unwrap();
+        assert_eq!(body["Scene"], 2, "{endpoint}");
+        for (k, v) in msg.as_object().unwrap() {
+            assert_eq!(&body["Msg"][k], v, "{endpoint} {k}");
+        }
+        assert_eq!(body["Msg"]["ToUserName"], to);
+        assert_eq!(body["Msg"]["LocalID"], body["Msg"]["ClientMsgId"]);
+        if endpoint == Endpoint::SendEmoticon {
+            assert!(
+                body["Msg"].get("MediaId").is_none(),
+                "no MediaId when there is none"
+            );
+        }
+        answer(
+            &mut c,
+            &t,
+            ok(sync_fixture("webwxsendmsg.json")),
+            at(20_500 + 2_000 * i as u64),
+        );
+        assert!(matches!(
+            &events(&mut c)[..],
+            [webwx_core::Event::Sent { .. }]
+        ));
+    }
+    // A group's image: the sender prefix is not forwarded.
+    let group = "@@7b9d1f3a5c7e9b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f1a3c5e7b9d";
+    let raw: RawMessage =
+        serde_json::from_value(serde_json::json!({"MsgId": "605", "FromUserName": group,
+        "ToUserName": "@me", "MsgType": 3, "MediaId": "@crypt_g",
+        "Content": format!("{from}:<br/>&lt;msg/&gt;")}))
+        .unwrap();
+    let m = Message::from_raw(raw, c.user().unwrap(), c.contacts());
+    c.forward(&m, to, at(40_000)).unwrap();
+    let t = next(&mut c, Endpoint::SendMsgImg);
+    let body: serde_json::Value = serde_json::from_slice(t.request.body()).unwrap();
+    assert_eq!(body["Msg"]["Content"], "<msg/>");
+    // What cannot be forwarded.
+    let voice = message(
+        &c,
+        serde_json::json!({"MsgId": "606", "FromUserName": from, "ToUserName": "@me", "MsgType": 34}),
+    );
+    assert!(matches!(
+        c.forward(&voice, to, at(41_000)),
+        Err(UsageError::Unavailable(_))
+    ));
+    let no_media = message(
+        &c,
+        serde_json::json!({"MsgId": "607", "FromUserName": from, "ToUserName": "@me", "MsgType": 3}),
+    );
+    assert!(matches!(
+        c.forward(&no_media, to, at(41_000)),
+        Err(UsageError::Unavailable(_))
+    ));
+}

@@ -16,8 +16,9 @@ use tokio::io::AsyncWrite;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use webwx_core::{
-    Client, Command, Config, DownloadError, Event, Media, MediaRequest, RequestId, ResumeError,
-    SavedSession, SendHandle, SessionError, Timestamp, TransportErrorKind, UsageError, Variant,
+    Client, Command, Config, DownloadError, Event, Media, MediaRequest, Message, RequestId,
+    ResumeError, SavedSession, SendHandle, SessionError, Timestamp, TransportErrorKind, UsageError,
+    Variant,
 };
 
 /// The time for the core: the wall clock read once per process, then a monotonic clock, so a
@@ -99,6 +100,13 @@ impl SessionHandle {
     /// Queues a text message; its outcome arrives as [`Event::Sent`] or [`Event::SendFailed`].
     pub async fn send_text(&self, to: &str, text: &str) -> Result<SendHandle, SessionError> {
         self.apply(|client, now| client.send_text(to, text, now))
+    }
+
+    /// Forwards a received message (an image, video, sticker or file by its `MediaId`, without
+    /// downloading it; a text as a text); see [`Client::forward`]. The outcome arrives as
+    /// [`Event::Sent`] or [`Event::SendFailed`].
+    pub async fn forward(&self, message: &Message, to: &str) -> Result<SendHandle, SessionError> {
+        self.apply(|client, now| client.forward(message, to, now))
     }
 
     /// Marks a chat read on the phone.

@@ -14,8 +14,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 use webwx_core::{
-    Client, Command, Config, DownloadError, Event, Media, MediaRequest, RequestId, ResumeError,
-    SavedSession, SendHandle, SessionError, Timestamp, TransportErrorKind, UsageError, Variant,
+    Client, Command, Config, DownloadError, Event, Media, MediaRequest, Message, RequestId,
+    ResumeError, SavedSession, SendHandle, SessionError, Timestamp, TransportErrorKind, UsageError,
+    Variant,
 };
 
 /// The time for the core: the wall clock read once per process, then a monotonic clock, so a
@@ -151,6 +152,13 @@ impl SessionHandle {
             return Err(DownloadError::Usage(UsageError::Ended));
         }
         Ok(build(&self.shared.client())?)
+    }
+
+    /// Forwards a received message (an image, video, sticker or file by its `MediaId`, without
+    /// downloading it; a text as a text); see [`Client::forward`]. The outcome arrives as
+    /// [`Event::Sent`] or [`Event::SendFailed`].
+    pub fn forward(&self, message: &Message, to: &str) -> Result<SendHandle, SessionError> {
+        self.apply(|client, now| client.forward(message, to, now))
     }
 
     /// Marks a chat read on the phone.

@@ -47,6 +47,12 @@ pub(super) trait Exchange: Into<Call> {
     /// The endpoint (its row in the table says where and how the request goes).
     const ENDPOINT: Endpoint;
 
+    /// The endpoint of this call: [`Exchange::ENDPOINT`], unless the call's data decides (a
+    /// forward goes where its kind of message goes).
+    fn endpoint(&self) -> Endpoint {
+        Self::ENDPOINT
+    }
+
     /// What the answer's body is read into before the handler sees it.
     type Answer: Answer;
 
@@ -177,7 +183,7 @@ macro_rules! calls {
             /// The endpoint the call goes to.
             pub(super) fn endpoint(&self) -> Endpoint {
                 match self {
-                    $(Call::$variant(_) => <$ty as Exchange>::ENDPOINT,)*
+                    $(Call::$variant(call) => call.endpoint(),)*
                 }
             }
 
@@ -198,7 +204,7 @@ macro_rules! calls {
             ) -> Result<(), Fault> {
                 match self {
                     $(Call::$variant(call) => {
-                        let endpoint = <$ty as Exchange>::ENDPOINT;
+                        let endpoint = call.endpoint();
                         let answer = <<$ty as Exchange>::Answer as Answer>::read(
                             body,
                             endpoint,

@@ -1,6 +1,7 @@
 //! Commands from the application once logged in: send a text, mark a chat read, log out.
 
 use super::calls::{Exchange, Ignored, Stamp};
+use super::forward::{Forward, Forwarded, forwarded};
 use super::setup::status_notify;
 use super::{Client, Fault, QueuedSends};
 use crate::model::{PlainAnswer, SendAnswer};
@@ -11,14 +12,84 @@ use crate::{
 };
 use std::time::Duration;
 
-/// A queued text message.
+/// A queued send: a text, or a forward.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PendingSend {
     pub(crate) handle: SendHandle,
     pub(crate) to: String,
+    /// The text (empty for a media forward).
     pub(crate) text: String,
     /// LocalID = ClientMsgId, kept across retries.
     pub(crate) local_id: String,
+    /// A media forward (image, video, sticker, file) instead of the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) forward: Option<Forward>,
+    /// `Scene`: 0, or 2 for a forward.
+    #[serde(default)]
+    pub(crate) scene: u32,
+}
+
+/// `Msg` of a forwarded image or video: `{Type, MediaId, Content, From, To, LocalID,
+/// ClientMsgId}`.
+#[derive(serde::Serialize)]
+struct MediaMsg<'a> {
+    #[serde(rename = "Type")]
+    msg_type: u32,
+    #[serde(rename = "MediaId")]
+    media_id: &'a str,
+    #[serde(rename = "Content")]
+    content: &'a str,
+    #[serde(flatten)]
+    ids: MsgIds<'a>,
+}
+
+/// `Msg` of a forwarded sticker: `{Type: 47, EMoticonMd5, [MediaId], From, To, LocalID,
+/// ClientMsgId}`.
+#[derive(serde::Serialize)]
+struct StickerMsg<'a> {
+    #[serde(rename = "Type")]
+    msg_type: u32,
+    #[serde(rename = "EMoticonMd5")]
+    md5: &'a str,
+    #[serde(rename = "MediaId", skip_serializing_if = "str::is_empty")]
+    media_id: &'a str,
+    #[serde(flatten)]
+    ids: MsgIds<'a>,
+}
+
+/// `Msg` of a forwarded file: `{Type: <AppMsgType>, Content, From, To, LocalID, ClientMsgId}`.
+#[derive(serde::Serialize)]
+struct AppMsg<'a> {
+    #[serde(rename = "Type")]
+    msg_type: u32,
+    #[serde(rename = "Content")]
+    content: &'a str,
+    #[serde(flatten)]
+    ids: MsgIds<'a>,
+}
+
+/// The keys every sent `Msg` ends with.
+#[derive(serde::Serialize)]
+struct MsgIds<'a> {
+    #[serde(rename = "FromUserName")]
+    from: &'a str,
+    #[serde(rename = "ToUserName")]
+    to: &'a str,
+    #[serde(rename = "LocalID")]
+    local_id: &'a str,
+    #[serde(rename = "ClientMsgId")]
+    client_msg_id: &'a str,
+}
+
+/// `{BaseRequest, Msg, Scene}` with any `Msg`.
+#[derive(serde::Serialize)]
+struct MediaSendBody<'a, M: serde::Serialize> {
+    #[serde(rename = "BaseRequest")]
+    base_request: crate::credentials::BaseRequest<'a>,
+    #[serde(rename = "Msg")]
+    msg: M,
+    #[serde(rename = "Scene")]
+    scene: u32,
 }
 
 #[derive(serde::Serialize)]
@@ -55,10 +126,76 @@ impl Exchange for SendCall {
     const ENDPOINT: Endpoint = Endpoint::SendMsg;
     type Answer = SendAnswer;
 
+    fn endpoint(&self) -> Endpoint {
+        self.0
+            .forward
+            .as_ref()
+            .map_or(Endpoint::SendMsg, Forward::endpoint)
+    }
+
     fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
         let creds = client.session.credentials.as_ref()?;
         let me = client.session.user.as_ref().map(|u| u.user_name.as_str())?;
         let p = &self.0;
+        if let Some(forward) = &p.forward {
+            let ids = MsgIds {
+                from: me,
+                to: &p.to,
+                local_id: &p.local_id,
+                client_msg_id: &p.local_id,
+            };
+            let mut req = ApiRequest::new(forward.endpoint());
+            for (name, value) in forward.query() {
+                req = req.raw(name, value);
+            }
+            let base_request = creds.base_request(&at.device_id);
+            let scene = p.scene;
+            return Some(match forward {
+                Forward::Image { media_id, content } => req.json(&MediaSendBody {
+                    base_request,
+                    msg: MediaMsg {
+                        msg_type: 3,
+                        media_id,
+                        content,
+                        ids,
+                    },
+                    scene,
+                }),
+                Forward::Video {
+                    msg_type,
+                    media_id,
+                    content,
+                } => req.json(&MediaSendBody {
+                    base_request,
+                    msg: MediaMsg {
+                        msg_type: *msg_type,
+                        media_id,
+                        content,
+                        ids,
+                    },
+                    scene,
+                }),
+                Forward::Sticker { md5, media_id } => req.json(&MediaSendBody {
+                    base_request,
+                    msg: StickerMsg {
+                        msg_type: 47,
+                        md5,
+                        media_id,
+                        ids,
+                    },
+                    scene,
+                }),
+                Forward::File { app_type, content } => req.json(&MediaSendBody {
+                    base_request,
+                    msg: AppMsg {
+                        msg_type: *app_type,
+                        content,
+                        ids,
+                    },
+                    scene,
+                }),
+            });
+        }
         Some(ApiRequest::new(Self::ENDPOINT).json(&SendBody {
             base_request: creds.base_request(&at.device_id),
             msg: SendMsg {
@@ -69,7 +206,7 @@ impl Exchange for SendCall {
                 local_id: &p.local_id,
                 client_msg_id: &p.local_id,
             },
-            scene: 0,
+            scene: p.scene,
         }))
     }
 
@@ -228,6 +365,50 @@ impl Client {
         if self.pending_sends() >= self.config.limits.max_send_queue {
             return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
         }
+        Ok(self.queue_send(to, text.to_string(), None, 0, now))
+    }
+
+    /// Forwards the received message `m` to `to`, as the official page does: `Scene` 2, an image,
+    /// video, sticker or file by the `MediaId` the server already has (nothing is downloaded or
+    /// uploaded), a text as a text; the content as it came, without a group's sender prefix.
+    /// Voices, link cards and the other kinds cannot be forwarded
+    /// ([`UsageError::Unavailable`]). Queued, paced and retried like a text; the outcome arrives
+    /// as [`Event::Sent`] or [`Event::SendFailed`] for the returned handle.
+    pub fn forward(
+        &mut self,
+        m: &crate::Message,
+        to: &str,
+        now: Timestamp,
+    ) -> Result<SendHandle, UsageError> {
+        self.observe(now);
+        self.check_alive()?;
+        if to.is_empty() {
+            return Err(UsageError::InvalidMessage("no receiver"));
+        }
+        if self.pending_sends() >= self.config.limits.max_send_queue {
+            return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
+        }
+        let (text, forward) = match forwarded(m)? {
+            Forwarded::Text(text) => (text, None),
+            Forwarded::Media(forward) => (String::new(), Some(forward)),
+        };
+        if text.len() > self.config.limits.max_message_bytes {
+            return Err(UsageError::InvalidMessage(
+                "text longer than Limits::max_message_bytes",
+            ));
+        }
+        Ok(self.queue_send(to, text, forward, 2, now))
+    }
+
+    /// Queues a send with a new handle and LocalID.
+    fn queue_send(
+        &mut self,
+        to: &str,
+        text: String,
+        forward: Option<Forward>,
+        scene: u32,
+        now: Timestamp,
+    ) -> SendHandle {
         let handle = SendHandle(self.session.next_send);
         self.session.next_send += 1;
         // LocalID = ClientMsgId = the official client's
@@ -237,11 +418,13 @@ impl Client {
         self.sends.push(PendingSend {
             handle,
             to: to.to_string(),
-            text: text.to_string(),
+            text,
             local_id,
+            forward,
+            scene,
         });
         self.pump_outbox(now);
-        Ok(handle)
+        handle
     }
 
     /// Marks the chat `chat` read on the phone (`webwxstatusnotify` Code 1). Read marks go out

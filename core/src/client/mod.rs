@@ -4,6 +4,7 @@
 mod calls;
 mod commands;
 mod feed;
+mod forward;
 mod group_fetch;
 mod lane;
 mod login;
