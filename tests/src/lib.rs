@@ -178,6 +178,41 @@ impl Bot {
         result.unwrap_or_else(|e| panic!("send_text: {e}"))
     }
 
+    /// Forwards a received message.
+    pub fn forward(&self, m: &webwx_core::Message, to: &str) -> SendHandle {
+        let result = match &self.inner {
+            Inner::Ureq(s) => s.handle().forward(m, to).map_err(|e| e.to_string()),
+            Inner::Hyper(rt, Some(s)) => rt
+                .block_on(s.handle().forward(m, to))
+                .map_err(|e| e.to_string()),
+            Inner::Hyper(_, None) => Err("stopped".to_string()),
+        };
+        result.unwrap_or_else(|e| panic!("forward: {e}"))
+    }
+
+    /// Downloads `variant` of `media` into memory through the transport's streaming download
+    /// (the bytes written, or why not).
+    pub fn download(
+        &self,
+        media: &webwx_core::Media,
+        variant: webwx_core::Variant,
+    ) -> Result<Vec<u8>, webwx_core::DownloadError> {
+        let mut out = Vec::new();
+        let go_on = |_: u64, _: Option<u64>| std::ops::ControlFlow::Continue(());
+        match &self.inner {
+            Inner::Ureq(s) => s.handle().download(media, variant, &mut out, go_on)?,
+            Inner::Hyper(rt, Some(s)) => {
+                rt.block_on(s.handle().download(media, variant, &mut out, go_on))?
+            }
+            Inner::Hyper(_, None) => {
+                return Err(webwx_core::DownloadError::Usage(
+                    webwx_core::UsageError::Ended,
+                ));
+            }
+        };
+        Ok(out)
+    }
+
     /// Logs out.
     pub fn logout(&self) {
         let result = match &self.inner {
