@@ -1,6 +1,7 @@
 //! `webwx demo`: a whole session against the embedded simulator, with no phone and no network.
 
 use crate::console;
+use crate::media;
 use crate::failure::{CliError, Exit};
 use crate::output::{self, Names};
 use crate::qr;
@@ -59,6 +60,15 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     let mut names = Names::default();
+    // Everything received is saved here; named in the summary.
+    let media_dir = std::env::temp_dir().join(format!("webwx-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&media_dir).map_err(|e| {
+        CliError::new(
+            Exit::Failure,
+            format!("cannot create {}: {e}", media_dir.display()),
+        )
+    })?;
+    let (mut saved_media, mut images_back, mut failed) = (0usize, 0usize, 0usize);
     let (mut received, mut echoed, mut sent, mut retries) = (0usize, 0usize, 0usize, 0usize);
     let mut kinds = BTreeSet::new();
     let mut me = String::new();
@@ -103,12 +113,33 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
                         echoed += 1;
                     }
                 }
+                match media::save(&handle, &m, &media_dir).await {
+                    Some(media::Saved::At(path)) => {
+                        saved_media += 1;
+                        say(&format!("  saved {}", path.display()))?;
+                    }
+                    Some(media::Saved::Failed(why)) => {
+                        say(&format!("  not saved: {}", for_terminal(&why)))?;
+                    }
+                    None => {}
+                }
+                // The first image from a friend goes back to them, forwarded by its MediaId.
+                if let (Content::Image, false, false, 0) =
+                    (&m.content, m.outgoing, m.is_group, images_back)
+                    && handle.forward(&m, &m.chat).await.is_ok()
+                {
+                    images_back += 1;
+                    echoed += 1;
+                }
             }
             Event::Sent { .. } => sent += 1,
-            Event::SendFailed { error, .. } => say(&format!(
-                "a reply failed: {}",
-                for_terminal(&error.to_string())
-            ))?,
+            Event::SendFailed { error, .. } => {
+                failed += 1;
+                say(&format!(
+                    "a reply failed: {}",
+                    for_terminal(&error.to_string())
+                ))?;
+            }
             Event::Retrying {
                 endpoint,
                 delay,
@@ -129,7 +160,7 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
             Event::Failed(e) => return Err(CliError::new(Exit::Failure, e)),
             _ => {}
         }
-        if !logging_out && received >= messages && sent >= echoed && !me.is_empty() {
+        if !logging_out && received >= messages && sent + failed >= echoed && !me.is_empty() {
             logging_out = true;
             say(&format!("all {messages} messages received; logging out"))?;
             handle
@@ -140,9 +171,10 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
     }
     let kinds: Vec<&str> = kinds.into_iter().collect();
     say(&format!(
-        "summary: {received} messages received ({} kinds: {}), {sent} replies sent, {} requests to the simulator, {retries} retries, {:.1} s",
+        "summary: {received} messages received ({} kinds: {}), {sent} replies sent ({images_back} an image sent back), {saved_media} media saved in {}, {} requests to the simulator, {retries} retries, {:.1} s",
         kinds.len(),
         kinds.join(", "),
+        media_dir.display(),
         sim.requests(),
         started.elapsed().as_secs_f64()
     ))
