@@ -27,5 +27,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let me = Contact::new("@me", "小明");
     let m = Message::from_raw(raw, &me, &ContactStore::default());
     let _ = m.content.text();
+    // The media descriptor of any message: never a panic; a name to save it under that is one
+    // path component.
+    if let Some(media) = m.media() {
+        let name = media.suggested_name();
+        assert!(!name.contains('/') && !name.contains('\\') && !name.is_empty());
+    }
     let _ = webwx_core::message::Payload::parse(content);
 });
