@@ -25,7 +25,7 @@
 //!
 //! Where the real server tolerates a client that departs from the official web client (as
 //! Chrome runs it: `webwxApp.js` on Angular 1 and jQuery), the simulator answers as the real
-//! server would, and notes the departure in [`SessionInfo::deviations`]: at most 32 distinct
+//! server would, and notes the departure in [`SessionInfo::deviations`]: at most 64 distinct
 //! strings per session, each `"<rule>: <what was seen>"` naming the call and never carrying a
 //! whole request. Departures before the session exists (jslogin, the login polls, the ticket)
 //! are noted with the session the login makes. Tests of a client that means to behave like the

@@ -39,9 +39,12 @@ const INIT_R_SLACK_MS: i64 = 60_000;
 /// The most characters of a client's value quoted in a deviation.
 const SHOWN: usize = 60;
 
-/// Notes `what` in `list` once, at most 32 entries (a session's or a login's deviations).
+/// The most deviations kept per session (or login).
+const MAX_DEVIATIONS: usize = 64;
+
+/// Notes `what` in `list` once, at most 64 entries (a session's or a login's deviations).
 pub(crate) fn note(list: &mut Vec<String>, what: String) {
-    if list.len() < 32 && !list.contains(&what) {
+    if list.len() < MAX_DEVIATIONS && !list.contains(&what) {
         list.push(what);
     }
 }
