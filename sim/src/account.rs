@@ -136,11 +136,14 @@ impl Account {
                 members.push(member(&mname, &mnick, &display));
             }
             let encry = format!("@{}", hex(s, 40_000 + g, 32));
+            // A group's avatar is webwxgetheadimg's.
+            let head = format!("/cgi-bin/mmwebwx-bin/webwxgetheadimg?seq=0&username={name}&skey=");
             contacts.push(contact(
                 &name,
                 &title,
                 0,
-                json!({"ContactFlag": 2, "MemberCount": members.len(), "OwnerUin": uin}),
+                json!({"ContactFlag": 2, "MemberCount": members.len(), "OwnerUin": uin,
+                       "HeadImgUrl": head.clone()}),
             ));
             groups.insert(
                 name.clone(),
@@ -149,7 +152,7 @@ impl Account {
                     &title,
                     0,
                     json!({"ContactFlag": 2, "MemberCount": members.len(), "MemberList": members,
-                           "OwnerUin": uin, "EncryChatRoomId": encry}),
+                           "OwnerUin": uin, "EncryChatRoomId": encry, "HeadImgUrl": head}),
                 ),
             );
         }

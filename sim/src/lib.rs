@@ -25,7 +25,7 @@
 //!
 //! Where the real server tolerates a client that departs from the official web client (as
 //! Chrome runs it: `webwxApp.js` on Angular 1 and jQuery), the simulator answers as the real
-//! server would, and notes the departure in [`SessionInfo::deviations`]: at most 32 distinct
+//! server would, and notes the departure in [`SessionInfo::deviations`]: at most 64 distinct
 //! strings per session, each `"<rule>: <what was seen>"` naming the call and never carrying a
 //! whole request. Departures before the session exists (jslogin, the login polls, the ticket)
 //! are noted with the session the login makes. Tests of a client that means to behave like the
@@ -61,7 +61,28 @@
 //! - `logout`: after synccheck answered 1100 the logout has `type=0`, after 1101 or 1102
 //!   `type=1` ([`SessionInfo::logouts`]).
 //!
-//! //! ## Families
+//! Media downloads (see [Media](#media)) are not `$http` calls: the page concatenates their URLs
+//! and loads them with an element, which decides the headers.
+//!
+//! - `params`, `encoding`: webwxgetmsgimg is `?&MsgID=<id>&skey=<%40 skey>[&type=..]` (with the
+//!   literal `?&`), webwxgetvoice `?msgid=<id>&skey=<raw skey>`, webwxgetvideo
+//!   `?msgid=<id>&skey=<%40 skey>`, none with `lang` or `pass_ticket`; webwxgetmedia is
+//!   `sender, mediaid, encryfilename, fromuser, pass_ticket, webwx_data_ticket` with the first four
+//!   raw (`encryfilename` the message's `EncryFileName` as it is), `pass_ticket` encoded again
+//!   (`pass-ticket`) and `webwx_data_ticket` the cookie's value through encodeURIComponent; an
+//!   avatar is the `HeadImgUrl` as the server gave it (`seq, username, skey`, raw), or the page's
+//!   own with `msgid`, `chatroomid` after, `&type=big` for a large one.
+//! - `headers` by element: an `<img>` (msgimg, avatars: `Accept: image/avif,...`,
+//!   `Sec-Fetch-Dest: image`, `Sec-Fetch-Mode: no-cors`), an `<audio>` or `<video>` (voice,
+//!   video: `Accept: */*`, `Accept-Encoding: identity;q=1, *;q=0`, `Range: bytes=<start>-`,
+//!   `Sec-Fetch-Dest: audio`/`video`), a link to the file host (files: an html `Accept`,
+//!   `Sec-Fetch-Dest: document`, `Sec-Fetch-Mode: navigate`, `Sec-Fetch-User: ?1`,
+//!   `Upgrade-Insecure-Requests: 1`; `Referer` the page's origin + `/` when the file host is
+//!   another origin).
+//! - `media`: webwxgetmsgimg's `type` by kind: `slave` or none for an image, `big` for a sticker,
+//!   `slave` for a video's thumbnail.
+//!
+//! ## Families
 //!
 //! With [`Family::Loopback`] (the default) the login redirects to the simulator's own origin and
 //! every call goes there. With another family the redirect names the real hosts
@@ -75,10 +96,62 @@
 //! `webwxinit`, `webwxstatusnotify`, `webwxgetcontact` (Seq paging), `webwxbatchgetcontact`,
 //! `synccheck` (held until a message arrives or the hold time passes), `webwxsync`,
 //! `webwxsendmsg`, `webwxstatreport` (counted in [`SessionInfo::stat_reports`]), `webwxlogout`,
-//! `webwxpushloginurl`, `webwxgeticon`/`webwxgetheadimg`; the admin
-//! API under `/__sim/` (`GET state`, `GET sessions/<uin>/sent`, `POST sessions/<uin>/messages`,
-//! `POST sessions/<uin>/changes`, `POST sessions/<uin>/end`, `GET load`, `POST load`,
-//! `GET hold/<ms>`).
+//! `webwxpushloginurl`, the media endpoints `webwxgetmsgimg`, `webwxgetvoice`, `webwxgetvideo`,
+//! `webwxgetmedia` (on the file host) and `webwxgeticon`/`webwxgetheadimg` (see [Media](#media));
+//! the admin API under `/__sim/` (`GET state`, `GET sessions/<uin>/sent`,
+//! `POST sessions/<uin>/messages`, `POST sessions/<uin>/media`,
+//! `GET sessions/<uin>/media/<msgid>[?thumbnail]`, `POST sessions/<uin>/changes`,
+//! `POST sessions/<uin>/end`, `GET load`, `POST load`, `GET hold/<ms>`).
+//!
+//! ## Media
+//!
+//! Every media message, scheduled or injected, refers to bytes the simulator stores for the
+//! account (made from the scenario's seed: the same seed gives the same bytes; kept across the
+//! account's sessions), and its fields describe those bytes:
+//!
+//! | kind ([`MediaKind`]) | `MsgType` | bytes | fields |
+//! |---|---|---|---|
+//! | image | 3 | a baseline greyscale JPEG (320×240, 240×320 or 400×300; a few KB) and a smaller JPEG thumbnail | `ImgWidth`/`ImgHeight` the thumbnail's size (the page lays the bubble out with them); `Content` `<img length cdnthumblength cdnthumbwidth cdnthumbheight>` |
+//! | voice | 34 | an MP3 (MPEG-2 layer III, 8 kbit/s, 16 kHz mono: 36-byte frames of 36 ms) | `VoiceLength` in ms (the frames cover it, rounded up to 36 ms); `Content` `<voicemsg voicelength length>` |
+//! | video | 43 | an MP4 of 1.0 to 1.4 MiB (`ftyp`, a `moov` with only an `mvhd` giving `PlayLength`, `mdat`) and a 160×90 JPEG thumbnail | `PlayLength` in s, `ImgWidth`/`ImgHeight` the thumbnail's; `Content` `<videomsg length playlength cdnthumb..>` |
+//! | short video | 62 | the same, 150 to 300 KB, a 90×160 thumbnail | the same |
+//! | sticker | 47 | a GIF89a, 48, 64 or 80 pixels square | `ImgWidth`/`ImgHeight` the GIF's; `Content` `<emoji md5 len width height>` (`md5` an id, not the GIF's digest) |
+//! | file | 49, `AppMsgType` 6 | seeded bytes of any size (after `%PDF-` or `PK\3\4` for those extensions) | `FileName`, `FileSize` (the appmsg's `totallen`), `MediaId` (its `attachid`), `EncryFileName` (encodeURIComponent of `FileName`) |
+//!
+//! The schedule's video is always larger than 1 MiB, and its first file (every other cycle's)
+//! about 3 MiB. [`Simulator::inject_media`], [`Simulator::inject_file`] (any size up to
+//! [`MAX_MEDIA_BYTES`]) and `POST /__sim/sessions/<uin>/media` with
+//! `{"kind": "image"|"voice"|"video"|"short_video"|"sticker"|"file", "from": .., "size": ..,
+//! "file_name": ..}` (all but `kind` optional; answered `{"MsgId", "kind", "size",
+//! "thumbnail_size", "file_name", "media_id"}`) queue one; [`Simulator::media`] and
+//! `GET /__sim/sessions/<uin>/media/<msgid>` (`?thumbnail` for the thumbnail) give the stored
+//! bytes.
+//!
+//! The endpoints, as the notes on the official page's downloads describe them:
+//!
+//! - `webwxgetmsgimg?&MsgID=<id>&skey=..[&type=..]`: with `type=slave` the thumbnail of an image or
+//!   a video, without a type the full image (both `image/jpeg`); a sticker's GIF (`image/gif`)
+//!   for any type (the page asks `type=big`).
+//! - `webwxgetvoice?msgid=<id>&skey=..`: `audio/mpeg`. `webwxgetvideo?msgid=<id>&skey=..`:
+//!   `video/mp4` (43 and 62).
+//! - `webwxgetmedia?sender=..&mediaid=..&encryfilename=..&fromuser=..&pass_ticket=..&webwx_data_ticket=..`
+//!   on the family's file host: `application/octet-stream` with `Content-Disposition:
+//!   attachment`. The 2017 page's `filename=<FileName>` in place of `encryfilename` is taken too.
+//!   The `webwx_data_ticket` cookie holds a `+` and a `/`, as real ones do, so the link must
+//!   encode it.
+//! - `webwxgeticon`, `webwxgetheadimg`: a JPEG avatar made from `username`, 132 pixels square,
+//!   640 with `type=big`. Every `HeadImgUrl` the simulator sends ends with the session's skey, as
+//!   the real server's do.
+//!
+//! Every media answer says `Accept-Ranges: bytes`: `Range: bytes=a-`, `bytes=a-b` and
+//! `bytes=-n` get a 206 with `Content-Range`, a range that starts past the end a 416 with
+//! `Content-Range: bytes */<length>`, other ranges (several, malformed) the whole. Media are
+//! never compressed. A request the server does not take for a session's gets an empty 200, as
+//! the real server answers it: no or wrong `wxuin`/`wxsid` cookies, a stale skey, an ended
+//! session, the wrong host of the family, and for files a `webwx_data_ticket` other than the
+//! cookie's or a `fromuser` other than the account. A media the account does not have, or not
+//! at that endpoint (a voice asked of webwxgetvideo, a file whose `sender` or name is not its
+//! message's), gets a 404. The message id's parameter is matched in any case (`MsgID`, `msgid`).
 //!
 //! ## Contact and profile changes
 //!
@@ -118,6 +191,7 @@ mod gauge;
 mod handlers;
 mod ids;
 mod load;
+mod media;
 mod messages;
 mod official;
 mod qr;
@@ -129,6 +203,7 @@ mod wire;
 pub use gauge::LoadStatus;
 pub use handlers::admin::SessionInfo;
 pub use load::{LoadError, LoadSpec};
+pub use media::{MAX_MEDIA_BYTES, MediaKind, StoredMedia};
 pub use scenario::{
     ContactChange, ContactEvent, ContactRef, ContactSpec, Family, Fault, FaultRule, MessageSpec,
     PhoneScript, Refusal, Scenario,
@@ -279,6 +354,41 @@ impl Simulator {
         content: &str,
     ) -> Option<String> {
         handlers::admin::inject(&self.shared, uin, from, msg_type, content)
+    }
+
+    /// Queues a media message of `kind` for `uin` from its first friend, and stores its media
+    /// (see the crate docs for the bytes of each kind). Returns the message id and the stored
+    /// bytes; `None` for an unknown uin or an ended session.
+    pub fn inject_media(&self, uin: u64, kind: MediaKind) -> Option<StoredMedia> {
+        self.inject_media_from(uin, None, kind)
+    }
+
+    /// [`Simulator::inject_media`] from `from` (a friend, a group, any user name; default: the
+    /// first friend).
+    pub fn inject_media_from(
+        &self,
+        uin: u64,
+        from: Option<&str>,
+        kind: MediaKind,
+    ) -> Option<StoredMedia> {
+        handlers::admin::inject_media(&self.shared, uin, from, &media::Spec::of(kind))
+    }
+
+    /// Queues a file message (`AppMsgType` 6) of `size` bytes named `file_name` for `uin`, and
+    /// stores the file (at most [`MAX_MEDIA_BYTES`]). Returns the message id and the bytes.
+    pub fn inject_file(&self, uin: u64, file_name: &str, size: usize) -> Option<StoredMedia> {
+        let spec = media::Spec {
+            kind: MediaKind::File,
+            size: Some(size),
+            file_name: Some(file_name.to_string()),
+        };
+        handlers::admin::inject_media(&self.shared, uin, None, &spec)
+    }
+
+    /// The stored media of message `msg_id` of `uin`'s account (scheduled or injected), as the
+    /// media endpoints serve it; `None` when that message has no media.
+    pub fn media(&self, uin: u64, msg_id: &str) -> Option<StoredMedia> {
+        handlers::admin::media(&self.shared, uin, msg_id)
     }
 
     /// Applies a contact or profile change to `uin`'s account now (the state changes at once; the

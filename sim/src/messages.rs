@@ -6,6 +6,7 @@
 #![allow(clippy::indexing_slicing)]
 
 use crate::account::Account;
+use crate::media::{Media, MediaKind, Spec};
 use serde_json::{Value, json};
 
 /// How many kinds the generator cycles through.
@@ -41,6 +42,7 @@ pub(crate) fn message(
         "FileName": "",
         "FileSize": "",
         "MediaId": "",
+        "EncryFileName": "",
         "Url": "",
         "AppMsgType": 0,
         "StatusNotifyCode": 0,
@@ -66,8 +68,16 @@ fn set(mut m: Value, fields: Value) -> Value {
     m
 }
 
-/// The `k`-th generated message for `account` (kinds cycle), with id `msg_id`.
-pub(crate) fn generated(account: &Account, k: usize, msg_id: u64, created: u64) -> Value {
+/// The `k`-th generated message for `account` (kinds cycle), with id `msg_id`, and the media it
+/// carries (images, voices, videos, stickers, files), made from `seed`. The video of every cycle
+/// is larger than 1 MiB; the file of every other cycle (the first included) about 3 MiB.
+pub(crate) fn generated(
+    account: &Account,
+    k: usize,
+    msg_id: u64,
+    created: u64,
+    seed: u64,
+) -> (Value, Option<Media>) {
     let me = account.user_name.as_str();
     let friend = account
         .friends
@@ -76,7 +86,32 @@ pub(crate) fn generated(account: &Account, k: usize, msg_id: u64, created: u64) 
     let group = account.groups.iter().nth(k % account.groups.len().max(1));
     let n = k + 1;
     let m = |t: i64, content: &str| message(msg_id, friend, me, t, content, created);
-    match k % KINDS {
+    let media = match k % KINDS {
+        2 => Some(Spec::of(MediaKind::Image)),
+        3 => Some(Spec::of(MediaKind::Voice)),
+        6 => Some(Spec::of(MediaKind::Video)),
+        7 => Some(Spec::of(MediaKind::Sticker)),
+        10 if (k / KINDS).is_multiple_of(2) => Some(Spec {
+            kind: MediaKind::File,
+            size: Some(3 * 1024 * 1024 + (crate::ids::mix(seed, 9) % 65_536) as usize),
+            file_name: Some(format!("照片备份 {n}.zip")),
+        }),
+        10 => Some(Spec {
+            kind: MediaKind::File,
+            size: None,
+            file_name: Some(format!("季度报告 (第{n}版).pdf")),
+        }),
+        12 => Some(Spec::of(MediaKind::ShortVideo)),
+        _ => None,
+    };
+    if let Some(spec) = media {
+        let media = Media::make(&spec, seed, friend);
+        return (
+            media_message(msg_id, friend, me, created, &media),
+            Some(media),
+        );
+    }
+    let msg = match k % KINDS {
         0 => m(
             1,
             &format!(
@@ -100,19 +135,6 @@ pub(crate) fn generated(account: &Account, k: usize, msg_id: u64, created: u64) 
             }
             None => m(1, &format!("没有群时的文字{n}")),
         },
-        2 => set(
-            m(
-                3,
-                &escape(
-                    "<?xml version=\"1.0\"?>\n<msg><img length=\"20480\" cdnthumbwidth=\"120\" /></msg>",
-                ),
-            ),
-            json!({"ImgWidth": 120, "ImgHeight": 90}),
-        ),
-        3 => set(
-            m(34, &escape("<msg><voicemsg voicelength=\"3000\" /></msg>")),
-            json!({"VoiceLength": 3000}),
-        ),
         4 => set(
             message(
                 msg_id,
@@ -134,13 +156,6 @@ pub(crate) fn generated(account: &Account, k: usize, msg_id: u64, created: u64) 
                 "<?xml version=\"1.0\"?>\n<msg username=\"{friend}\" nickname=\"名片{n}\" alias=\"card_{n}\" sex=\"1\" />"
             )),
         ),
-        6 => set(m(43, ""), json!({"PlayLength": 15})),
-        7 => m(
-            47,
-            &escape(
-                "<msg><emoji md5=\"4b5f3a2e1d0c9b8a7f6e5d4c3b2a1f0e\" cdnurl=\"http://emoji.qpic.cn/wx_emoji/sim/\" len=\"2048\" /></msg>",
-            ),
-        ),
         8 => set(
             m(
                 1,
@@ -157,15 +172,6 @@ pub(crate) fn generated(account: &Account, k: usize, msg_id: u64, created: u64) 
             ),
             json!({"AppMsgType": 5, "Url": format!("https://mp.weixin.qq.com/s?id={n}&x=1")}),
         ),
-        10 => set(
-            m(
-                49,
-                &escape(
-                    "<msg><appmsg appid=\"wx6618f1cfc6c132f8\"><title>文件.pdf</title><type>6</type><appattach><totallen>204800</totallen><fileext>pdf</fileext></appattach></appmsg></msg>",
-                ),
-            ),
-            json!({"AppMsgType": 6, "FileName": "文件.pdf", "FileSize": "204800"}),
-        ),
         11 => set(
             message(
                 msg_id,
@@ -177,7 +183,6 @@ pub(crate) fn generated(account: &Account, k: usize, msg_id: u64, created: u64) 
             ),
             json!({"StatusNotifyCode": 4, "StatusNotifyUserName": format!("filehelper,{friend}")}),
         ),
-        12 => set(m(62, ""), json!({"PlayLength": 8})),
         13 => m(10000, &format!("你已添加了朋友{n}，现在可以开始聊天了。")),
         14 => m(
             10002,
@@ -197,7 +202,78 @@ pub(crate) fn generated(account: &Account, k: usize, msg_id: u64, created: u64) 
             json!({"AppMsgType": 2000}),
         ),
         _ => m(12345, &format!("未知类型{n}")),
-    }
+    };
+    (msg, None)
+}
+
+/// The message of a media from `from` to `to`: the fields and `Content` the real server sends
+/// for its kind, consistent with the stored bytes.
+pub(crate) fn media_message(
+    msg_id: u64,
+    from: &str,
+    to: &str,
+    created: u64,
+    media: &Media,
+) -> Value {
+    let full = media.full.len();
+    let thumb = media.thumb.as_ref().map_or(0, |t| t.len());
+    let (w, h) = (media.width, media.height);
+    let kind = media.kind;
+    let (content, fields) = match kind {
+        MediaKind::Image => (
+            format!(
+                "<?xml version=\"1.0\"?>\n<msg>\n\t<img length=\"{full}\" hdlength=\"0\" cdnthumblength=\"{thumb}\" cdnthumbwidth=\"{w}\" cdnthumbheight=\"{h}\" encryver=\"1\" />\n</msg>"
+            ),
+            json!({"ImgWidth": w, "ImgHeight": h}),
+        ),
+        MediaKind::Voice => (
+            format!(
+                "<msg><voicemsg endflag=\"1\" cancelflag=\"0\" forwardflag=\"0\" voiceformat=\"4\" voicelength=\"{}\" length=\"{full}\" fromusername=\"{}\" /></msg>",
+                media.voice_ms,
+                escape(from)
+            ),
+            json!({"VoiceLength": media.voice_ms}),
+        ),
+        MediaKind::Video | MediaKind::ShortVideo => (
+            format!(
+                "<?xml version=\"1.0\"?>\n<msg>\n\t<videomsg length=\"{full}\" playlength=\"{}\" cdnthumblength=\"{thumb}\" cdnthumbwidth=\"{w}\" cdnthumbheight=\"{h}\" fromusername=\"{}\" isad=\"0\" />\n</msg>",
+                media.play_length,
+                escape(from)
+            ),
+            json!({"PlayLength": media.play_length, "ImgWidth": w, "ImgHeight": h}),
+        ),
+        MediaKind::Sticker => (
+            format!(
+                "<msg><emoji fromusername=\"{}\" tousername=\"{}\" type=\"2\" md5=\"{}\" len=\"{full}\" productid=\"\" cdnurl=\"http://emoji.qpic.cn/wx_emoji/sim/\" width=\"{w}\" height=\"{h}\" /></msg>",
+                escape(from),
+                escape(to),
+                media.md5
+            ),
+            json!({"ImgWidth": w, "ImgHeight": h}),
+        ),
+        MediaKind::File => (
+            format!(
+                "<msg><appmsg appid=\"wx6618f1cfc6c132f8\" sdkver=\"0\"><title>{}</title><des></des><action></action><type>6</type><showtype>0</showtype><content></content><url></url><appattach><totallen>{full}</totallen><attachid>{}</attachid><fileext>{}</fileext></appattach><extinfo></extinfo></appmsg><fromusername>{}</fromusername><scene>0</scene></msg>",
+                escape(&media.file_name),
+                escape(&media.media_id),
+                escape(crate::media::extension(&media.file_name)),
+                escape(from)
+            ),
+            json!({"AppMsgType": 6, "FileName": media.file_name, "FileSize": full.to_string(),
+                "MediaId": media.media_id, "EncryFileName": media.encry_file_name}),
+        ),
+    };
+    set(
+        message(
+            msg_id,
+            from,
+            to,
+            kind.msg_type(),
+            &escape(&content),
+            created,
+        ),
+        fields,
+    )
 }
 
 #[cfg(test)]
@@ -210,7 +286,8 @@ mod tests {
         let a = Account::generate(1, 0, &ContactSpec::default());
         let types: Vec<i64> = (0..KINDS)
             .map(|k| {
-                generated(&a, k, 100 + k as u64, 1)
+                generated(&a, k, 100 + k as u64, 1, 7)
+                    .0
                     .get("MsgType")
                     .and_then(Value::as_i64)
                     .unwrap()
@@ -221,5 +298,55 @@ mod tests {
         ] {
             assert!(types.contains(&t), "{t}");
         }
+    }
+
+    #[test]
+    fn media_messages_describe_their_bytes() {
+        let a = Account::generate(1, 0, &ContactSpec::default());
+        let mut kinds = vec![];
+        for k in 0..2 * KINDS {
+            let (msg, media) = generated(&a, k, 100 + k as u64, 1, k as u64);
+            let Some(media) = media else {
+                continue;
+            };
+            kinds.push(media.kind);
+            assert_eq!(msg["MsgType"], media.kind.msg_type());
+            assert_eq!(msg["FromUserName"].as_str(), Some(media.sender.as_str()));
+            let len = media.full.len();
+            let content = msg["Content"].as_str().unwrap();
+            match media.kind {
+                MediaKind::Image => {
+                    assert_eq!(msg["ImgWidth"], media.width);
+                    assert!(content.contains(&format!("length=&quot;{len}&quot;")));
+                }
+                MediaKind::Voice => {
+                    assert_eq!(msg["VoiceLength"], media.voice_ms);
+                    assert!(
+                        content.contains(&format!("voicelength=&quot;{}&quot;", media.voice_ms))
+                    );
+                }
+                MediaKind::Video | MediaKind::ShortVideo => {
+                    assert_eq!(msg["PlayLength"], media.play_length);
+                    if media.kind == MediaKind::Video {
+                        assert!(len > 1024 * 1024);
+                    }
+                }
+                MediaKind::Sticker => assert_eq!(msg["ImgHeight"], media.height),
+                MediaKind::File => {
+                    assert_eq!(msg["AppMsgType"], 6);
+                    assert_eq!(msg["FileSize"], len.to_string());
+                    assert_eq!(msg["MediaId"].as_str(), Some(media.media_id.as_str()));
+                    assert_eq!(
+                        msg["EncryFileName"].as_str(),
+                        Some(media.encry_file_name.as_str())
+                    );
+                    assert!(content.contains(&format!("&lt;totallen&gt;{len}&lt;/totallen&gt;")));
+                    assert!(content.contains(&format!("&lt;attachid&gt;{}&lt;", media.media_id)));
+                    let large = k < KINDS;
+                    assert_eq!(len > 3 * 1024 * 1024, large, "{k}: {len}");
+                }
+            }
+        }
+        assert_eq!(kinds.len(), 12);
     }
 }

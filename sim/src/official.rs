@@ -6,12 +6,19 @@
 //!
 //! Rule names (the prefix of every deviation): `ticket`, `params`, `encoding`, `headers`,
 //! `underscore`, `device-id`, `pass-ticket`, `uin`, `local-id`, `setup`, `contacts`, `batch`,
-//! `hosts`, `logout`, `statreport`, `init-r`.
+//! `hosts`, `logout`, `statreport`, `init-r`, `media`.
+//!
+//! Media downloads (issue 15's notes, `media-dl.md`) are loaded by the page's elements, not by
+//! `$http`: an `<img>` (message images, thumbnails, stickers, avatars), an `<audio>` (voices), a
+//! `<video>` (videos), a link to the file host (files). Their URLs are concatenated by the page
+//! ([`media_params`], [`file_params`], [`avatar_params`]) and their headers are the element's
+//! ([`Kind::Image`], [`Kind::Audio`], [`Kind::Video`], [`Kind::Link`]).
 
 // `serde_json::Value["key"]` returns `Null` for a missing key or a non-object: it never
 // panics, which is all this lint guards against here.
 #![allow(clippy::indexing_slicing)]
 
+use crate::media::MediaKind;
 use http::HeaderMap;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -32,9 +39,12 @@ const INIT_R_SLACK_MS: i64 = 60_000;
 /// The most characters of a client's value quoted in a deviation.
 const SHOWN: usize = 60;
 
-/// Notes `what` in `list` once, at most 32 entries (a session's or a login's deviations).
+/// The most deviations kept per session (or login).
+const MAX_DEVIATIONS: usize = 64;
+
+/// Notes `what` in `list` once, at most 64 entries (a session's or a login's deviations).
 pub(crate) fn note(list: &mut Vec<String>, what: String) {
-    if list.len() < 32 && !list.contains(&what) {
+    if list.len() < MAX_DEVIATIONS && !list.contains(&what) {
         list.push(what);
     }
 }
@@ -64,7 +74,22 @@ pub(crate) enum Kind {
     JqueryJson,
     /// A form posted by navigation: webwxlogout.
     Form,
+    /// An `<img>`: webwxgetmsgimg, webwxgeticon, webwxgetheadimg.
+    Image,
+    /// An `<audio>` element (jPlayer's HTML solution): webwxgetvoice.
+    Audio,
+    /// A `<video>` element: webwxgetvideo.
+    Video,
+    /// A link the user clicks, a top-level navigation: webwxgetmedia on the file host.
+    Link,
 }
+
+/// Chrome's `Accept` on an `<img>`.
+pub(crate) const IMAGE_ACCEPT: &str =
+    "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+
+/// Chrome's `Accept-Encoding` on a media element's request.
+pub(crate) const MEDIA_ELEMENT_ENCODING: &str = "identity;q=1, *;q=0";
 
 impl Kind {
     fn name(self) -> &'static str {
@@ -73,6 +98,10 @@ impl Kind {
             Kind::Angular => "an Angular call",
             Kind::JqueryJson => "a jQuery JSON call",
             Kind::Form => "a form navigation",
+            Kind::Image => "an <img> load",
+            Kind::Audio => "an <audio> load",
+            Kind::Video => "a <video> load",
+            Kind::Link => "a link navigation",
         }
     }
 }
@@ -152,30 +181,44 @@ pub(crate) fn official_params(endpoint: &str) -> Option<&'static [&'static str]>
         "webwxstatreport" => &["fun", "lang", "pass_ticket"],
         "synccheck" => &["r", "skey", "sid", "uin", "deviceid", "synckey", "_"],
         "webwxlogout" => &["redirect", "type", "skey"],
+        "webwxgetvoice" | "webwxgetvideo" => &["msgid", "skey"],
+        "webwxgetmedia" => &[
+            "sender",
+            "mediaid",
+            "encryfilename",
+            "fromuser",
+            "pass_ticket",
+            "webwx_data_ticket",
+        ],
         _ => return None,
     })
 }
 
 /// `params`: the query's parameter names must be `official`, in that order.
 pub(crate) fn params(endpoint: &str, uri: &http::Uri, official: &[&str], out: &mut Vec<String>) {
-    let sent = names(uri);
-    if sent != official {
-        let mut list: Vec<String> = sent.iter().take(12).map(|n| shown(n)).collect();
-        if sent.len() > 12 {
-            list.push("…".into());
-        }
-        if list.is_empty() {
-            list.push("nothing".into());
-        }
+    if names(uri) != official {
         note(
             out,
             format!(
                 "params: {endpoint} sent {} (official: {})",
-                list.join(","),
+                sent_names(uri),
                 official.join(",")
             ),
         );
     }
+}
+
+/// The names of the query's parameters as a deviation quotes them (at most 12).
+fn sent_names(uri: &http::Uri) -> String {
+    let sent = names(uri);
+    let mut list: Vec<String> = sent.iter().take(12).map(|n| shown(n)).collect();
+    if sent.len() > 12 {
+        list.push("…".into());
+    }
+    if list.is_empty() {
+        list.push("nothing".into());
+    }
+    list.join(",")
 }
 
 /// A number parameter's value (`r`, `_`).
@@ -292,6 +335,30 @@ pub(crate) fn pass_ticket(endpoint: &str, uri: &http::Uri, issued: &str, out: &m
     }
 }
 
+/// JavaScript's `encodeURIComponent`: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )` as `%XX`
+/// of its UTF-8 bytes.
+pub(crate) fn encode_uri_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3 / 2);
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'~'
+            | b'*'
+            | b'\''
+            | b'('
+            | b')' => out.push(char::from(b)),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// `encoding`: skey raw (`@crypt_`) or `%40`-encoded, as the official client writes it for
 /// `endpoint`.
 pub(crate) fn skey(endpoint: &str, uri: &http::Uri, encoded: bool, out: &mut Vec<String>) {
@@ -362,8 +429,11 @@ pub(crate) fn headers(
         Kind::Angular if post => required.extend(["Origin", "Content-Type"]),
         Kind::JqueryJson => required.push("X-Requested-With"),
         Kind::Form => required.extend(["Origin", "Content-Type"]),
+        Kind::Audio | Kind::Video => required.push("Range"),
+        Kind::Link => required.extend(["Sec-Fetch-User", "Upgrade-Insecure-Requests"]),
         _ => {}
     }
+    let media_element = matches!(kind, Kind::Audio | Kind::Video);
     let missing: Vec<&str> = required
         .iter()
         .copied()
@@ -387,8 +457,14 @@ pub(crate) fn headers(
             );
         }
     };
-    // Accept-Encoding: the browser's `gzip, deflate, br` (a newer one adds zstd).
-    if let Some(v) = header(h, "accept-encoding") {
+    // Accept-Encoding: the browser's `gzip, deflate, br` (a newer one adds zstd); a media
+    // element asks for the bytes as they are.
+    if let Some(v) = header(h, "accept-encoding").filter(|_| media_element) {
+        let compact = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        if !compact(v).eq_ignore_ascii_case(&compact(MEDIA_ELEMENT_ENCODING)) {
+            wrong("Accept-Encoding", &format!("`{MEDIA_ELEMENT_ENCODING}`"));
+        }
+    } else if let Some(v) = header(h, "accept-encoding") {
         let tokens: Vec<String> = v
             .split(',')
             .map(|t| {
@@ -427,12 +503,20 @@ pub(crate) fn headers(
                 "empty",
                 "cors",
             ),
-            Kind::Form => (
+            Kind::Form | Kind::Link => (
                 a.is_none_or(|a| a.starts_with("text/html,")),
                 "`text/html,...`",
                 "document",
                 "navigate",
             ),
+            Kind::Image => (
+                a.is_none_or(|a| a == IMAGE_ACCEPT),
+                "`image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8`",
+                "image",
+                "no-cors",
+            ),
+            Kind::Audio => (a.is_none_or(|a| a == "*/*"), "`*/*`", "audio", "no-cors"),
+            Kind::Video => (a.is_none_or(|a| a == "*/*"), "`*/*`", "video", "no-cors"),
         }
     };
     if !accept_ok {
@@ -448,6 +532,24 @@ pub(crate) fn headers(
         && header(h, "x-requested-with").is_some_and(|v| v != "XMLHttpRequest")
     {
         wrong("X-Requested-With", "`XMLHttpRequest`");
+    }
+    if kind == Kind::Link {
+        if header(h, "sec-fetch-user").is_some_and(|v| v != "?1") {
+            wrong("Sec-Fetch-User", "`?1`");
+        }
+        if header(h, "upgrade-insecure-requests").is_some_and(|v| v != "1") {
+            wrong("Upgrade-Insecure-Requests", "`1`");
+        }
+    }
+    // A media element asks for an open range: `bytes=0-` first, `bytes=<n>-` when it seeks.
+    if media_element
+        && header(h, "range").is_some_and(|v| {
+            v.strip_prefix("bytes=")
+                .and_then(|r| r.strip_suffix('-'))
+                .is_none_or(|n| n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()))
+        })
+    {
+        wrong("Range", "`bytes=<start>-`");
     }
     if (kind == Kind::Angular && post) || kind == Kind::Form {
         let (ct, official) = if kind == Kind::Form {
@@ -489,6 +591,137 @@ pub(crate) fn headers(
             };
             wrong("Referer", official);
         }
+    }
+}
+
+/// `params` and `encoding` of a message's media request, as the page concatenates it (no `lang`,
+/// no `pass_ticket`): webwxgetmsgimg `?&MsgID=<id>&skey=<%40 skey>[&type=..]` (note the empty
+/// first parameter), webwxgetvoice `?msgid=<id>&skey=<raw skey>`, webwxgetvideo
+/// `?msgid=<id>&skey=<%40 skey>`.
+pub(crate) fn media_params(endpoint: &str, uri: &http::Uri, out: &mut Vec<String>) {
+    match endpoint {
+        "webwxgetmsgimg" => {
+            if !uri.query().is_some_and(|q| q.starts_with('&')) {
+                note(
+                    out,
+                    "params: webwxgetmsgimg without the empty parameter of `?&` (official: ?&MsgID=..)"
+                        .into(),
+                );
+            }
+            let sent = names(uri);
+            if sent != ["MsgID", "skey"] && sent != ["MsgID", "skey", "type"] {
+                note(
+                    out,
+                    format!(
+                        "params: webwxgetmsgimg sent {} (official: MsgID,skey[,type])",
+                        sent_names(uri)
+                    ),
+                );
+            }
+            skey(endpoint, uri, true, out);
+        }
+        "webwxgetvoice" | "webwxgetvideo" => {
+            if let Some(p) = official_params(endpoint) {
+                params(endpoint, uri, p, out);
+            }
+            skey(endpoint, uri, endpoint == "webwxgetvideo", out);
+        }
+        _ => {}
+    }
+}
+
+/// `media`: the `type` the page asks webwxgetmsgimg for: `slave` (the bubble) or none (the
+/// viewer) for an image, `big` for a sticker, `slave` for a video's thumbnail; never a voice or
+/// a file.
+pub(crate) fn msg_img_type(kind: MediaKind, ty: Option<&str>, out: &mut Vec<String>) {
+    let (ok, official) = match kind {
+        MediaKind::Image => (matches!(ty, None | Some("slave")), "type=slave, or none"),
+        MediaKind::Sticker => (ty == Some("big"), "type=big"),
+        MediaKind::Video | MediaKind::ShortVideo => (ty == Some("slave"), "type=slave"),
+        MediaKind::Voice => (false, "webwxgetvoice"),
+        MediaKind::File => (false, "webwxgetmedia on the file host"),
+    };
+    if !ok {
+        let sent = ty.map_or_else(|| "no type".to_string(), |t| format!("type={}", shown(t)));
+        note(
+            out,
+            format!(
+                "media: webwxgetmsgimg with {sent} for {} (official: {official})",
+                kind.name()
+            ),
+        );
+    }
+}
+
+/// `params`, `pass-ticket` and `encoding` of a file download (webwxgetmedia on the file host,
+/// the 2019 page's link): `sender`, `mediaid`, `encryfilename` (the message's `EncryFileName` as
+/// it is) and `fromuser` raw, `pass_ticket` encoded again, `webwx_data_ticket` the cookie's value
+/// through encodeURIComponent.
+pub(crate) fn file_params(
+    uri: &http::Uri,
+    issued_pass_ticket: &str,
+    data_ticket: Option<&str>,
+    encry_file_name: Option<&str>,
+    out: &mut Vec<String>,
+) {
+    if let Some(p) = official_params("webwxgetmedia") {
+        params("webwxgetmedia", uri, p, out);
+    }
+    pass_ticket("webwxgetmedia", uri, issued_pass_ticket, out);
+    for name in ["sender", "mediaid", "fromuser"] {
+        if raw(uri, name).is_some_and(|v| v.contains('%')) {
+            note(
+                out,
+                format!("encoding: webwxgetmedia {name} %-encoded (official: raw)"),
+            );
+        }
+    }
+    if let (Some(v), Some(e)) = (raw(uri, "encryfilename"), encry_file_name)
+        && v != e
+    {
+        note(
+            out,
+            "encoding: webwxgetmedia encryfilename not as the message carried it (official: EncryFileName as it is)"
+                .into(),
+        );
+    }
+    if let (Some(v), Some(t)) = (raw(uri, "webwx_data_ticket"), data_ticket)
+        && v != encode_uri_component(t)
+    {
+        note(
+            out,
+            "encoding: webwxgetmedia webwx_data_ticket not encodeURIComponent(the cookie's value)"
+                .into(),
+        );
+    }
+}
+
+/// `params` and `encoding` of an avatar (webwxgeticon, webwxgetheadimg): the server's
+/// `HeadImgUrl` as it is (`seq, username, skey`) or the page's own (then `msgid`, `chatroomid`
+/// when it has them), with `&type=big` for a large one; every value raw.
+pub(crate) fn avatar_params(endpoint: &str, uri: &http::Uri, out: &mut Vec<String>) {
+    let sent = names(uri);
+    let ok = sent
+        .strip_prefix(&["seq", "username", "skey"][..])
+        .is_some_and(|rest| {
+            let mut allowed = ["msgid", "chatroomid", "type"].iter();
+            rest.iter().all(|n| allowed.any(|a| a == n))
+        });
+    if !ok {
+        note(
+            out,
+            format!(
+                "params: {endpoint} sent {} (official: seq,username,skey[,msgid][,chatroomid][,type])",
+                sent_names(uri)
+            ),
+        );
+    }
+    skey(endpoint, uri, false, out);
+    if raw(uri, "username").is_some_and(|v| v.contains('%')) {
+        note(
+            out,
+            format!("encoding: {endpoint} username %-encoded (official: raw)"),
+        );
     }
 }
 

@@ -129,7 +129,8 @@ impl Default for ContactSpec {
 /// The messages each account receives once it is set up: `count` messages, one every
 /// `interval_ms`, cycling through every MsgType (texts with emoji and entities, group messages
 /// with mentions, images, voice, friend requests, cards, videos, emoticons, locations, links,
-/// files, system messages, recalls, an unknown type).
+/// files, system messages, recalls, an unknown type). Images, voices, videos, stickers and files
+/// refer to stored media the media endpoints serve (see the crate docs' "Media").
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MessageSpec {

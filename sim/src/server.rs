@@ -2,7 +2,7 @@
 //! and routes each request to its endpoint.
 
 use crate::handlers::session::Req;
-use crate::handlers::{admin, login, session};
+use crate::handlers::{admin, login, media, session};
 use crate::scenario::Fault;
 use crate::state::Shared;
 use crate::wire::{self, Answer};
@@ -61,7 +61,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, s
         return Ok(admin::hold(&shared, ms).await);
     }
     if path.starts_with("/__sim/") {
-        let answer = admin::handle(&shared, &parts.method, &path, &body);
+        let answer = admin::handle(&shared, &parts.method, &path, parts.uri.query(), &body);
         return Ok(wire::compress(answer, &parts.headers));
     }
     let endpoint = path.rsplit('/').next().unwrap_or_default().to_string();
@@ -140,7 +140,11 @@ async fn route(
         (&Method::POST, "webwxsendmsg") => session::send_msg(shared, req, forced),
         (&Method::POST, "webwxstatreport") => session::stat_report(shared, req, forced),
         (&Method::GET | &Method::POST, "webwxlogout") => session::logout(shared, req),
-        (&Method::GET, "webwxgeticon" | "webwxgetheadimg") => session::avatar(),
+        (&Method::GET, "webwxgetmsgimg") => media::msg_img(shared, req, forced),
+        (&Method::GET, "webwxgetvoice") => media::voice(shared, req, forced),
+        (&Method::GET, "webwxgetvideo") => media::video(shared, req, forced),
+        (&Method::GET, "webwxgetmedia") => media::file(shared, req, forced),
+        (&Method::GET, "webwxgeticon" | "webwxgetheadimg") => media::avatar(shared, req, forced),
         _ => wire::html(StatusCode::NOT_FOUND, "not found"),
     }
 }

@@ -5,6 +5,7 @@ use crate::account::Account;
 use crate::changes::Entry;
 use crate::gauge::LoadCounters;
 use crate::ids::{hex, mix, uuid};
+use crate::media::{Media, Spec};
 use crate::official::{Page, Wire};
 use crate::scenario::{ContactChange, Family, Fault, Scenario};
 use serde::Serialize;
@@ -129,6 +130,27 @@ pub(crate) struct Inner {
     pub(crate) fault_counts: HashMap<String, u64>,
     pub(crate) requests: u64,
     pub(crate) next_msg_id: u64,
+    /// The media of each account's messages, by uin (kept across its sessions, as the real
+    /// server keeps them).
+    pub(crate) media: HashMap<u64, MediaStore>,
+}
+
+/// The media of one account's messages.
+#[derive(Debug, Default)]
+pub(crate) struct MediaStore {
+    /// By `MsgId`.
+    pub(crate) by_msg: HashMap<String, Arc<Media>>,
+    /// How many were injected (numbers their seeds).
+    pub(crate) injected: u64,
+}
+
+impl MediaStore {
+    /// The file whose `MediaId` is `media_id`, with its message's id.
+    pub(crate) fn file(&self, media_id: &str) -> Option<(&String, &Arc<Media>)> {
+        self.by_msg
+            .iter()
+            .find(|(_, m)| !m.media_id.is_empty() && m.media_id == media_id)
+    }
 }
 
 /// The state shared by every connection.
@@ -253,7 +275,13 @@ impl Shared {
                 sid: hex(salt, 4, 16),
                 skey: format!("@crypt_{}_{}", hex(salt, 5, 8), hex(salt, 6, 32)),
                 pass_ticket,
-                data_ticket: hex(salt, 7, 40),
+                // Base64-like, with the `+` and `/` that a URL must encode.
+                data_ticket: format!(
+                    "gS{}+{}/{}",
+                    hex(salt, 7, 10),
+                    hex(salt, 9, 6),
+                    hex(salt, 10, 6)
+                ),
                 family: self.scenario.family,
                 ended: None,
                 log: Vec::new(),
@@ -316,6 +344,50 @@ impl Inner {
         session.log.push(Entry::Message(msg));
         session.notify.notify_waiters();
         true
+    }
+
+    /// Queues a media message of `spec` for `uin` from `from` (default: the first friend), with
+    /// the state locked, and stores its media; its bytes come from `seed` and the account's
+    /// count of injected media. Returns the message id and the media; `None` if `uin` has no
+    /// live session.
+    pub(crate) fn inject_media(
+        &mut self,
+        seed: u64,
+        uin: u64,
+        from: Option<&str>,
+        spec: &Spec,
+    ) -> Option<(String, Arc<Media>)> {
+        let session = self.sessions.get(&uin)?;
+        if session.ended.is_some() {
+            return None;
+        }
+        let from = from
+            .or_else(|| session.account.friends.first().map(String::as_str))
+            .unwrap_or("filehelper")
+            .to_string();
+        let store = self.media.entry(uin).or_default();
+        store.injected += 1;
+        let media_seed = mix(seed ^ uin, 0x4D45_4449_4100_0000 + store.injected);
+        let media = Arc::new(Media::make(spec, media_seed, &from));
+        let id = Shared::next_msg_id(self);
+        let session = self.sessions.get_mut(&uin)?;
+        let created = 1_764_000_000 + session.log.len() as u64;
+        let msg =
+            crate::messages::media_message(id, &from, &session.account.user_name, created, &media);
+        session.log.push(Entry::Message(msg));
+        session.notify.notify_waiters();
+        let msg_id = id.to_string();
+        self.media
+            .entry(uin)
+            .or_default()
+            .by_msg
+            .insert(msg_id.clone(), Arc::clone(&media));
+        Some((msg_id, media))
+    }
+
+    /// The media of message `msg_id` of `uin`'s account.
+    pub(crate) fn media_of(&self, uin: u64, msg_id: &str) -> Option<Arc<Media>> {
+        self.media.get(&uin)?.by_msg.get(msg_id).cloned()
     }
 
     /// Applies `change` to `uin`'s account, with the state locked, and queues it for the

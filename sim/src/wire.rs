@@ -103,6 +103,119 @@ pub(crate) fn png(data: Vec<u8>) -> Answer {
     with_type(StatusCode::OK, "image/png", data)
 }
 
+/// The answer to a media request whose session the server does not know (a wrong skey or
+/// cookie, an ended session, a wrong host): 200 with an empty body, as the real server answers.
+pub(crate) fn empty() -> Answer {
+    let mut r = Response::new(SimBody::full(Bytes::new()));
+    r.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(0));
+    r
+}
+
+/// What a request's `Range` asks for of `len` bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Range {
+    /// Everything: no `Range`, or one the server ignores (another unit, several ranges, a
+    /// malformed one), as HTTP says.
+    Whole,
+    /// Bytes `start..=end`.
+    Part(usize, usize),
+    /// A range that starts past the end: 416.
+    Unsatisfiable,
+}
+
+/// Reads `Range: bytes=a-`, `bytes=a-b` and `bytes=-n` (the last n bytes) for `len` bytes.
+pub(crate) fn range(value: Option<&str>, len: usize) -> Range {
+    let Some(v) = value.map(str::trim) else {
+        return Range::Whole;
+    };
+    let Some(spec) = v
+        .get(..6)
+        .filter(|unit| unit.eq_ignore_ascii_case("bytes="))
+        .and_then(|_| v.get(6..))
+    else {
+        return Range::Whole;
+    };
+    let Some((a, b)) = spec.split_once('-') else {
+        return Range::Whole;
+    };
+    if spec.contains(',') {
+        return Range::Whole;
+    }
+    let number = |s: &str| {
+        let s = s.trim();
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u64>().unwrap_or(u64::MAX))
+    };
+    let last = len.saturating_sub(1);
+    let clamp = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    match (number(a), number(b), b.trim().is_empty()) {
+        (Some(start), None, true) => {
+            let start = clamp(start);
+            if start >= len {
+                Range::Unsatisfiable
+            } else {
+                Range::Part(start, last)
+            }
+        }
+        (Some(start), Some(end), _) => {
+            let (start, end) = (clamp(start), clamp(end));
+            if end < start {
+                Range::Whole
+            } else if start >= len {
+                Range::Unsatisfiable
+            } else {
+                Range::Part(start, end.min(last))
+            }
+        }
+        (None, Some(n), _) if a.trim().is_empty() => {
+            let n = clamp(n).min(len);
+            if n == 0 {
+                Range::Unsatisfiable
+            } else {
+                Range::Part(len - n, last)
+            }
+        }
+        _ => Range::Whole,
+    }
+}
+
+/// A media answer: `blob` as `content_type` with `Accept-Ranges: bytes` (and `disposition` as
+/// `Content-Disposition`), or the part the request's `Range` asks for (206 with
+/// `Content-Range`), or 416 for a range past the end. Never compressed (see [`compress`]).
+pub(crate) fn media(
+    content_type: &'static str,
+    blob: &crate::media::Blob,
+    request: &http::HeaderMap,
+    disposition: Option<String>,
+) -> Answer {
+    let len = blob.len();
+    let asked = request.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let (status, body, content_range) = match range(asked, len) {
+        Range::Whole => (StatusCode::OK, blob.all(), None),
+        Range::Part(start, end) => (
+            StatusCode::PARTIAL_CONTENT,
+            blob.slice(start, end + 1),
+            Some(format!("bytes {start}-{end}/{len}")),
+        ),
+        Range::Unsatisfiable => (
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            Bytes::new(),
+            Some(format!("bytes */{len}")),
+        ),
+    };
+    let mut r = with_type(status, content_type, body);
+    let h = r.headers_mut();
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Some(v) = content_range.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        h.insert(header::CONTENT_RANGE, v);
+    }
+    if let Some(v) = disposition.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
 /// Cuts `answer` after half its body; the client sees the connection break mid-body.
 pub(crate) fn truncate(answer: Answer) -> Answer {
     let (mut parts, body) = answer.into_parts();
@@ -195,8 +308,14 @@ fn encode(coding: Coding, data: &[u8]) -> std::io::Result<Vec<u8>> {
 /// Compresses a text answer of more than 1 KiB when the request's `Accept-Encoding` allows
 /// gzip (preferred) or deflate, as the real server does for the browser (which sends
 /// `gzip, deflate, br`); sets `Content-Encoding`, `Content-Length` and `Vary`. Other answers,
-/// and answers to requests without `Accept-Encoding`, go out as they are.
+/// and answers to requests without `Accept-Encoding`, go out as they are: media (images, audio,
+/// video, files, ranges of them) are never compressed.
 pub(crate) fn compress(answer: Answer, request: &http::HeaderMap) -> Answer {
+    if answer.headers().contains_key(header::ACCEPT_RANGES)
+        || answer.headers().contains_key(header::CONTENT_RANGE)
+    {
+        return answer;
+    }
     let text = answer
         .headers()
         .get(header::CONTENT_TYPE)
@@ -264,6 +383,32 @@ mod tests {
             Some(Coding::Gzip),
             "a bad q counts as 1"
         );
+    }
+
+    #[test]
+    fn ranges_are_read_like_http_says() {
+        let r = |v: &str| range(Some(v), 100);
+        assert_eq!(range(None, 100), Range::Whole);
+        assert_eq!(r("bytes=0-"), Range::Part(0, 99));
+        assert_eq!(r("bytes=10-19"), Range::Part(10, 19));
+        assert_eq!(r("bytes=90-500"), Range::Part(90, 99));
+        assert_eq!(r("BYTES=99-"), Range::Part(99, 99));
+        assert_eq!(r("bytes=-10"), Range::Part(90, 99));
+        assert_eq!(r("bytes=-1000"), Range::Part(0, 99));
+        assert_eq!(r("bytes=100-"), Range::Unsatisfiable);
+        assert_eq!(r("bytes=100-200"), Range::Unsatisfiable);
+        assert_eq!(r("bytes=-0"), Range::Unsatisfiable);
+        for ignored in [
+            "bytes=5-1",
+            "bytes=0-1,5-6",
+            "items=0-1",
+            "bytes=x-",
+            "bytes=-",
+            "bytes",
+        ] {
+            assert_eq!(r(ignored), Range::Whole, "{ignored}");
+        }
+        assert_eq!(range(Some("bytes=0-"), 0), Range::Unsatisfiable);
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! The admin API, under `/__sim/` (a path no real endpoint uses): inject messages, change
-//! contacts and the profile, read what clients sent, read the state, end a session as if from
-//! the phone. The same operations are methods of [`Simulator`](crate::Simulator).
+//! The admin API, under `/__sim/` (a path no real endpoint uses): inject messages and media,
+//! read the stored media, change contacts and the profile, read what clients sent, read the
+//! state, end a session as if from the phone. The same operations are methods of [`Simulator`](crate::Simulator).
 
 // `serde_json::Value["key"]` returns `Null` for a missing key or a non-object: it never
 // panics, which is all this lint guards against here.
@@ -8,6 +8,7 @@
 
 use crate::changes::Entry;
 use crate::load::{self, LoadSpec};
+use crate::media::{MediaKind, Spec, StoredMedia};
 use crate::scenario::ContactChange;
 use crate::state::{SentMessage, Shared};
 use crate::wire::{self, Answer};
@@ -41,7 +42,7 @@ pub struct SessionInfo {
     /// The account's groups' user names.
     pub groups: Vec<String>,
     /// Ways the client departed from the official client that the real server tolerates, each
-    /// `"<rule>: <what was seen>"` (see the crate docs), at most 32.
+    /// `"<rule>: <what was seen>"` (see the crate docs), at most 64.
     pub deviations: Vec<String>,
     /// The `type` of each webwxlogout of the session, in order.
     pub logouts: Vec<u8>,
@@ -128,6 +129,57 @@ pub(crate) fn end(shared: &Shared, uin: u64, code: i64) -> bool {
     }
 }
 
+/// Queues a media message of `spec` for `uin` from `from` (default: the first friend) and
+/// stores its media. Returns what was stored.
+pub(crate) fn inject_media(
+    shared: &Shared,
+    uin: u64,
+    from: Option<&str>,
+    spec: &Spec,
+) -> Option<StoredMedia> {
+    let (id, media) = shared
+        .lock()
+        .inject_media(shared.scenario.seed, uin, from, spec)?;
+    Some(media.stored(&id))
+}
+
+/// The stored media of message `msg_id` of `uin`'s account.
+pub(crate) fn media(shared: &Shared, uin: u64, msg_id: &str) -> Option<StoredMedia> {
+    let media = shared.lock().media_of(uin, msg_id)?;
+    Some(media.stored(msg_id))
+}
+
+/// `GET /__sim/sessions/<uin>/media/<msgid>[?thumbnail]`: the stored bytes, whole.
+fn media_bytes(shared: &Shared, uin: &str, msg_id: &str, query: Option<&str>) -> Option<Answer> {
+    let media = shared.lock().media_of(uin.parse().ok()?, msg_id)?;
+    let thumbnail =
+        query.is_some_and(|q| q.split('&').any(|p| p == "thumbnail" || p == "thumbnail=1"));
+    let (blob, content_type) = if thumbnail {
+        (media.thumb.as_ref()?, "image/jpeg")
+    } else {
+        (&media.full, media.kind.content_type())
+    };
+    Some(wire::media(
+        content_type,
+        blob,
+        &http::HeaderMap::new(),
+        None,
+    ))
+}
+
+/// The body of `POST /__sim/sessions/<uin>/media`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MediaRequest {
+    kind: MediaKind,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    size: Option<usize>,
+    #[serde(default)]
+    file_name: Option<String>,
+}
+
 /// The longest hold of `/__sim/hold/<ms>`.
 const MAX_HOLD_MS: u64 = 600_000;
 
@@ -148,6 +200,7 @@ pub(crate) fn handle(
     shared: &Arc<Shared>,
     method: &http::Method,
     path: &str,
+    query: Option<&str>,
     body: &[u8],
 ) -> Answer {
     let parts: Vec<&str> = path.trim_start_matches("/__sim/").split('/').collect();
@@ -176,6 +229,35 @@ pub(crate) fn handle(
                 .and_then(|u| inject(shared, u, req["from"].as_str(), msg_type, content))
             {
                 Some(id) => wire::json(&json!({"MsgId": id})),
+                None => not_found(),
+            }
+        }
+        ("GET", ["sessions", uin, "media", msg_id]) => {
+            media_bytes(shared, uin, msg_id, query).unwrap_or_else(not_found)
+        }
+        ("POST", ["sessions", uin, "media"]) => {
+            let req: MediaRequest = match serde_json::from_slice(body) {
+                Ok(r) => r,
+                Err(e) => return wire::html(http::StatusCode::BAD_REQUEST, &e.to_string()),
+            };
+            let spec = Spec {
+                kind: req.kind,
+                size: req.size,
+                file_name: req.file_name,
+            };
+            match uin
+                .parse()
+                .ok()
+                .and_then(|u| inject_media(shared, u, req.from.as_deref(), &spec))
+            {
+                Some(m) => wire::json(&json!({
+                    "MsgId": m.msg_id,
+                    "kind": m.kind,
+                    "size": m.bytes.len(),
+                    "thumbnail_size": m.thumbnail.as_ref().map(Vec::len),
+                    "file_name": m.file_name,
+                    "media_id": m.media_id,
+                })),
                 None => not_found(),
             }
         }

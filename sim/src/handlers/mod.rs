@@ -2,6 +2,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod login;
+pub(crate) mod media;
 pub(crate) mod session;
 
 use std::collections::HashMap;

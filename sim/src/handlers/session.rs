@@ -10,9 +10,9 @@
 
 use super::{cookies, host, query};
 use crate::changes::{self, Entry};
+use crate::ids::mix;
 use crate::messages;
 use crate::official::{self, Kind, note};
-use crate::qr;
 use crate::state::{Inner, SentMessage, Session, Shared};
 use crate::wire::{self, Answer};
 use serde_json::{Value, json};
@@ -215,6 +215,33 @@ fn query_call<'a>(
     })
 }
 
+/// Puts the session's skey into every `HeadImgUrl` of `value` that ends with an empty `skey=`,
+/// as the real server writes them (the page loads avatars with the URL as it is).
+fn with_skey(value: &mut Value, skey: &str) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match v {
+                    Value::String(url) if k == "HeadImgUrl" => {
+                        if url.ends_with("skey=") {
+                            url.push_str(skey);
+                        }
+                    }
+                    _ => with_skey(v, skey),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| with_skey(v, skey)),
+        _ => {}
+    }
+}
+
+/// A JSON answer of `session`, its avatars' URLs carrying its skey.
+fn answer_of(session: &Session, mut value: Value) -> Answer {
+    with_skey(&mut value, &session.skey);
+    wire::json(&value)
+}
+
 /// The answer of a handler written with `?`: its error is an answer too.
 fn respond(handler: impl FnOnce() -> Result<Answer, Answer>) -> Answer {
     handler().unwrap_or_else(|answer| answer)
@@ -283,10 +310,11 @@ pub(crate) fn init(shared: &Arc<Shared>, req: &Req<'_>, forced: Option<i64>) -> 
             session.inited = true;
             start_message_schedule(shared, uin);
         }
+        let answer = answer_of(session, answer);
         if call.inner.changes_scheduled.insert(uin) {
             start_change_schedule(shared, uin);
         }
-        Ok(wire::json(&answer))
+        Ok(answer)
     })
 }
 
@@ -312,9 +340,18 @@ fn start_message_schedule(shared: &Arc<Shared>, uin: u64) {
                 return;
             }
             let created = 1_764_000_000 + k as u64;
-            let msg = messages::generated(&session.account, k, id, created);
+            let seed = mix(shared.scenario.seed ^ uin, 0x4D45_4449_0000_0000 + k as u64);
+            let (msg, media) = messages::generated(&session.account, k, id, created, seed);
             session.log.push(Entry::Message(msg));
             session.notify.notify_waiters();
+            if let Some(media) = media {
+                inner
+                    .media
+                    .entry(uin)
+                    .or_default()
+                    .by_msg
+                    .insert(id.to_string(), Arc::new(media));
+            }
         }
     });
 }
@@ -381,12 +418,13 @@ pub(crate) fn get_contact(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -
             0
         };
         session.wire.contact_answered(next == 0, Instant::now());
-        Ok(wire::json(&json!({
+        let answer = json!({
             "BaseResponse": {"Ret": 0, "ErrMsg": ""},
             "MemberCount": members.len(),
             "MemberList": members,
             "Seq": next
-        })))
+        });
+        Ok(answer_of(session, answer))
     })
 }
 
@@ -423,11 +461,12 @@ pub(crate) fn batch_get_contact(shared: &Shared, req: &Req<'_>, forced: Option<i
                 })
             })
             .collect();
-        Ok(wire::json(&json!({
+        let answer = json!({
             "BaseResponse": {"Ret": 0, "ErrMsg": ""},
             "Count": found.len(),
             "ContactList": found
-        })))
+        });
+        Ok(answer_of(session, answer))
     })
 }
 
@@ -571,7 +610,7 @@ pub(crate) fn sync(shared: &Shared, req: &Req<'_>, forced: Option<i64>, duplicat
             }
         }
         session.previous_from = from;
-        Ok(wire::json(&json!({
+        let answer = json!({
             "BaseResponse": {"Ret": 0, "ErrMsg": ""},
             "AddMsgCount": msgs.len(),
             "AddMsgList": msgs,
@@ -586,7 +625,8 @@ pub(crate) fn sync(shared: &Shared, req: &Req<'_>, forced: Option<i64>, duplicat
             "SyncKey": sync_key(session, to, false),
             "SyncCheckKey": sync_key(session, to, true),
             "SKey": ""
-        })))
+        });
+        Ok(answer_of(session, answer))
     })
 }
 
@@ -739,9 +779,4 @@ pub(crate) fn stat_report(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -
         return plain_fault(code);
     }
     wire::ret(0, "")
-}
-
-/// `GET /webwxgeticon` and `/webwxgetheadimg`: a tiny avatar.
-pub(crate) fn avatar() -> Answer {
-    wire::png(qr::tiny_png())
 }

@@ -26,6 +26,27 @@ pub fn pt2(pass_ticket: &str) -> String {
     pass_ticket.replace('%', "%25")
 }
 
+/// JavaScript's encodeURIComponent.
+pub fn component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'~'
+            | b'*'
+            | b'\''
+            | b'('
+            | b')' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The official page, as one browser tab.
 pub struct Browser {
     /// Where to connect.
@@ -156,6 +177,97 @@ impl Browser {
             ("referer", self.page_url()),
         ]);
         h
+    }
+
+    /// An `<img>` (message images, thumbnails, stickers, avatars).
+    pub fn image_headers(&self) -> Vec<(&'static str, String)> {
+        let mut h = self.common();
+        h.extend([
+            (
+                "accept",
+                "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8".into(),
+            ),
+            ("sec-fetch-mode", "no-cors".into()),
+            ("sec-fetch-dest", "image".into()),
+            ("referer", self.page_url()),
+        ]);
+        h
+    }
+
+    /// An `<audio>` or `<video>` element (`dest`) asking for the bytes from `start` on.
+    pub fn media_element_headers(&self, dest: &str, start: u64) -> Vec<(&'static str, String)> {
+        let mut h: Vec<(&'static str, String)> = self
+            .common()
+            .into_iter()
+            .filter(|(k, _)| *k != "accept-encoding")
+            .collect();
+        h.extend([
+            ("accept", "*/*".into()),
+            ("accept-encoding", "identity;q=1, *;q=0".into()),
+            ("range", format!("bytes={start}-")),
+            ("sec-fetch-mode", "no-cors".into()),
+            ("sec-fetch-dest", dest.to_string()),
+            ("referer", self.page_url()),
+        ]);
+        h
+    }
+
+    /// A link the user clicks (a file on the file host): a top-level navigation. On loopback the
+    /// file host is the page's own origin, so the Referer is the page's URL.
+    pub fn link_headers(&self) -> Vec<(&'static str, String)> {
+        let mut h = self.common();
+        h.extend([
+            (
+                "accept",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7".into(),
+            ),
+            ("sec-fetch-mode", "navigate".into()),
+            ("sec-fetch-user", "?1".into()),
+            ("sec-fetch-dest", "document".into()),
+            ("upgrade-insecure-requests", "1".into()),
+            ("referer", self.page_url()),
+        ]);
+        h
+    }
+
+    /// `webwxgetmsgimg?&MsgID=<id>&skey=<%40 skey>[&type=..]`.
+    pub fn msg_img_path(&self, l: &Login, msg_id: &str, kind: Option<&str>) -> String {
+        format!(
+            "/cgi-bin/mmwebwx-bin/webwxgetmsgimg?&MsgID={msg_id}&skey={}{}",
+            l.skey.replace('@', "%40"),
+            kind.map(|t| format!("&type={t}")).unwrap_or_default()
+        )
+    }
+
+    /// `webwxgetvoice?msgid=<id>&skey=<raw skey>`.
+    pub fn voice_path(&self, l: &Login, msg_id: &str) -> String {
+        format!(
+            "/cgi-bin/mmwebwx-bin/webwxgetvoice?msgid={msg_id}&skey={}",
+            l.skey
+        )
+    }
+
+    /// `webwxgetvideo?msgid=<id>&skey=<%40 skey>`.
+    pub fn video_path(&self, l: &Login, msg_id: &str) -> String {
+        format!(
+            "/cgi-bin/mmwebwx-bin/webwxgetvideo?msgid={msg_id}&skey={}",
+            l.skey.replace('@', "%40")
+        )
+    }
+
+    /// The 2019 page's file link for the message `msg` (its `FromUserName`, `MediaId`,
+    /// `EncryFileName` as they are; pass_ticket encoded again; the data ticket cookie through
+    /// encodeURIComponent).
+    pub fn file_path(&self, l: &Login, msg: &Value) -> String {
+        format!(
+            "/cgi-bin/mmwebwx-bin/webwxgetmedia?sender={}&mediaid={}&encryfilename={}&fromuser={}&pass_ticket={}&webwx_data_ticket={}",
+            msg["FromUserName"].as_str().unwrap(),
+            msg["MediaId"].as_str().unwrap(),
+            msg["EncryFileName"].as_str().unwrap(),
+            l.uin,
+            pt2(&l.pass_ticket),
+            component(&l.cookies["webwx_data_ticket"])
+        )
     }
 
     pub fn with_cookies(

@@ -1,6 +1,7 @@
 """Drives a whole Web WeChat session with ItChat 1.3.10 (a client nobody here wrote) against
 webwx-sim: login, init, contacts, a received message, a reply the simulator records, a friend
-renamed in ModContactList, logout.
+renamed in ModContactList, media of every kind downloaded with ItChat's own requests (the bytes
+equal to what the simulator stored), logout.
 
 Usage: python drive.py http://127.0.0.1:PORT
 Exits 0 when every step checked out, 1 with a message otherwise.
@@ -31,6 +32,11 @@ def admin(path, payload=None):
         return json.loads(r.read().decode())
 
 
+def admin_bytes(path):
+    with urllib.request.urlopen(BASE + "/__sim/" + path, timeout=10) as r:
+        return r.read()
+
+
 def fail(message):
     print("FAIL: " + message)
     sys.exit(1)
@@ -43,6 +49,17 @@ received = []
 def on_text(msg):
     received.append(msg.text)
     return "echo: " + msg.text
+
+
+downloads = {}
+
+
+@itchat.msg_register([itchat.content.PICTURE, itchat.content.RECORDING, itchat.content.VIDEO,
+                      itchat.content.ATTACHMENT])
+def on_media(msg):
+    # ItChat's own download: msgid (not MsgID) on webwxgetmsgimg, Range on webwxgetvideo, the 2017
+    # file link with filename= and pass_ticket=undefined.
+    downloads[msg["MsgId"]] = (msg["Type"], msg.download(None))
 
 
 def on_qr(uuid=None, status=None, qrcode=None):
@@ -100,6 +117,26 @@ if nick != "itchat 改名":
     fail("itchat did not take the rename from ModContactList: %r" % (nick,))
 print("rename seen by itchat: %r" % nick)
 
+# Media of every kind: ItChat downloads each with its own requests; the bytes must be the stored
+# ones.
+injected = {}
+for kind, extra in [("image", {}), ("sticker", {}), ("voice", {}), ("video", {}),
+                    ("short_video", {}), ("file", {"size": 3 * 1024 * 1024 + 3, "file_name": "数据 备份.zip"})]:
+    body = dict({"kind": kind, "from": sender}, **extra)
+    injected[admin("sessions/%d/media" % uin, body)["MsgId"]] = kind
+deadline = time.time() + 60
+while time.time() < deadline and len(downloads) < len(injected):
+    time.sleep(0.2)
+for msg_id, kind in injected.items():
+    if msg_id not in downloads:
+        fail("itchat did not download the %s %s (got %r)" % (kind, msg_id, sorted(downloads)))
+    got = downloads[msg_id][1]
+    stored = admin_bytes("sessions/%d/media/%s" % (uin, msg_id))
+    if got != stored:
+        fail("itchat's %s has %d bytes, the simulator stored %d (%r...)" % (kind, len(got), len(stored), got[:40]))
+print("media downloaded by itchat: %s" % ", ".join(
+    "%s %d bytes" % (injected[i], len(downloads[i][1])) for i in injected))
+
 itchat.logout()
 deadline = time.time() + 10
 while time.time() < deadline:
@@ -142,6 +179,29 @@ KNOWN = {
     "headers: a form navigation with Accept-Encoding `gzip, deflate` (official: `gzip, deflate, br`)",
     "headers: a form navigation with Accept `*/*` (official: `text/html,...`)",
 }
+# ItChat's media downloads (requests with its own parameters, no browser headers): msgid on
+# webwxgetmsgimg without `?&` or a type, requests' %40 in skey, sender and mediaid, the 2017 file
+# link (filename=, pass_ticket=undefined).
+KNOWN |= {
+    "params: webwxgetmsgimg without the empty parameter of `?&` (official: ?&MsgID=..)",
+    "params: webwxgetmsgimg sent msgid,skey (official: MsgID,skey[,type])",
+    "headers: an <img> load without Accept-Language, Referer, Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest, sec-ch-ua, sec-ch-ua-mobile, sec-ch-ua-platform",
+    "headers: an <img> load with Accept-Encoding `gzip, deflate` (official: `gzip, deflate, br`)",
+    "headers: an <img> load with Accept `*/*` (official: `image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8`)",
+    "media: webwxgetmsgimg with no type for a sticker (official: type=big)",
+    "encoding: webwxgetvoice skey as %40 (official: a raw @)",
+    "headers: an <audio> load without Accept-Language, Referer, Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest, sec-ch-ua, sec-ch-ua-mobile, sec-ch-ua-platform, Range",
+    "headers: an <audio> load with Accept-Encoding `gzip, deflate` (official: `identity;q=1, *;q=0`)",
+    "headers: a <video> load without Accept-Language, Referer, Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest, sec-ch-ua, sec-ch-ua-mobile, sec-ch-ua-platform",
+    "headers: a <video> load with Accept-Encoding `gzip, deflate` (official: `identity;q=1, *;q=0`)",
+    "params: webwxgetmedia sent sender,mediaid,filename,fromuser,pass_ticket,webwx_data_ticket (official: sender,mediaid,encryfilename,fromuser,pass_ticket,webwx_data_ticket)",
+    "pass-ticket: webwxgetmedia neither the issued value nor it encoded again",
+    "encoding: webwxgetmedia sender %-encoded (official: raw)",
+    "encoding: webwxgetmedia mediaid %-encoded (official: raw)",
+    "headers: a link navigation without Accept-Language, Referer, Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest, sec-ch-ua, sec-ch-ua-mobile, sec-ch-ua-platform, Sec-Fetch-User, Upgrade-Insecure-Requests",
+    "headers: a link navigation with Accept-Encoding `gzip, deflate` (official: `gzip, deflate, br`)",
+    "headers: a link navigation with Accept `*/*` (official: `text/html,...`)",
+}
 TIMING = {
     # Two login polls in the same second (`_` is the time in seconds).
     "underscore: login `_` does not go up by 1 (official: jQuery's counter)",
@@ -154,4 +214,4 @@ missing = sorted(KNOWN - set(deviations))
 unknown = sorted(set(deviations) - KNOWN - TIMING)
 if missing or unknown:
     fail("ItChat's deviations changed:\n  missing: %s\n  new: %s" % (missing, unknown))
-print("itchat session OK: login, init, contacts, message, reply, rename, logout, %d known deviations" % len(deviations))
+print("itchat session OK: login, init, contacts, message, reply, rename, media, logout, %d known deviations" % len(deviations))
