@@ -1,8 +1,8 @@
 //! `webwx demo`: a whole session against the embedded simulator, with no phone and no network.
 
 use crate::console;
-use crate::media;
 use crate::failure::{CliError, Exit};
+use crate::media;
 use crate::output::{self, Names};
 use crate::qr;
 use crate::sanitize::for_terminal;
