@@ -60,10 +60,13 @@ pub(crate) fn forwarded(m: &Message) -> Result<Forwarded, UsageError> {
         .map_or(raw.content.as_str(), |(_, body)| body);
     let content = decode_entities(body);
     let media_id = raw.media_id.clone();
-    let needs_media = |id: &str| {
-        if id.is_empty() {
+    // The server finds the media by the MediaId, or, for images and videos it does not give one
+    // (they come with `"MediaId": ""`), by the payload the content carries (its cdn URLs and
+    // keys): the page sends both as they came.
+    let needs_media = |id: &str, content: &str| {
+        if id.is_empty() && content.trim().is_empty() {
             Err(UsageError::Unavailable(
-                "the message has no MediaId to forward",
+                "the message has neither a MediaId nor a payload to forward",
             ))
         } else {
             Ok(())
@@ -72,11 +75,11 @@ pub(crate) fn forwarded(m: &Message) -> Result<Forwarded, UsageError> {
     Ok(match &m.content {
         Content::Text(text) => Forwarded::Text(text.clone()),
         Content::Image => {
-            needs_media(&media_id)?;
+            needs_media(&media_id, &content)?;
             Forwarded::Media(Forward::Image { media_id, content })
         }
         Content::Video { .. } | Content::ShortVideo { .. } => {
-            needs_media(&media_id)?;
+            needs_media(&media_id, &content)?;
             let msg_type = if matches!(m.content, Content::ShortVideo { .. }) {
                 62
             } else {
@@ -101,7 +104,7 @@ pub(crate) fn forwarded(m: &Message) -> Result<Forwarded, UsageError> {
             })
         }
         Content::App(app) if app.app_type == 6 => {
-            needs_media(&media_id)?;
+            needs_media(&media_id, "")?;
             Forwarded::Media(Forward::File {
                 app_type: 6,
                 content,
