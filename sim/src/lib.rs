@@ -58,6 +58,12 @@
 //! - `batch`: entries `{UserName, ChatRoomId: ""}` or `{UserName, EncryChatRoomId}` (empty for
 //!   a group); at start-up only the groups of init's `ChatSet`, later those of messages.
 //! - `hosts`: the login poll after a push login goes to the family's login host.
+//! - `send`: the media sends (`/work/notes/media15.md` §4) have the query `fun=async&f=json`
+//!   (`fun=sys` for webwxsendemoticon) before `lang` and `pass_ticket`; `Msg`'s keys in
+//!   chatFactory's order (image and video `Type, MediaId, [Content], FromUserName, ToUserName,
+//!   LocalID, ClientMsgId`; sticker `Type, [EmojiFlag], [EMoticonMd5], [MediaId], ...`; file
+//!   `[Signature], Type, Content, ...`); `Msg.Type` 3, 43 or 62, 47, 6; `Scene` 0, or 2 for a
+//!   forward; their `LocalID` as `local-id` says.
 //! - `logout`: after synccheck answered 1100 the logout has `type=0`, after 1101 or 1102
 //!   `type=1` ([`SessionInfo::logouts`]).
 //!
@@ -95,7 +101,9 @@
 //! cookies and no `Location`),
 //! `webwxinit`, `webwxstatusnotify`, `webwxgetcontact` (Seq paging), `webwxbatchgetcontact`,
 //! `synccheck` (held until a message arrives or the hold time passes), `webwxsync`,
-//! `webwxsendmsg`, `webwxstatreport` (counted in [`SessionInfo::stat_reports`]), `webwxlogout`,
+//! `webwxsendmsg`, the media sends `webwxsendmsgimg`, `webwxsendvideomsg`, `webwxsendemoticon`
+//! and `webwxsendappmsg` (see [Sending media](#sending-media)), `webwxstatreport` (counted in
+//! [`SessionInfo::stat_reports`]), `webwxlogout`,
 //! `webwxpushloginurl`, the media endpoints `webwxgetmsgimg`, `webwxgetvoice`, `webwxgetvideo`,
 //! `webwxgetmedia` (on the file host) and `webwxgeticon`/`webwxgetheadimg` (see [Media](#media));
 //! the admin API under `/__sim/` (`GET state`, `GET sessions/<uin>/sent`,
@@ -152,6 +160,23 @@
 //! cookie's or a `fromuser` other than the account. A media the account does not have, or not
 //! at that endpoint (a voice asked of webwxgetvideo, a file whose `sender` or name is not its
 //! message's), gets a 404. The message id's parameter is matched in any case (`MsgID`, `msgid`).
+//!
+//! ## Sending media
+//!
+//! A client forwards a received image, video, sticker or file as the official client does, by
+//! what the message names: `POST webwxsendmsgimg?fun=async&f=json&lang=..&pass_ticket=..` with
+//! `{BaseRequest, Msg: {Type: 3, MediaId, Content, FromUserName, ToUserName, LocalID,
+//! ClientMsgId}, Scene: 2}`; `webwxsendvideomsg?fun=async&f=json&..` with `Type` 43 (62 for a
+//! short video) and `MediaId`; `webwxsendemoticon?fun=sys&..` with `Type` 47 and `EMoticonMd5`
+//! (the `md5` of the sticker's `<emoji>`; a `MediaId` when it has one); and
+//! `webwxsendappmsg?fun=async&f=json&..` with `Type` 6 and the appmsg XML whose `<attachid>` is
+//! the file's `MediaId`. Images, videos and files carry a `MediaId` ([`StoredMedia::media_id`]),
+//! stickers an md5 ([`StoredMedia::md5`]). The calls are checked like webwxsendmsg (BaseRequest,
+//! cookies, pass_ticket); the media must be one the account has, of the call's kind (received
+//! or injected), else the answer is `Ret` 1 with an `ErrMsg`. A send is answered
+//! `{"BaseResponse": {"Ret": 0, "ErrMsg": ""}, "MsgID": "<new id>", "LocalID": "<LocalID>"}`
+//! and recorded once per `LocalID` in [`Simulator::sent`], with its `Msg.Type`, its
+//! [`SentMessage::media_id`] and its [`SentMessage::scene`]. No upload endpoint is simulated.
 //!
 //! ## Contact and profile changes
 //!

@@ -91,8 +91,11 @@ pub struct StoredMedia {
     pub thumbnail: Option<Vec<u8>>,
     /// `FileName` (files; empty for the other kinds).
     pub file_name: String,
-    /// `MediaId` (files; empty for the other kinds).
+    /// `MediaId`: what a client forwards it by (images, videos, files; empty for voices and
+    /// stickers, which a client forwards by their `md5`, see [`StoredMedia::md5`]).
     pub media_id: String,
+    /// A sticker's `md5`, as its `Content` gives it (empty for the other kinds).
+    pub md5: String,
 }
 
 impl std::fmt::Debug for StoredMedia {
@@ -172,9 +175,10 @@ pub(crate) struct Media {
     pub(crate) voice_ms: u64,
     /// `PlayLength` (s, videos).
     pub(crate) play_length: u64,
-    /// Files: `FileName`, `EncryFileName` (its encodeURIComponent) and `MediaId`.
+    /// Files: `FileName` and `EncryFileName` (its encodeURIComponent).
     pub(crate) file_name: String,
     pub(crate) encry_file_name: String,
+    /// `MediaId` (images, videos, files; empty for voices and stickers).
     pub(crate) media_id: String,
     /// A sticker's `md5` (an id made from the seed, not the GIF's digest).
     pub(crate) md5: String,
@@ -230,6 +234,7 @@ impl Media {
                 m.full = Blob::Whole(jpeg(fw, fh, r(2)).into());
                 m.thumb = Some(Blob::Whole(jpeg(tw, th, r(2)).into()));
                 (m.width, m.height) = (u32::from(tw), u32::from(th));
+                m.media_id = media_id(seed);
             }
             MediaKind::Voice => {
                 m.voice_ms = 1_000 + r(1) % 9_000;
@@ -250,6 +255,7 @@ impl Media {
                 };
                 m.thumb = Some(Blob::Whole(jpeg(tw, th, r(2)).into()));
                 (m.width, m.height) = (u32::from(tw), u32::from(th));
+                m.media_id = media_id(seed);
             }
             MediaKind::Sticker => {
                 let side = 48 + 16 * (r(1) % 3) as u16;
@@ -277,7 +283,7 @@ impl Media {
                 };
                 m.encry_file_name = crate::official::encode_uri_component(&name);
                 m.file_name = name;
-                m.media_id = format!("@crypt_{}_{}", hex(seed, 7, 8), hex(seed, 8, 160));
+                m.media_id = media_id(seed);
             }
         }
         m
@@ -292,8 +298,14 @@ impl Media {
             thumbnail: self.thumb.as_ref().map(|t| t.all().to_vec()),
             file_name: self.file_name.clone(),
             media_id: self.media_id.clone(),
+            md5: self.md5.clone(),
         }
     }
+}
+
+/// A `MediaId` made from `seed`: `@crypt_`, 8 hex digits, `_`, 160 hex digits.
+fn media_id(seed: u64) -> String {
+    format!("@crypt_{}_{}", hex(seed, 7, 8), hex(seed, 8, 160))
 }
 
 fn clamp_size(asked: Option<usize>, default: usize) -> usize {

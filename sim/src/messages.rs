@@ -224,7 +224,7 @@ pub(crate) fn media_message(
             format!(
                 "<?xml version=\"1.0\"?>\n<msg>\n\t<img length=\"{full}\" hdlength=\"0\" cdnthumblength=\"{thumb}\" cdnthumbwidth=\"{w}\" cdnthumbheight=\"{h}\" encryver=\"1\" />\n</msg>"
             ),
-            json!({"ImgWidth": w, "ImgHeight": h}),
+            json!({"ImgWidth": w, "ImgHeight": h, "MediaId": media.media_id}),
         ),
         MediaKind::Voice => (
             format!(
@@ -240,7 +240,8 @@ pub(crate) fn media_message(
                 media.play_length,
                 escape(from)
             ),
-            json!({"PlayLength": media.play_length, "ImgWidth": w, "ImgHeight": h}),
+            json!({"PlayLength": media.play_length, "ImgWidth": w, "ImgHeight": h,
+                "MediaId": media.media_id}),
         ),
         MediaKind::Sticker => (
             format!(
@@ -327,6 +328,8 @@ mod tests {
                 }
                 MediaKind::Video | MediaKind::ShortVideo => {
                     assert_eq!(msg["PlayLength"], media.play_length);
+                    assert!(media.media_id.starts_with("@crypt_"));
+                    assert_eq!(msg["MediaId"].as_str(), Some(media.media_id.as_str()));
                     if media.kind == MediaKind::Video {
                         assert!(len > 1024 * 1024);
                     }

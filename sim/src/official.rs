@@ -6,7 +6,7 @@
 //!
 //! Rule names (the prefix of every deviation): `ticket`, `params`, `encoding`, `headers`,
 //! `underscore`, `device-id`, `pass-ticket`, `uin`, `local-id`, `setup`, `contacts`, `batch`,
-//! `hosts`, `logout`, `statreport`, `init-r`, `media`.
+//! `hosts`, `logout`, `statreport`, `init-r`, `media`, `send`.
 //!
 //! Media downloads (issue 15's notes, `media-dl.md`) are loaded by the page's elements, not by
 //! `$http`: an `<img>` (message images, thumbnails, stickers, avatars), an `<audio>` (voices), a
@@ -174,6 +174,10 @@ pub(crate) fn official_params(endpoint: &str) -> Option<&'static [&'static str]>
     Some(match endpoint {
         "webwxinit" => &["r", "lang", "pass_ticket"],
         "webwxstatusnotify" | "webwxsendmsg" => &["lang", "pass_ticket"],
+        "webwxsendmsgimg" | "webwxsendvideomsg" | "webwxsendappmsg" => {
+            &["fun", "f", "lang", "pass_ticket"]
+        }
+        "webwxsendemoticon" => &["fun", "lang", "pass_ticket"],
         // Angular sorts the params of a GET.
         "webwxgetcontact" => &["lang", "pass_ticket", "r", "seq", "skey"],
         "webwxbatchgetcontact" => &["type", "r", "lang", "pass_ticket"],
@@ -756,6 +760,223 @@ pub(crate) fn local_id(msg: &Value, out: &mut Vec<String>) {
             out,
             "local-id: LocalID not 13-digit ms + 0 + 3 digits (official: (now + Math.random().toFixed(3)) without the dot)"
                 .into(),
+        );
+    }
+}
+
+/// One of the media send calls (media15.md §4, chatFactory).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SendCall {
+    /// `webwxsendmsgimg?fun=async&f=json`, `Type` 3.
+    Image,
+    /// `webwxsendvideomsg?fun=async&f=json`, `Type` 43 (62 for a forwarded short video).
+    Video,
+    /// `webwxsendemoticon?fun=sys`, `Type` 47.
+    Emoticon,
+    /// `webwxsendappmsg?fun=async&f=json`, `Type` 6 (a file).
+    App,
+}
+
+impl SendCall {
+    /// The call of `endpoint`, if it is a media send.
+    pub(crate) fn of(endpoint: &str) -> Option<SendCall> {
+        Some(match endpoint {
+            "webwxsendmsgimg" => SendCall::Image,
+            "webwxsendvideomsg" => SendCall::Video,
+            "webwxsendemoticon" => SendCall::Emoticon,
+            "webwxsendappmsg" => SendCall::App,
+            _ => return None,
+        })
+    }
+
+    fn endpoint(self) -> &'static str {
+        match self {
+            SendCall::Image => "webwxsendmsgimg",
+            SendCall::Video => "webwxsendvideomsg",
+            SendCall::Emoticon => "webwxsendemoticon",
+            SendCall::App => "webwxsendappmsg",
+        }
+    }
+
+    /// The query's values before `lang` and `pass_ticket`.
+    fn query(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            SendCall::Emoticon => &[("fun", "sys")],
+            _ => &[("fun", "async"), ("f", "json")],
+        }
+    }
+
+    /// The `Msg` keys in order, each with whether it may be left out.
+    fn keys(self) -> &'static [(&'static str, bool)] {
+        const TAIL: [(&str, bool); 4] = [
+            ("FromUserName", false),
+            ("ToUserName", false),
+            ("LocalID", false),
+            ("ClientMsgId", false),
+        ];
+        match self {
+            // An upload has no Content; a forward carries the original's.
+            SendCall::Image | SendCall::Video => &[
+                ("Type", false),
+                ("MediaId", false),
+                ("Content", true),
+                TAIL[0],
+                TAIL[1],
+                TAIL[2],
+                TAIL[3],
+            ],
+            SendCall::Emoticon => &[
+                ("Type", false),
+                ("EmojiFlag", true),
+                ("EMoticonMd5", true),
+                ("MediaId", true),
+                TAIL[0],
+                TAIL[1],
+                TAIL[2],
+                TAIL[3],
+            ],
+            SendCall::App => &[
+                ("Signature", true),
+                ("Type", false),
+                ("Content", false),
+                TAIL[0],
+                TAIL[1],
+                TAIL[2],
+                TAIL[3],
+            ],
+        }
+    }
+
+    /// The `Msg.Type` values the official client sends.
+    fn types(self) -> &'static [i64] {
+        match self {
+            SendCall::Image => &[3],
+            SendCall::Video => &[43, 62],
+            SendCall::Emoticon => &[47],
+            SendCall::App => &[6],
+        }
+    }
+}
+
+/// The keys of the body's `Msg` object in the order sent (`None` when there is no `Msg`
+/// object): `serde_json::Value` keeps no order.
+pub(crate) fn msg_keys(body: &[u8]) -> Option<Vec<String>> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    struct Keys(Vec<String>);
+    struct KeysVisitor;
+    impl<'de> Visitor<'de> for KeysVisitor {
+        type Value = Keys;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+            let mut keys = Vec::new();
+            while let Some(k) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                keys.push(k);
+            }
+            Ok(Keys(keys))
+        }
+    }
+    impl<'de> serde::Deserialize<'de> for Keys {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Keys, D::Error> {
+            d.deserialize_map(KeysVisitor)
+        }
+    }
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[serde(rename = "Msg")]
+        msg: Keys,
+    }
+    serde_json::from_slice::<Body>(body).ok().map(|b| b.msg.0)
+}
+
+/// Whether `sent` is `official` with some of its optional keys left out.
+fn keys_match(sent: &[String], official: &[(&str, bool)]) -> bool {
+    let mut sent = sent.iter().peekable();
+    for (key, optional) in official {
+        if sent.peek().is_some_and(|s| s == key) {
+            sent.next();
+        } else if !optional {
+            return false;
+        }
+    }
+    sent.next().is_none()
+}
+
+/// `params` and `send`: a media send as the official client posts it: the query's values
+/// (`fun=async&f=json`, `fun=sys` for a sticker), `Msg`'s keys in chatFactory's order, its
+/// `Type`, and `Scene` 0 (sent) or 2 (forwarded). `keys` are `Msg`'s keys as sent.
+pub(crate) fn send_media(
+    call: SendCall,
+    uri: &http::Uri,
+    body: &Value,
+    keys: Option<&[String]>,
+    out: &mut Vec<String>,
+) {
+    let endpoint = call.endpoint();
+    let official_query = call
+        .query()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    // Names out of order are noted by `params` already.
+    let names_ok = official_params(endpoint).is_some_and(|p| names(uri) == p);
+    if names_ok && call.query().iter().any(|(k, v)| raw(uri, k) != Some(*v)) {
+        note(
+            out,
+            format!("params: {endpoint} without {official_query} (official: {official_query})"),
+        );
+    }
+    let official = call.keys();
+    if !keys.is_some_and(|k| keys_match(k, official)) {
+        let sent = keys.map_or_else(
+            || "no Msg object".to_string(),
+            |k| {
+                let list: Vec<String> = k.iter().take(12).map(|n| shown(n)).collect();
+                list.join(",")
+            },
+        );
+        let want: Vec<String> = official
+            .iter()
+            .map(|(k, opt)| {
+                if *opt {
+                    format!("[{k}]")
+                } else {
+                    (*k).to_string()
+                }
+            })
+            .collect();
+        note(
+            out,
+            format!(
+                "send: {endpoint} Msg keys {sent} (official: {})",
+                want.join(",")
+            ),
+        );
+    }
+    let ty = &body["Msg"]["Type"];
+    if !ty.as_i64().is_some_and(|t| call.types().contains(&t)) {
+        let want: Vec<String> = call.types().iter().map(i64::to_string).collect();
+        note(
+            out,
+            format!(
+                "send: {endpoint} Msg.Type {} (official: {})",
+                shown(&ty.to_string()),
+                want.join(" or ")
+            ),
+        );
+    }
+    let scene = &body["Scene"];
+    if !scene.as_i64().is_some_and(|s| s == 0 || s == 2) {
+        note(
+            out,
+            format!(
+                "send: {endpoint} Scene {} (official: 0, or 2 for a forward)",
+                shown(&scene.to_string())
+            ),
         );
     }
 }

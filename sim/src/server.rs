@@ -138,6 +138,13 @@ async fn route(
         (&Method::GET, "synccheck") => session::synccheck(shared, req, forced).await,
         (&Method::POST, "webwxsync") => session::sync(shared, req, forced, duplicate),
         (&Method::POST, "webwxsendmsg") => session::send_msg(shared, req, forced),
+        (
+            &Method::POST,
+            "webwxsendmsgimg" | "webwxsendvideomsg" | "webwxsendemoticon" | "webwxsendappmsg",
+        ) => match crate::official::SendCall::of(name) {
+            Some(call) => session::send_media(shared, req, forced, call),
+            None => wire::html(StatusCode::NOT_FOUND, "not found"),
+        },
         (&Method::POST, "webwxstatreport") => session::stat_report(shared, req, forced),
         (&Method::GET | &Method::POST, "webwxlogout") => session::logout(shared, req),
         (&Method::GET, "webwxgetmsgimg") => media::msg_img(shared, req, forced),

@@ -80,6 +80,12 @@ pub struct SentMessage {
     pub local_id: String,
     /// `ClientMsgId`.
     pub client_msg_id: String,
+    /// The `MediaId` of a media sent (webwxsendmsgimg, webwxsendvideomsg, webwxsendemoticon
+    /// when it carries one); a file's `attachid` (webwxsendappmsg); a sticker's `EMoticonMd5`
+    /// when it has no `MediaId`; empty for text.
+    pub media_id: String,
+    /// The body's `Scene` (0: sent, 2: forwarded; 0 when absent).
+    pub scene: i64,
 }
 
 /// One logged-in session of one account.
@@ -147,9 +153,25 @@ pub(crate) struct MediaStore {
 impl MediaStore {
     /// The file whose `MediaId` is `media_id`, with its message's id.
     pub(crate) fn file(&self, media_id: &str) -> Option<(&String, &Arc<Media>)> {
+        self.by_msg.iter().find(|(_, m)| {
+            m.kind == crate::media::MediaKind::File
+                && !m.media_id.is_empty()
+                && m.media_id == media_id
+        })
+    }
+
+    /// The media whose `MediaId` is `media_id` (any kind).
+    pub(crate) fn by_media_id(&self, media_id: &str) -> Option<&Arc<Media>> {
         self.by_msg
-            .iter()
-            .find(|(_, m)| !m.media_id.is_empty() && m.media_id == media_id)
+            .values()
+            .find(|m| !m.media_id.is_empty() && m.media_id == media_id)
+    }
+
+    /// The sticker whose `md5` is `md5`.
+    pub(crate) fn sticker(&self, md5: &str) -> Option<&Arc<Media>> {
+        self.by_msg
+            .values()
+            .find(|m| !m.md5.is_empty() && m.md5.eq_ignore_ascii_case(md5))
     }
 }
 

@@ -11,9 +11,10 @@
 use super::{cookies, host, query};
 use crate::changes::{self, Entry};
 use crate::ids::mix;
+use crate::media::{Media, MediaKind};
 use crate::messages;
-use crate::official::{self, Kind, note};
-use crate::state::{Inner, SentMessage, Session, Shared};
+use crate::official::{self, Kind, SendCall, note};
+use crate::state::{Inner, MediaStore, SentMessage, Session, Shared};
 use crate::wire::{self, Answer};
 use serde_json::{Value, json};
 use std::hash::{Hash, Hasher};
@@ -630,37 +631,135 @@ pub(crate) fn sync(shared: &Shared, req: &Req<'_>, forced: Option<i64>, duplicat
     })
 }
 
-/// `POST /webwxsendmsg?pass_ticket=..`: records the message.
+/// `POST /webwxsendmsg?lang=..&pass_ticket=..`: records the message.
 pub(crate) fn send_msg(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answer {
+    send(shared, req, forced, None)
+}
+
+/// `POST /webwxsendmsgimg?fun=async&f=json&..`, `/webwxsendvideomsg?fun=async&f=json&..`,
+/// `/webwxsendemoticon?fun=sys&..`, `/webwxsendappmsg?fun=async&f=json&..`: a media sent (or
+/// forwarded) by the `MediaId`, sticker md5 or file `attachid` of a media the account has;
+/// records the message, refuses an unknown media with `Ret` 1.
+pub(crate) fn send_media(
+    shared: &Shared,
+    req: &Req<'_>,
+    forced: Option<i64>,
+    call: official::SendCall,
+) -> Answer {
+    send(shared, req, forced, Some(call))
+}
+
+/// A string field as a client may send it (a string or a number).
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The answer to a send the server refuses.
+fn send_refusal(code: i64, message: &str) -> Answer {
+    wire::json(
+        &json!({"BaseResponse": {"Ret": code, "ErrMsg": message}, "MsgID": "", "LocalID": ""}),
+    )
+}
+
+/// What a media send names: the recorded `media_id`, or the refusal's message when the
+/// account has no such media (or none of the call's kind).
+fn sent_media(
+    store: Option<&MediaStore>,
+    call: SendCall,
+    msg: &Value,
+) -> Result<String, &'static str> {
+    let fits = |m: &Media| match call {
+        SendCall::Image => m.kind == MediaKind::Image,
+        SendCall::Video => matches!(m.kind, MediaKind::Video | MediaKind::ShortVideo),
+        SendCall::Emoticon => m.kind == MediaKind::Sticker,
+        SendCall::App => m.kind == MediaKind::File,
+    };
+    let by_id = |id: &str| {
+        store
+            .and_then(|s| s.by_media_id(id))
+            .is_some_and(|m| fits(m))
+    };
+    match call {
+        SendCall::Image | SendCall::Video => {
+            let id = text(&msg["MediaId"]);
+            if by_id(&id) {
+                Ok(id)
+            } else {
+                Err("invalid MediaId")
+            }
+        }
+        SendCall::Emoticon => {
+            let (md5, id) = (text(&msg["EMoticonMd5"]), text(&msg["MediaId"]));
+            if md5.is_empty() && id.is_empty() {
+                return Err("no EMoticonMd5 nor MediaId");
+            }
+            if !md5.is_empty() && store.and_then(|s| s.sticker(&md5)).is_none() {
+                return Err("invalid EMoticonMd5");
+            }
+            if !id.is_empty() && !by_id(&id) {
+                return Err("invalid MediaId");
+            }
+            Ok(if id.is_empty() { md5 } else { id })
+        }
+        SendCall::App => {
+            let content = text(&msg["Content"]);
+            let id = content
+                .split_once("<attachid>")
+                .and_then(|(_, rest)| rest.split_once("</attachid>"))
+                .map(|(id, _)| id.trim().to_string())
+                .unwrap_or_default();
+            if by_id(&id) {
+                Ok(id)
+            } else {
+                Err("invalid attachid")
+            }
+        }
+    }
+}
+
+/// webwxsendmsg (`call` `None`) and the media sends: records the message once per LocalID.
+fn send(shared: &Shared, req: &Req<'_>, forced: Option<i64>, call: Option<SendCall>) -> Answer {
     respond(|| {
-        let mut call = json_call(shared, req, forced, |code| {
-            wire::json(
-                &json!({"BaseResponse": {"Ret": code, "ErrMsg": ""}, "MsgID": "", "LocalID": ""}),
-            )
-        })?;
-        let msg = call
+        let mut call_state = json_call(shared, req, forced, |code| send_refusal(code, ""))?;
+        let uin = call_state.uin;
+        let keys = call.and_then(|_| official::msg_keys(req.body));
+        if let Some(c) = call {
+            let body = &call_state.body;
+            let mut found = Vec::new();
+            official::send_media(c, req.uri, body, keys.as_deref(), &mut found);
+            let session = call_state.session()?;
+            for d in found {
+                note(&mut session.deviations, d);
+            }
+        }
+        let scene = call_state.body["Scene"].as_i64().unwrap_or(0);
+        let msg = call_state
             .body
             .get_mut("Msg")
             .map(Value::take)
             .unwrap_or_default();
-        let text = |v: &Value| match v {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            _ => String::new(),
-        };
         let (to, content, local_id) = (
             text(&msg["ToUserName"]),
             text(&msg["Content"]),
             text(&msg["LocalID"]),
         );
-        let session = call.session()?;
+        let session = call_state.session()?;
         official::local_id(&msg, &mut session.deviations);
         session.wire.message_peers(&msg);
         if to.is_empty() || local_id.is_empty() {
             return Err(wire::ret(1, "bad message"));
         }
-        let id = Shared::next_msg_id(&mut call.inner);
-        let session = call.session()?;
+        let media_id = match call {
+            None => String::new(),
+            Some(c) => sent_media(call_state.inner.media.get(&uin), c, &msg)
+                .map_err(|why| send_refusal(1, why))?,
+        };
+        let id = Shared::next_msg_id(&mut call_state.inner);
+        let session = call_state.session()?;
         // A retry with the same LocalID is the same message.
         let msg_id = match session
             .sent
@@ -677,6 +776,8 @@ pub(crate) fn send_msg(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> A
                     content,
                     local_id: local_id.clone(),
                     client_msg_id: text(&msg["ClientMsgId"]),
+                    media_id,
+                    scene,
                 };
                 session.sent.push(record);
                 id.to_string()
