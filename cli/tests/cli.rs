@@ -43,6 +43,23 @@ fn the_demo_runs_a_whole_session() {
         "{s}"
     );
     assert!(s.contains(" 0 retries"), "{s}");
+    // Every received media is saved in the folder the summary names; an image went back.
+    assert!(s.contains("(1 an image sent back)"), "{s}");
+    let saved: usize = s
+        .split(" media saved in ")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{s}"));
+    let dir = s
+        .split(" media saved in ")
+        .nth(1)
+        .and_then(|rest| rest.split(", ").next())
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(saved >= 5, "{s}");
+    let files = std::fs::read_dir(dir).unwrap().count();
+    assert_eq!(files, saved, "{dir}");
+    let _ = std::fs::remove_dir_all(dir);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("ready as "), "{stdout}");
     assert!(stdout.contains("40 friends"), "{stdout}");

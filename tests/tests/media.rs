@@ -64,12 +64,23 @@ fn every_received_kind_downloads_byte_for_byte() {
         ] {
             stored.push(sim.inject_media(uin, kind).unwrap());
         }
-        stored.push(sim.inject_file(uin, "季度报告 final.pdf", 3 * 1024 * 1024 + 7).unwrap());
+        stored.push(
+            sim.inject_file(uin, "季度报告 final.pdf", 3 * 1024 * 1024 + 7)
+                .unwrap(),
+        );
         for s in &stored {
             let m = message(&mut bot, &s.msg_id);
-            let media = m.media().unwrap_or_else(|| panic!("{:?}: no media", s.kind));
+            let media = m
+                .media()
+                .unwrap_or_else(|| panic!("{:?}: no media", s.kind));
             let got = bot.download(&media, Variant::Full).unwrap();
-            assert!(got == s.bytes, "{transport:?} {:?}: {} bytes, stored {}", s.kind, got.len(), s.bytes.len());
+            assert!(
+                got == s.bytes,
+                "{transport:?} {:?}: {} bytes, stored {}",
+                s.kind,
+                got.len(),
+                s.bytes.len()
+            );
             if let Some(thumb) = &s.thumbnail {
                 let got = bot.download(&media, Variant::Thumbnail).unwrap();
                 assert!(&got == thumb, "{transport:?} {:?} thumbnail", s.kind);
