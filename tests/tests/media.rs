@@ -125,3 +125,61 @@ fn a_download_past_the_cap_stops_at_the_cap() {
         assert_official(&sim);
     }
 }
+
+/// Received media forwarded by MediaId (Scene 2, nothing downloaded or uploaded): the simulator
+/// records each with its type and media, and sees nothing the official client would not do.
+#[test]
+fn received_media_forwarded_by_media_id() {
+    for transport in KINDS {
+        let sim = Simulator::spawn(scenario()).unwrap();
+        let mut bot = Bot::start(transport, config_for(&sim, 23));
+        let uin = ready(&mut bot);
+        let kinds = [
+            (MediaKind::Image, 3),
+            (MediaKind::Video, 43),
+            (MediaKind::ShortVideo, 62),
+            (MediaKind::Sticker, 47),
+        ];
+        let mut want = Vec::new();
+        for (kind, msg_type) in kinds {
+            let s = sim.inject_media(uin, kind).unwrap();
+            let m = message(&mut bot, &s.msg_id);
+            bot.forward(&m, "filehelper");
+            let id = if kind == MediaKind::Sticker {
+                s.md5.clone()
+            } else {
+                s.media_id.clone()
+            };
+            want.push((msg_type, id));
+        }
+        let file = sim.inject_file(uin, "plan.xlsx", 20_000).unwrap();
+        let m = message(&mut bot, &file.msg_id);
+        bot.forward(&m, "filehelper");
+        want.push((6, file.media_id.clone()));
+        // Some answers came while the next message was awaited: count every one seen.
+        let outcomes = |bot: &Bot| {
+            bot.seen
+                .iter()
+                .filter(|e| matches!(e, Event::Sent { .. } | Event::SendFailed { .. }))
+                .count()
+        };
+        while outcomes(&bot) < want.len() {
+            bot.until(|e| matches!(e, Event::Sent { .. } | Event::SendFailed { .. }));
+        }
+        assert!(
+            !bot.seen
+                .iter()
+                .any(|e| matches!(e, Event::SendFailed { .. })),
+            "{transport:?}"
+        );
+        let recorded: Vec<(i64, String, i64)> = sim
+            .sent(uin)
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.msg_type, m.media_id, m.scene))
+            .collect();
+        let want: Vec<(i64, String, i64)> = want.into_iter().map(|(t, id)| (t, id, 2)).collect();
+        assert_eq!(recorded, want, "{transport:?}");
+        assert_official(&sim);
+    }
+}
