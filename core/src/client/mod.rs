@@ -203,7 +203,9 @@ impl Client {
         self.session.cursor.check_key()
     }
 
-    /// This client's DeviceID (`e` + 15 digits, from the seed).
+    /// The DeviceID drawn for this client when it was created (`e` + 15 digits, from the seed),
+    /// kept in a saved session. Requests do not carry it: as the official page does, every
+    /// `BaseRequest` and every synccheck carries a DeviceID drawn afresh.
     pub fn device_id(&self) -> &str {
         &self.session.device_id
     }
