@@ -294,33 +294,32 @@ pub(crate) fn chain(endpoint: &str, previous: Option<i64>, now: i64, out: &mut V
     }
 }
 
+/// What JavaScript's `encodeURIComponent` encodes: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
+const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// What Angular's `encodeUriQuery` encodes: [`COMPONENT`] but `@ : $ , ;` (a space is `+`).
+const URI_QUERY: &percent_encoding::AsciiSet = &COMPONENT
+    .remove(b'@')
+    .remove(b':')
+    .remove(b'$')
+    .remove(b',')
+    .remove(b';');
+
 /// Angular's `encodeUriQuery`: `encodeURIComponent`, then `@ : $ , ;` back and `%20` as `+`.
 pub(crate) fn encode_uri_query(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3 / 2);
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'!'
-            | b'~'
-            | b'*'
-            | b'\''
-            | b'('
-            | b')'
-            | b'@'
-            | b':'
-            | b'$'
-            | b','
-            | b';' => out.push(char::from(b)),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    s.split(' ')
+        .map(|part| percent_encoding::utf8_percent_encode(part, URI_QUERY).to_string())
+        .collect::<Vec<_>>()
+        .join("+")
 }
 
 /// `pass-ticket`: an Angular call carries the issued pass_ticket (already encoded) encoded again.
@@ -342,25 +341,7 @@ pub(crate) fn pass_ticket(endpoint: &str, uri: &http::Uri, issued: &str, out: &m
 /// JavaScript's `encodeURIComponent`: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )` as `%XX`
 /// of its UTF-8 bytes.
 pub(crate) fn encode_uri_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3 / 2);
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'!'
-            | b'~'
-            | b'*'
-            | b'\''
-            | b'('
-            | b')' => out.push(char::from(b)),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, COMPONENT).to_string()
 }
 
 /// `encoding`: skey raw (`@crypt_`) or `%40`-encoded, as the official client writes it for
