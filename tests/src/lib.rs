@@ -197,8 +197,29 @@ impl Bot {
         media: &webwx_core::Media,
         variant: webwx_core::Variant,
     ) -> Result<Vec<u8>, webwx_core::DownloadError> {
+        self.download_until(media, variant, u64::MAX)
+            .map(|(bytes, _)| bytes)
+    }
+
+    /// [`Bot::download`], cancelled (through the progress callback) once `stop_after` bytes were
+    /// written; also returns every progress report `(written, total)`.
+    #[allow(clippy::type_complexity)]
+    pub fn download_until(
+        &self,
+        media: &webwx_core::Media,
+        variant: webwx_core::Variant,
+        stop_after: u64,
+    ) -> Result<(Vec<u8>, Vec<(u64, Option<u64>)>), webwx_core::DownloadError> {
         let mut out = Vec::new();
-        let go_on = |_: u64, _: Option<u64>| std::ops::ControlFlow::Continue(());
+        let mut reports = Vec::new();
+        let go_on = |written: u64, total: Option<u64>| {
+            reports.push((written, total));
+            if written >= stop_after {
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        };
         match &self.inner {
             Inner::Ureq(s) => s.handle().download(media, variant, &mut out, go_on)?,
             Inner::Hyper(rt, Some(s)) => {
@@ -210,7 +231,7 @@ impl Bot {
                 ));
             }
         };
-        Ok(out)
+        Ok((out, reports))
     }
 
     /// Logs out.

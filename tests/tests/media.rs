@@ -183,3 +183,34 @@ fn received_media_forwarded_by_media_id() {
         assert_official(&sim);
     }
 }
+
+/// Progress is told as the bytes arrive, with the total the server gave; the callback can cancel.
+#[test]
+fn progress_and_cancellation() {
+    for transport in KINDS {
+        let sim = Simulator::spawn(scenario()).unwrap();
+        let mut bot = Bot::start(transport, config_for(&sim, 24));
+        let uin = ready(&mut bot);
+        let file = sim.inject_file(uin, "big.bin", 2 * 1024 * 1024).unwrap();
+        let m = message(&mut bot, &file.msg_id);
+        let media = m.media().unwrap();
+        let (bytes, reports) = bot.download_until(&media, Variant::Full, u64::MAX).unwrap();
+        assert_eq!(bytes.len(), 2 * 1024 * 1024);
+        assert!(reports.len() > 1, "{transport:?}: told as it goes");
+        assert!(reports.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(
+            reports.last(),
+            Some(&(2 * 1024 * 1024, Some(2 * 1024 * 1024)))
+        );
+        let err = bot
+            .download_until(&media, Variant::Full, 64 * 1024)
+            .unwrap_err();
+        match err {
+            DownloadError::Cancelled { written } => {
+                assert!((64 * 1024..2 * 1024 * 1024).contains(&written), "{written}");
+            }
+            other => panic!("{transport:?}: {other:?}"),
+        }
+        assert_official(&sim);
+    }
+}
