@@ -236,6 +236,15 @@ pub enum DownloadError {
     /// Writing the bytes failed (the destination's error).
     #[error("writing: {0}")]
     Write(String),
+    /// The server sent less than the whole media: a `206` whose `Content-Range` ends before the
+    /// total it names.
+    #[error("the server sent {written} of {total} bytes")]
+    Incomplete {
+        /// Bytes written.
+        written: u64,
+        /// The media's size, as the server said.
+        total: u64,
+    },
     /// The progress callback asked to stop.
     #[error("cancelled after {written} bytes")]
     Cancelled {

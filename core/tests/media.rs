@@ -279,3 +279,34 @@ fn forwards_go_where_each_kind_goes_with_scene_2() {
         Err(UsageError::Unavailable(_))
     ));
 }
+
+/// A 206 that stops before the total it names is an incomplete download, not a success.
+#[test]
+fn a_partial_range_is_incomplete() {
+    let (c, _) = ready(config());
+    let video = message(
+        &c,
+        serde_json::json!({"MsgId": "701", "FromUserName": "@a", "ToUserName": "@me", "MsgType": 43}),
+    )
+    .media()
+    .unwrap();
+    let r = c.media_request(&video, Variant::Full).unwrap();
+    let headers = |range: &str| {
+        let mut h = webwx_core::http::HeaderMap::new();
+        h.insert("content-range", range.parse().unwrap());
+        h
+    };
+    assert_eq!(
+        r.check_complete(206, &headers("bytes 0-1023/5000"), 1024),
+        Err(webwx_core::DownloadError::Incomplete {
+            written: 1024,
+            total: 5000
+        })
+    );
+    assert_eq!(
+        r.check_complete(206, &headers("bytes 0-4999/5000"), 5000),
+        Ok(())
+    );
+    assert_eq!(r.check_complete(200, &headers("bytes 0-1/5000"), 2), Ok(()));
+    assert_eq!(r.check_complete(206, &headers("bytes */5000"), 0), Ok(()));
+}

@@ -196,7 +196,7 @@ impl Transport {
         mut progress: impl FnMut(u64, Option<u64>) -> ControlFlow<()>,
     ) -> Result<u64, DownloadError> {
         let limit = media.max_bytes;
-        let mut request = media.request.map(|()| Full::new(Bytes::new()));
+        let mut request = media.request.clone().map(|()| Full::new(Bytes::new()));
         self.routes.apply(&mut request);
         let transport_error = |e: &(dyn StdError + 'static)| DownloadError::Transport(kind_of(e));
         let response = tokio::time::timeout(DOWNLOAD_IDLE_TIMEOUT, self.client.request(request))
@@ -217,6 +217,7 @@ impl Transport {
         {
             return Err(DownloadError::TooLarge { limit, written: 0 });
         }
+        let headers = response.headers().clone();
         let mut body = response.into_body();
         let mut written: u64 = 0;
         loop {
@@ -247,6 +248,7 @@ impl Transport {
             .flush()
             .await
             .map_err(|e| DownloadError::Write(e.to_string()))?;
+        media.check_complete(status, &headers, written)?;
         Ok(written)
     }
 }

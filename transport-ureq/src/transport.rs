@@ -195,7 +195,7 @@ impl Transport {
         mut progress: impl FnMut(u64, Option<u64>) -> ControlFlow<()>,
     ) -> Result<u64, DownloadError> {
         let limit = media.max_bytes;
-        let mut request = media.request.map(|()| Bytes::new());
+        let mut request = media.request.clone().map(|()| Bytes::new());
         self.routes.apply(&mut request);
         let request = self
             .agent
@@ -219,7 +219,7 @@ impl Transport {
         {
             return Err(DownloadError::TooLarge { limit, written: 0 });
         }
-        let (_, mut body) = response.into_parts();
+        let (parts, mut body) = response.into_parts();
         // No limit of ureq's own: the cap is counted here, so that exactly `limit` bytes can be
         // written before a body that is too large is refused.
         let mut reader = body.as_reader();
@@ -254,6 +254,7 @@ impl Transport {
         writer
             .flush()
             .map_err(|e| DownloadError::Write(e.to_string()))?;
+        media.check_complete(status, &parts.headers, written)?;
         Ok(written)
     }
 }

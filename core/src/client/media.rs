@@ -37,6 +37,38 @@ impl fmt::Debug for MediaRequest {
     }
 }
 
+impl MediaRequest {
+    /// Checks, once the body ended, that the answer was the whole media: a `206` whose
+    /// `Content-Range` (`bytes a-b/total`) stops before `total` is
+    /// [`DownloadError::Incomplete`]. Transports call it after writing `written` bytes.
+    pub fn check_complete(
+        &self,
+        status: u16,
+        headers: &http::HeaderMap,
+        written: u64,
+    ) -> Result<(), crate::DownloadError> {
+        if status != 206 {
+            return Ok(());
+        }
+        let range = headers
+            .get(http::header::CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().strip_prefix("bytes "));
+        let Some((span, total)) = range.and_then(|r| r.split_once('/')) else {
+            return Ok(());
+        };
+        let end = span
+            .split_once('-')
+            .and_then(|(_, end)| end.trim().parse::<u64>().ok());
+        match (end, total.trim().parse::<u64>()) {
+            (Some(end), Ok(total)) if end.saturating_add(1) < total => {
+                Err(crate::DownloadError::Incomplete { written, total })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 impl Client {
     /// The request that fetches `variant` of `media` (from [`Message::media`](crate::Message::media)),
     /// as the official page makes it: images, thumbnails and stickers as an `<img>`, voices and
