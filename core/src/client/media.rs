@@ -40,7 +40,8 @@ impl fmt::Debug for MediaRequest {
 impl MediaRequest {
     /// Checks, once the body ended, that the answer was the whole media: a `206` whose
     /// `Content-Range` (`bytes a-b/total`) stops before `total` is
-    /// [`DownloadError::Incomplete`]. Transports call it after writing `written` bytes.
+    /// [`DownloadError::Incomplete`](crate::DownloadError::Incomplete). Transports call it after
+    /// writing `written` bytes.
     pub fn check_complete(
         &self,
         status: u16,
