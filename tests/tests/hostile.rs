@@ -24,7 +24,13 @@ fn a_huge_answer_never_stops_commands_and_every_message_arrives_once() {
     for kind in KINDS {
         let served = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&served);
+        // The message loop runs during the set-up: the answer waits until the test saw Ready.
+        let open = Arc::new(AtomicBool::new(false));
+        let opened = Arc::clone(&open);
         let server = HostileServer::start(move |hit| {
+            if hit.is("synccheck") && !opened.load(Ordering::SeqCst) {
+                return Some(Answer::ok(r#"window.synccheck={retcode:"0",selector:"0"}"#));
+            }
             if hit.is("synccheck") && !flag.load(Ordering::SeqCst) {
                 return Some(Answer::ok(r#"window.synccheck={retcode:"0",selector:"2"}"#));
             }
@@ -41,6 +47,7 @@ fn a_huge_answer_never_stops_commands_and_every_message_arrives_once() {
         config.limits.max_messages_per_answer = 2_000;
         let mut bot = Bot::start(kind, config);
         bot.until(|e| matches!(e, Event::Ready { .. }));
+        open.store(true, Ordering::SeqCst);
         let mut ids = HashSet::new();
         let mut changes = 0;
         let mut sends = HashSet::new();
@@ -155,9 +162,15 @@ fn key_of(hit: &webwx_tests::hostile::Hit) -> u64 {
 
 /// A server whose message log is `ids` at positions 2, 3, ...: synccheck says 2 while the
 /// client's key is behind, and webwxsync answers what lies past the client's key.
-fn log_server(ids: Vec<u64>) -> HostileServer {
+/// A server that hands out the messages `ids` in order, once `open` (synccheck says "nothing
+/// new" until then: the message loop runs during the set-up, so a test that must take the
+/// messages after Ready opens the log then).
+fn log_server_gated(ids: Vec<u64>, open: Arc<AtomicBool>) -> HostileServer {
     HostileServer::start(move |hit| {
         let end = ids.len() as u64 + 1;
+        if hit.is("synccheck") && !open.load(Ordering::SeqCst) {
+            return Some(Answer::ok(r#"window.synccheck={retcode:"0",selector:"0"}"#));
+        }
         if hit.is("synccheck") && key_of(hit) < end {
             return Some(Answer::ok(r#"window.synccheck={retcode:"0",selector:"2"}"#));
         }
@@ -173,10 +186,12 @@ fn log_server(ids: Vec<u64>) -> HostileServer {
 #[test]
 fn a_save_never_runs_ahead_of_the_messages_the_application_has_taken() {
     for kind in KINDS {
-        let server = log_server(vec![501, 502, 503]);
+        let open = Arc::new(AtomicBool::new(false));
+        let server = log_server_gated(vec![501, 502, 503], Arc::clone(&open));
         let config = || config_for_origin(&server.base_url(), 6);
         let mut bot = Bot::start(kind, config());
         bot.until(|e| matches!(e, Event::Ready { .. }));
+        open.store(true, Ordering::SeqCst);
         // The driver fetches the three messages while the application is busy elsewhere.
         while server.count("webwxsync") == 0 {
             std::thread::sleep(Duration::from_millis(20));
