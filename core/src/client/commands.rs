@@ -57,9 +57,10 @@ struct StickerMsg<'a> {
     ids: MsgIds<'a>,
 }
 
-/// `Msg` of a forwarded file: `{Type: <AppMsgType>, Content, From, To, LocalID, ClientMsgId}`.
+/// `Msg` of a text (`Type` 1) or a forwarded file (`Type` = its AppMsgType):
+/// `{Type, Content, From, To, LocalID, ClientMsgId}`.
 #[derive(serde::Serialize)]
-struct AppMsg<'a> {
+struct ContentMsg<'a> {
     #[serde(rename = "Type")]
     msg_type: u32,
     #[serde(rename = "Content")]
@@ -81,7 +82,7 @@ struct MsgIds<'a> {
     client_msg_id: &'a str,
 }
 
-/// `{BaseRequest, Msg, Scene}` with any `Msg`.
+/// `{BaseRequest, Msg, Scene}`: the body of every send.
 #[derive(serde::Serialize)]
 struct MediaSendBody<'a, M: serde::Serialize> {
     #[serde(rename = "BaseRequest")]
@@ -90,32 +91,6 @@ struct MediaSendBody<'a, M: serde::Serialize> {
     msg: M,
     #[serde(rename = "Scene")]
     scene: u32,
-}
-
-#[derive(serde::Serialize)]
-struct SendBody<'a> {
-    #[serde(rename = "BaseRequest")]
-    base_request: crate::credentials::BaseRequest<'a>,
-    #[serde(rename = "Msg")]
-    msg: SendMsg<'a>,
-    #[serde(rename = "Scene")]
-    scene: u32,
-}
-
-#[derive(serde::Serialize)]
-struct SendMsg<'a> {
-    #[serde(rename = "Type")]
-    msg_type: u32,
-    #[serde(rename = "Content")]
-    content: &'a str,
-    #[serde(rename = "FromUserName")]
-    from: &'a str,
-    #[serde(rename = "ToUserName")]
-    to: &'a str,
-    #[serde(rename = "LocalID")]
-    local_id: &'a str,
-    #[serde(rename = "ClientMsgId")]
-    client_msg_id: &'a str,
 }
 
 /// `webwxsendmsg`: one queued text.
@@ -137,13 +112,13 @@ impl Exchange for SendCall {
         let creds = client.session.credentials.as_ref()?;
         let me = client.session.user.as_ref().map(|u| u.user_name.as_str())?;
         let p = &self.0;
+        let ids = MsgIds {
+            from: me,
+            to: &p.to,
+            local_id: &p.local_id,
+            client_msg_id: &p.local_id,
+        };
         if let Some(forward) = &p.forward {
-            let ids = MsgIds {
-                from: me,
-                to: &p.to,
-                local_id: &p.local_id,
-                client_msg_id: &p.local_id,
-            };
             let mut req = ApiRequest::new(forward.endpoint());
             for (name, value) in forward.query() {
                 req = req.raw(name, value);
@@ -187,7 +162,7 @@ impl Exchange for SendCall {
                 }),
                 Forward::File { app_type, content } => req.json(&MediaSendBody {
                     base_request,
-                    msg: AppMsg {
+                    msg: ContentMsg {
                         msg_type: *app_type,
                         content,
                         ids,
@@ -196,15 +171,12 @@ impl Exchange for SendCall {
                 }),
             });
         }
-        Some(ApiRequest::new(Self::ENDPOINT).json(&SendBody {
+        Some(ApiRequest::new(Self::ENDPOINT).json(&MediaSendBody {
             base_request: creds.base_request(&at.device_id),
-            msg: SendMsg {
+            msg: ContentMsg {
                 msg_type: 1,
                 content: &p.text,
-                from: me,
-                to: &p.to,
-                local_id: &p.local_id,
-                client_msg_id: &p.local_id,
+                ids,
             },
             scene: p.scene,
         }))
