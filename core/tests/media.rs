@@ -309,4 +309,19 @@ fn a_partial_range_is_incomplete() {
     );
     assert_eq!(r.check_complete(200, &headers("bytes 0-1/5000"), 2), Ok(()));
     assert_eq!(r.check_complete(206, &headers("bytes */5000"), 0), Ok(()));
+    // The head: a refusal, or more than the cap, before any byte is written.
+    let length = |n: u64| {
+        let mut h = webwx_core::http::HeaderMap::new();
+        h.insert("content-length", n.to_string().parse().unwrap());
+        h
+    };
+    assert_eq!(r.check_head(200, &length(10)), Ok(Some(10)));
+    assert_eq!(
+        r.check_head(404, &length(10)),
+        Err(webwx_core::DownloadError::Status(404))
+    );
+    assert!(matches!(
+        r.check_head(206, &length(r.max_bytes + 1)),
+        Err(webwx_core::DownloadError::TooLarge { written: 0, .. })
+    ));
 }

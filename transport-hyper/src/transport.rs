@@ -204,19 +204,7 @@ impl Transport {
             .map_err(|_| DownloadError::Transport(TransportErrorKind::Timeout))?
             .map_err(|e| transport_error(&e))?;
         let status = response.status().as_u16();
-        if status != 200 && status != 206 {
-            return Err(DownloadError::Status(status));
-        }
-        let total = response
-            .headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if let Some(total) = total
-            && total > limit
-        {
-            return Err(DownloadError::TooLarge { limit, written: 0 });
-        }
+        let total = media.check_head(status, response.headers())?;
         let headers = response.headers().clone();
         let mut body = response.into_body();
         let mut written: u64 = 0;

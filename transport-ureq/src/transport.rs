@@ -206,19 +206,7 @@ impl Transport {
         let transport = |e: ureq::Error| DownloadError::Transport(kind_of(&e));
         let response = self.agent.run(request).map_err(transport)?;
         let status = response.status().as_u16();
-        if status != 200 && status != 206 {
-            return Err(DownloadError::Status(status));
-        }
-        let total = response
-            .headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if let Some(total) = total
-            && total > limit
-        {
-            return Err(DownloadError::TooLarge { limit, written: 0 });
-        }
+        let total = media.check_head(status, response.headers())?;
         let (parts, mut body) = response.into_parts();
         // No limit of ureq's own: the cap is counted here, so that exactly `limit` bytes can be
         // written before a body that is too large is refused.

@@ -38,6 +38,31 @@ impl fmt::Debug for MediaRequest {
 }
 
 impl MediaRequest {
+    /// Checks the head of the answer before any byte is written: a status other than 200 or
+    /// 206 is [`DownloadError::Status`](crate::DownloadError::Status), a `Content-Length` over
+    /// the cap is [`DownloadError::TooLarge`](crate::DownloadError::TooLarge). Returns the
+    /// length the server announced, for progress.
+    pub fn check_head(
+        &self,
+        status: u16,
+        headers: &http::HeaderMap,
+    ) -> Result<Option<u64>, crate::DownloadError> {
+        if status != 200 && status != 206 {
+            return Err(crate::DownloadError::Status(status));
+        }
+        let total = headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        match total {
+            Some(total) if total > self.max_bytes => Err(crate::DownloadError::TooLarge {
+                limit: self.max_bytes,
+                written: 0,
+            }),
+            _ => Ok(total),
+        }
+    }
+
     /// Checks, once the body ended, that the answer was the whole media: a `206` whose
     /// `Content-Range` (`bytes a-b/total`) stops before `total` is
     /// [`DownloadError::Incomplete`](crate::DownloadError::Incomplete). Transports call it after
