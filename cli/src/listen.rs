@@ -30,38 +30,30 @@ async fn waiting_event(session: &mut Session) -> Option<Option<Event>> {
 }
 
 /// The line `event` prints, if any: every event a program needs as JSON with `json`, messages
-/// only for a person.
-fn line(event: &Event, names: &Names, json: bool) -> Option<String> {
+/// only for a person; with where the message's media went (`saved` or `save_error` in JSON, a
+/// second line for a person).
+fn line(event: &Event, names: &Names, json: bool, saved: Option<&media::Saved>) -> Option<String> {
     if json {
-        output::event_json(event, names).map(|v| sanitize::json_line(&v))
+        let mut value = output::event_json(event, names)?;
+        if let (Some(saved), serde_json::Value::Object(fields)) = (saved, &mut value) {
+            let (key, text) = match saved {
+                media::Saved::At(path) => ("saved", path.display().to_string()),
+                media::Saved::Failed(why) => ("save_error", why.clone()),
+            };
+            fields.insert(key.to_string(), text.into());
+        }
+        Some(sanitize::json_line(&value))
     } else if let Event::Message(m) = event {
-        Some(output::human(m, names))
-    } else {
-        None
-    }
-}
-
-/// `line` with where the message's media went: a `saved` (or `save_error`) field in JSON, a
-/// second line for a person.
-fn with_saved(line: String, saved: Option<&media::Saved>, json: bool) -> String {
-    let Some(saved) = saved else { return line };
-    if json {
-        let Ok(serde_json::Value::Object(mut fields)) = serde_json::from_str(&line) else {
-            return line;
-        };
-        let (key, value) = match saved {
-            media::Saved::At(path) => ("saved", path.display().to_string()),
-            media::Saved::Failed(why) => ("save_error", why.clone()),
-        };
-        fields.insert(key.to_string(), value.into());
-        sanitize::json_line(&serde_json::Value::Object(fields))
-    } else {
-        match saved {
-            media::Saved::At(path) => format!("{line}\n  saved: {}", path.display()),
-            media::Saved::Failed(why) => {
+        let line = output::human(m, names);
+        Some(match saved {
+            None => line,
+            Some(media::Saved::At(path)) => format!("{line}\n  saved: {}", path.display()),
+            Some(media::Saved::Failed(why)) => {
                 format!("{line}\n  not saved: {}", sanitize::for_terminal(why))
             }
-        }
+        })
+    } else {
+        None
     }
 }
 
@@ -149,8 +141,7 @@ pub(crate) async fn listen(
             (Event::Message(m), Some(dir)) => media::save(&session.handle(), m, dir).await,
             _ => None,
         };
-        let line = line(&event, &names, json).map(|l| with_saved(l, saved.as_ref(), json));
-        if let Some(line) = line
+        if let Some(line) = line(&event, &names, json, saved.as_ref())
             && let Err(e) = console::print(&line)
         {
             // Not shown. Anything but a message may be saved past; a message must come again.

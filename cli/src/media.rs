@@ -3,7 +3,7 @@
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use webwx_core::{DownloadError, Message, Variant};
+use webwx_core::{Message, Variant};
 use webwx_hyper::SessionHandle;
 
 /// What became of a message's media.
@@ -55,13 +55,9 @@ pub(crate) async fn save(handle: &SessionHandle, m: &Message, dir: &Path) -> Opt
         Ok(_) => Saved::At(path),
         Err(e) => {
             let _ = tokio::fs::remove_file(&path).await;
-            Saved::Failed(describe(&e))
+            Saved::Failed(e.to_string())
         }
     })
-}
-
-fn describe(e: &DownloadError) -> String {
-    e.to_string()
 }
 
 #[cfg(test)]
