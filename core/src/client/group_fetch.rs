@@ -57,10 +57,9 @@ impl serde::Serialize for Wanted {
 pub(super) struct GroupQueue {
     /// Wanted, not yet asked for; each with whether the start-up wants it.
     waiting: VecDeque<(Wanted, bool)>,
-    /// The user names of the request in flight (or scheduled).
+    /// The user names of the request in flight (or scheduled); empty when none is (a request
+    /// always asks for at least one).
     asking: Vec<String>,
-    /// Whether a request is in flight or scheduled.
-    busy: bool,
     /// Start-up entries in all, and not yet answered (or given up).
     startup_total: usize,
     startup_left: usize,
@@ -105,7 +104,7 @@ impl GroupQueue {
 
     /// The next request's entries, unless one is in flight or none is wanted.
     fn next_batch(&mut self) -> Option<Vec<(Wanted, bool)>> {
-        if self.busy || self.waiting.is_empty() {
+        if !self.asking.is_empty() || self.waiting.is_empty() {
             return None;
         }
         let n = self.waiting.len().min(BATCH_SIZE);
@@ -114,7 +113,6 @@ impl GroupQueue {
             .iter()
             .map(|(w, _)| w.user_name().to_string())
             .collect();
-        self.busy = true;
         if self.waiting.is_empty() {
             // An idle session keeps no room for names it does not want.
             self.waiting = VecDeque::new();
@@ -125,7 +123,6 @@ impl GroupQueue {
     /// The request in flight was answered or given up; `startup` of its entries were the
     /// start-up's.
     fn done(&mut self, startup: usize) {
-        self.busy = false;
         self.asking.clear();
         self.startup_left = self.startup_left.saturating_sub(startup);
     }
