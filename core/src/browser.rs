@@ -99,10 +99,16 @@ fn client_hints(user_agent: &str) -> Option<(String, &'static str)> {
     Some((brands, platform))
 }
 
-/// The browser's headers for a request to `url` made by `loader`, in Chrome's order. `json` tells
-/// whether an Angular POST carries a JSON body. Values that cannot be header values (a
-/// User-Agent with a newline) are left out.
-pub(crate) fn headers(page: &Page<'_>, loader: Loader, method: &Method, url: &Url) -> HeaderMap {
+/// The browser's headers for a request to `url` made by `loader`, in Chrome's order.
+/// `form_type` is the `Content-Type` of a `FormData` body (with its boundary). Values that
+/// cannot be header values (a User-Agent with a newline) are left out.
+pub(crate) fn headers(
+    page: &Page<'_>,
+    loader: Loader,
+    method: &Method,
+    url: &Url,
+    form_type: Option<&str>,
+) -> HeaderMap {
     let site = fetch_site(page.origin, url);
     let same_origin = site == "same-origin";
     let post = method == Method::POST;
@@ -118,6 +124,7 @@ pub(crate) fn headers(page: &Page<'_>, loader: Loader, method: &Method, url: &Ur
         Loader::Image => (IMAGE_ACCEPT, "image", "no-cors"),
         Loader::Audio => ("*/*", "audio", "no-cors"),
         Loader::Video => ("*/*", "video", "no-cors"),
+        Loader::Upload => ("*/*", "empty", "cors"),
     };
     let media_element = matches!(loader, Loader::Audio | Loader::Video);
     let hints = client_hints(page.user_agent);
@@ -138,6 +145,9 @@ pub(crate) fn headers(page: &Page<'_>, loader: Loader, method: &Method, url: &Ur
     }
     if post && loader == Loader::Form {
         h.push((CONTENT_TYPE, "application/x-www-form-urlencoded".into()));
+    }
+    if let Some(form_type) = form_type.filter(|_| post && loader == Loader::Upload) {
+        h.push((CONTENT_TYPE, form_type.into()));
     }
     if loader == Loader::JQueryJson {
         h.push((
@@ -215,7 +225,7 @@ mod tests {
     #[test]
     fn a_script_from_the_login_host() {
         let url = Url::parse("https://login.wx.qq.com/jslogin?appid=x").unwrap();
-        let h = headers(&page(), Loader::Script, &Method::GET, &url);
+        let h = headers(&page(), Loader::Script, &Method::GET, &url, None);
         assert_eq!(get(&h, "accept"), "*/*");
         assert_eq!(get(&h, "sec-fetch-site"), "same-site");
         assert_eq!(get(&h, "sec-fetch-mode"), "no-cors");
@@ -234,7 +244,7 @@ mod tests {
     #[test]
     fn an_angular_post_on_the_page_host() {
         let url = Url::parse("https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxsync?sid=1").unwrap();
-        let h = headers(&page(), Loader::Angular, &Method::POST, &url);
+        let h = headers(&page(), Loader::Angular, &Method::POST, &url, None);
         assert_eq!(get(&h, "accept"), "application/json, text/plain, */*");
         assert_eq!(get(&h, "content-type"), "application/json;charset=UTF-8");
         assert_eq!(get(&h, "origin"), "https://wx.qq.com");
@@ -248,11 +258,11 @@ mod tests {
     #[test]
     fn a_form_navigation_and_a_jquery_call() {
         let url = Url::parse("https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxlogout").unwrap();
-        let h = headers(&page(), Loader::Form, &Method::POST, &url);
+        let h = headers(&page(), Loader::Form, &Method::POST, &url, None);
         assert!(get(&h, "accept").starts_with("text/html,"));
         assert_eq!(get(&h, "content-type"), "application/x-www-form-urlencoded");
         assert_eq!(get(&h, "sec-fetch-mode"), "navigate");
-        let h = headers(&page(), Loader::JQueryJson, &Method::GET, &url);
+        let h = headers(&page(), Loader::JQueryJson, &Method::GET, &url, None);
         assert_eq!(get(&h, "x-requested-with"), "XMLHttpRequest");
         assert_eq!(get(&h, "origin"), "");
         // Not Chrome: no client hints.
@@ -260,7 +270,7 @@ mod tests {
             user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
             ..page()
         };
-        let h = headers(&firefox, Loader::Angular, &Method::GET, &url);
+        let h = headers(&firefox, Loader::Angular, &Method::GET, &url, None);
         assert_eq!(get(&h, "sec-ch-ua"), "");
         assert_eq!(accept_language("en_US"), "en-US,en;q=0.9");
     }

@@ -41,6 +41,10 @@ pub enum Endpoint {
     SendAppMsg,
     /// `webwxsendemoticon`: send a sticker by its md5 or `MediaId`.
     SendEmoticon,
+    /// `webwxcheckupload`: announce a file over 25 MiB before uploading it.
+    CheckUpload,
+    /// `webwxuploadmedia` on the file host: one chunk of a file.
+    UploadMedia,
     /// `webwxgetmsgimg`: a message's image (full, thumbnail) or sticker.
     GetMsgImg,
     /// `webwxgetvoice`: a voice message.
@@ -108,6 +112,9 @@ pub enum Loader {
     Video,
     /// A link the user clicks: a top-level navigation (a file on the file host).
     Link,
+    /// WebUploader's own XHR with a `FormData` body, to the file host with the cookies
+    /// (`withCredentials`): no interceptor, a multipart body.
+    Upload,
 }
 
 impl Endpoint {
@@ -231,6 +238,22 @@ impl Endpoint {
                 role: HostRole::Api,
                 long_poll: false,
                 loader: Loader::Angular,
+                redirect_is_answer: false,
+            },
+            Endpoint::CheckUpload => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxcheckupload",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Angular,
+                redirect_is_answer: false,
+            },
+            Endpoint::UploadMedia => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxuploadmedia",
+                method: Method::POST,
+                role: HostRole::File,
+                long_poll: false,
+                loader: Loader::Upload,
                 redirect_is_answer: false,
             },
             Endpoint::GetMsgImg => Row {

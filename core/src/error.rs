@@ -175,6 +175,17 @@ pub enum Error {
     /// The session ended before a queued message could be sent.
     #[error("the session ended before the message was sent")]
     SessionOver,
+    /// A file could not be uploaded: its bytes could not be read, or the server did not take
+    /// them. The session goes on.
+    #[error("upload of {file} failed{}: {reason}", chunk.map(|c| format!(" at chunk {c}")).unwrap_or_default())]
+    Upload {
+        /// The file's name.
+        file: String,
+        /// The chunk (from 0) that failed, when the upload had started.
+        chunk: Option<u32>,
+        /// Why: the read error, or the server's refusal with its code and message.
+        reason: String,
+    },
     /// The server's answers contradict the protocol in a way a retry cannot fix.
     #[error("protocol violation at {endpoint}: {detail}")]
     Protocol {

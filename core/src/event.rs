@@ -106,6 +106,17 @@ pub enum Event {
         /// Why.
         error: Error,
     },
+    /// A file being sent moved on: `sent` of its `total` bytes are uploaded (reported after
+    /// each chunk the server accepted; `sent == total` once the upload is done, also when the
+    /// server already had the file).
+    UploadProgress {
+        /// The handle `send_file` returned.
+        handle: SendHandle,
+        /// Bytes the server has.
+        sent: u64,
+        /// The file's size.
+        total: u64,
+    },
     /// The session ended; no more requests will be emitted.
     LoggedOut {
         /// Why.

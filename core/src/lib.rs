@@ -216,6 +216,7 @@ pub mod message;
 /// application needs are re-exported at the crate root.
 #[doc(hidden)]
 pub mod model;
+mod multipart;
 /// The parsers of the server's answers. Not part of the stable API; public for the fuzz
 /// targets, tests and benchmarks.
 #[doc(hidden)]
@@ -227,6 +228,7 @@ mod secret;
 mod state;
 mod time;
 mod transmit;
+mod upload;
 mod uri_encoding;
 
 pub use bytes;
@@ -254,3 +256,6 @@ pub use secret::Secret;
 pub use state::{LogoutReason, State};
 pub use time::Timestamp;
 pub use transmit::{RequestId, Transmit};
+pub use upload::{
+    CHECK_UPLOAD_ABOVE, CHUNK_SIZE, ChunkRequest, FileInfo, MAX_VIDEO_BYTES, SendKind, parse_md5,
+};

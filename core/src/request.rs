@@ -44,6 +44,8 @@ pub(crate) enum Body {
     Json(Vec<u8>),
     /// An `application/x-www-form-urlencoded` body.
     Form(Vec<(&'static str, String)>),
+    /// A `multipart/form-data` body (a `FormData`).
+    Multipart(crate::multipart::Form),
 }
 
 /// The description of one request.
@@ -118,6 +120,11 @@ impl ApiRequest {
 
     pub(crate) fn form(mut self, fields: Vec<(&'static str, String)>) -> Self {
         self.body = Body::Form(fields);
+        self
+    }
+
+    pub(crate) fn multipart(mut self, form: crate::multipart::Form) -> Self {
+        self.body = Body::Multipart(form);
         self
     }
 
@@ -255,9 +262,20 @@ impl ApiRequest {
             lang: &ctx.config.lang,
             user_agent: &ctx.config.user_agent,
         };
-        let mut headers = browser::headers(&page, self.endpoint.loader(), &self.method, &parsed);
+        let form_type = match &self.body {
+            Body::Multipart(form) => Some(form.content_type()),
+            _ => None,
+        };
+        let mut headers = browser::headers(
+            &page,
+            self.endpoint.loader(),
+            &self.method,
+            &parsed,
+            form_type.as_deref(),
+        );
         let body = match self.body {
             Body::Empty => Bytes::new(),
+            Body::Multipart(form) => form.encode(),
             Body::Json(json) => Bytes::from(json),
             Body::Form(fields) => {
                 let mut form = url::form_urlencoded::Serializer::new(String::new());

@@ -78,6 +78,49 @@ impl Timestamp {
         // JavaScript's ToInt32 keeps the low 32 bits and reads them as a signed integer.
         !((self.0 & 0xFFFF_FFFF) as u32 as i32)
     }
+
+    /// JavaScript's `String(new Date(ms))` (what `FormData` writes for a file's
+    /// `lastModifiedDate`) in China Standard Time, the zone of Web WeChat's users, with the
+    /// zone's name in the page's language: `Mon Apr 09 2018 17:40:22 GMT+0800 (中国标准时间)`.
+    pub(crate) fn js_date_text(self, lang: &str) -> String {
+        const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let secs = self.as_unix_secs().saturating_add(8 * 3600);
+        let days = secs / 86_400;
+        let in_day = secs % 86_400;
+        let (year, month, day) = civil_from_days(days);
+        // 1970-01-01 was a Thursday.
+        let weekday = DAYS.get(usize::try_from((days + 4) % 7).unwrap_or(0)).copied().unwrap_or("Thu");
+        let month_name = MONTHS.get(usize::try_from(month.saturating_sub(1)).unwrap_or(0)).copied().unwrap_or("Jan");
+        let zone = if lang.starts_with("zh") {
+            "中国标准时间"
+        } else {
+            "China Standard Time"
+        };
+        format!(
+            "{weekday} {month_name} {day:02} {year:04} {:02}:{:02}:{:02} GMT+0800 ({zone})",
+            in_day / 3600,
+            in_day / 60 % 60,
+            in_day % 60
+        )
+    }
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`): year, month (1–12), day (1–31).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
 }
 
 impl std::ops::Add<Duration> for Timestamp {
@@ -90,6 +133,20 @@ impl std::ops::Add<Duration> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn js_date_text_is_javascripts_date_string() {
+        // new Date(1523267022000).toString() in Asia/Shanghai.
+        let t = Timestamp::from_unix_millis(1_523_267_022_000);
+        assert_eq!(t.js_date_text("zh_CN"), "Mon Apr 09 2018 17:43:42 GMT+0800 (中国标准时间)");
+        assert_eq!(
+            Timestamp::from_unix_millis(0).js_date_text("en_US"),
+            "Thu Jan 01 1970 08:00:00 GMT+0800 (China Standard Time)"
+        );
+        // A leap day, late in the evening UTC (already the next day in China).
+        let t = Timestamp::from_unix_millis(1_709_229_600_000); // 2024-02-29T18:00:00Z
+        assert_eq!(t.js_date_text("en"), "Fri Mar 01 2024 02:00:00 GMT+0800 (China Standard Time)");
+    }
 
     #[test]
     fn js_bitwise_not_matches_javascript() {

@@ -43,13 +43,16 @@ struct MediaMsg<'a> {
     ids: MsgIds<'a>,
 }
 
-/// `Msg` of a forwarded sticker: `{Type: 47, EMoticonMd5, [MediaId], From, To, LocalID,
-/// ClientMsgId}`.
+/// `Msg` of a sticker: `{Type: 47, [EmojiFlag], [EMoticonMd5], [MediaId], From, To, LocalID,
+/// ClientMsgId}` (postEmoticonMessage: a forward has its md5, an uploaded gif `EmojiFlag` 2
+/// and its MediaId).
 #[derive(serde::Serialize)]
 struct StickerMsg<'a> {
     #[serde(rename = "Type")]
     msg_type: u32,
-    #[serde(rename = "EMoticonMd5")]
+    #[serde(rename = "EmojiFlag", skip_serializing_if = "is_zero")]
+    emoji_flag: u32,
+    #[serde(rename = "EMoticonMd5", skip_serializing_if = "str::is_empty")]
     md5: &'a str,
     #[serde(rename = "MediaId", skip_serializing_if = "str::is_empty")]
     media_id: &'a str,
@@ -57,10 +60,17 @@ struct StickerMsg<'a> {
     ids: MsgIds<'a>,
 }
 
-/// `Msg` of a text (`Type` 1) or a forwarded file (`Type` = its AppMsgType):
-/// `{Type, Content, From, To, LocalID, ClientMsgId}`.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// `Msg` of a text (`Type` 1) or a file card (`Type` = its AppMsgType):
+/// `{[Signature], Type, Content, From, To, LocalID, ClientMsgId}` (postAppMessage puts a checked
+/// upload's `Signature` first).
 #[derive(serde::Serialize)]
 struct ContentMsg<'a> {
+    #[serde(rename = "Signature", skip_serializing_if = "Option::is_none")]
+    signature: Option<&'a str>,
     #[serde(rename = "Type")]
     msg_type: u32,
     #[serde(rename = "Content")]
@@ -150,19 +160,29 @@ impl Exchange for SendCall {
                     },
                     scene,
                 }),
-                Forward::Sticker { md5, media_id } => req.json(&MediaSendBody {
+                Forward::Sticker {
+                    md5,
+                    media_id,
+                    emoji_flag,
+                } => req.json(&MediaSendBody {
                     base_request,
                     msg: StickerMsg {
                         msg_type: 47,
+                        emoji_flag: *emoji_flag,
                         md5,
                         media_id,
                         ids,
                     },
                     scene,
                 }),
-                Forward::File { app_type, content } => req.json(&MediaSendBody {
+                Forward::File {
+                    app_type,
+                    content,
+                    signature,
+                } => req.json(&MediaSendBody {
                     base_request,
                     msg: ContentMsg {
+                        signature: signature.as_ref().map(|s| s.expose().as_str()),
                         msg_type: *app_type,
                         content,
                         ids,
@@ -174,6 +194,7 @@ impl Exchange for SendCall {
         Some(ApiRequest::new(Self::ENDPOINT).json(&MediaSendBody {
             base_request: creds.base_request(&at.device_id),
             msg: ContentMsg {
+                signature: None,
                 msg_type: 1,
                 content: &p.text,
                 ids,

@@ -7,7 +7,8 @@
 use crate::message::{decode_entities, split_group_content};
 use crate::{Content, Endpoint, Message, UsageError};
 
-/// What a forward sends, kept with the queued send (and in a saved session's outbox).
+/// What a media send carries, kept with the queued send (and in a saved session's outbox): a
+/// forward's media, or an uploaded file's once its upload is done.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub(crate) enum Forward {
@@ -19,10 +20,26 @@ pub(crate) enum Forward {
         media_id: String,
         content: String,
     },
-    /// `webwxsendemoticon?fun=sys`, `Msg {Type: 47, EMoticonMd5[, MediaId]}`.
-    Sticker { md5: String, media_id: String },
-    /// `webwxsendappmsg?fun=async&f=json`, `Msg {Type: <AppMsgType>, Content}`.
-    File { app_type: u32, content: String },
+    /// `webwxsendemoticon?fun=sys`, `Msg {Type: 47, [EmojiFlag], [EMoticonMd5], [MediaId]}`
+    /// (an uploaded gif: `EmojiFlag` 2 and its `MediaId`).
+    Sticker {
+        md5: String,
+        media_id: String,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        emoji_flag: u32,
+    },
+    /// `webwxsendappmsg?fun=async&f=json`, `Msg {[Signature], Type: <AppMsgType>, Content}`
+    /// (the `Signature` of a checked upload).
+    File {
+        app_type: u32,
+        content: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<crate::Secret<String>>,
+    },
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Forward {
@@ -101,6 +118,7 @@ pub(crate) fn forwarded(m: &Message) -> Result<Forwarded, UsageError> {
             Forwarded::Media(Forward::Sticker {
                 md5: md5.clone(),
                 media_id,
+                emoji_flag: 0,
             })
         }
         Content::App(app) if app.app_type == 6 => {
@@ -108,6 +126,7 @@ pub(crate) fn forwarded(m: &Message) -> Result<Forwarded, UsageError> {
             Forwarded::Media(Forward::File {
                 app_type: 6,
                 content,
+                signature: None,
             })
         }
         _ => {

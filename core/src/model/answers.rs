@@ -98,6 +98,54 @@ impl HasBaseResponse for SendAnswer {
     }
 }
 
+/// The answer to one `webwxuploadmedia` chunk. Every chunk's carries `BaseResponse`; only the
+/// last one's `MediaId` is set (the others say `""`).
+#[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
+pub struct UploadAnswer {
+    /// `BaseResponse`.
+    #[serde(rename = "BaseResponse")]
+    pub base_response: BaseResponse,
+    /// `MediaId`: the uploaded file's id (`@crypt_…`), on the last chunk's answer.
+    #[serde(rename = "MediaId", default, deserialize_with = "lenient::string")]
+    pub media_id: String,
+    /// `StartPos`: the file's size on the last chunk's answer, 0 before.
+    #[serde(rename = "StartPos", default, deserialize_with = "lenient::uint")]
+    pub start_pos: u64,
+    /// `EncryFileName`: the file name as the server keeps it.
+    #[serde(rename = "EncryFileName", default, deserialize_with = "lenient::string")]
+    pub encry_file_name: String,
+}
+
+impl HasBaseResponse for UploadAnswer {
+    fn base_response(&self) -> &BaseResponse {
+        &self.base_response
+    }
+}
+
+/// The answer of `webwxcheckupload`: the key and signature the upload (and a file card) must
+/// carry, and a `MediaId` when the server already has the file.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
+pub struct CheckUploadAnswer {
+    /// `BaseResponse`.
+    #[serde(rename = "BaseResponse")]
+    pub base_response: BaseResponse,
+    /// `MediaId`: set when the server already has the file (then nothing is uploaded).
+    #[serde(rename = "MediaId", default, deserialize_with = "lenient::string")]
+    pub media_id: String,
+    /// `AESKey`, added to every chunk's `uploadmediarequest`.
+    #[serde(rename = "AESKey", default, deserialize_with = "lenient::secret")]
+    pub aes_key: Secret<String>,
+    /// `Signature`, added to every chunk's `uploadmediarequest` and to the file card.
+    #[serde(rename = "Signature", default, deserialize_with = "lenient::secret")]
+    pub signature: Secret<String>,
+}
+
+impl HasBaseResponse for CheckUploadAnswer {
+    fn base_response(&self) -> &BaseResponse {
+        &self.base_response
+    }
+}
+
 /// The answer of `webwxpushloginurl`: `{"ret":"0","msg":"all ok","uuid":"..."}`.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
 pub struct PushLoginAnswer {

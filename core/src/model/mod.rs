@@ -11,7 +11,8 @@ mod sync;
 mod sync_key;
 
 pub use answers::{
-    BatchGetContactAnswer, GetContactAnswer, InitAnswer, PushLoginAnswer, SendAnswer,
+    BatchGetContactAnswer, CheckUploadAnswer, GetContactAnswer, InitAnswer, PushLoginAnswer,
+    SendAnswer, UploadAnswer,
 };
 pub use base_response::{BaseResponse, HasBaseResponse, PlainAnswer, RetClass};
 pub use contact::{RawContact, RawMember};
