@@ -42,6 +42,13 @@ impl Rng {
         }
     }
 
+    /// 16 random bytes (a multipart boundary's draw).
+    pub(crate) fn bytes16(&mut self) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        self.0.fill_bytes(&mut out);
+        out
+    }
+
     /// A number drawn uniformly from `[0, bound)` (0 when `bound` is 0).
     pub(crate) fn below(&mut self, bound: u64) -> u64 {
         if bound == 0 {

@@ -92,8 +92,14 @@ impl Timestamp {
         let in_day = secs % 86_400;
         let (year, month, day) = civil_from_days(days);
         // 1970-01-01 was a Thursday.
-        let weekday = DAYS.get(usize::try_from((days + 4) % 7).unwrap_or(0)).copied().unwrap_or("Thu");
-        let month_name = MONTHS.get(usize::try_from(month.saturating_sub(1)).unwrap_or(0)).copied().unwrap_or("Jan");
+        let weekday = DAYS
+            .get(usize::try_from((days + 4) % 7).unwrap_or(0))
+            .copied()
+            .unwrap_or("Thu");
+        let month_name = MONTHS
+            .get(usize::try_from(month.saturating_sub(1)).unwrap_or(0))
+            .copied()
+            .unwrap_or("Jan");
         let zone = if lang.starts_with("zh") {
             "中国标准时间"
         } else {
@@ -138,14 +144,20 @@ mod tests {
     fn js_date_text_is_javascripts_date_string() {
         // new Date(1523267022000).toString() in Asia/Shanghai.
         let t = Timestamp::from_unix_millis(1_523_267_022_000);
-        assert_eq!(t.js_date_text("zh_CN"), "Mon Apr 09 2018 17:43:42 GMT+0800 (中国标准时间)");
+        assert_eq!(
+            t.js_date_text("zh_CN"),
+            "Mon Apr 09 2018 17:43:42 GMT+0800 (中国标准时间)"
+        );
         assert_eq!(
             Timestamp::from_unix_millis(0).js_date_text("en_US"),
             "Thu Jan 01 1970 08:00:00 GMT+0800 (China Standard Time)"
         );
         // A leap day, late in the evening UTC (already the next day in China).
         let t = Timestamp::from_unix_millis(1_709_229_600_000); // 2024-02-29T18:00:00Z
-        assert_eq!(t.js_date_text("en"), "Fri Mar 01 2024 02:00:00 GMT+0800 (China Standard Time)");
+        assert_eq!(
+            t.js_date_text("en"),
+            "Fri Mar 01 2024 02:00:00 GMT+0800 (China Standard Time)"
+        );
     }
 
     #[test]

@@ -211,7 +211,10 @@ pub fn parse_md5(text: &str) -> Option<[u8; 16]> {
     let mut out = [0u8; 16];
     for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
         let digit = |c: u8| char::from(c).to_digit(16);
-        let (Some(hi), Some(lo)) = (pair.first().and_then(|c| digit(*c)), pair.get(1).and_then(|c| digit(*c))) else {
+        let (Some(hi), Some(lo)) = (
+            pair.first().and_then(|c| digit(*c)),
+            pair.get(1).and_then(|c| digit(*c)),
+        ) else {
             return None;
         };
         *byte = u8::try_from(hi * 16 + lo).ok()?;

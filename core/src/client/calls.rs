@@ -17,6 +17,7 @@ use super::login::{JsLoginCall, LoginPollCall, TicketCall};
 use super::resume::PushLoginCall;
 use super::setup::{GetContactCall, InitCall, StatReportCall, StatusNotifyCall};
 use super::sync::{SyncCall, SyncCheckCall};
+use super::upload::{CheckUploadCall, UploadChunkCall};
 use super::{Client, Fault};
 use crate::credentials::BaseRequest;
 use crate::model::{HasBaseResponse, PushLoginAnswer, RetClass};
@@ -40,6 +41,9 @@ pub(super) struct Stamp {
     pub(super) page_loaded_at: Timestamp,
     /// The page's origin (jslogin's `redirect_uri` names it).
     pub(super) page_origin: String,
+    /// The random draw of a `FormData` body's boundary (Chrome makes one per request); only
+    /// for requests with such a body.
+    pub(super) boundary: Option<[u8; 16]>,
 }
 
 /// One exchange with the server: a request and what its answer does.
@@ -267,6 +271,10 @@ calls! {
     PushLogin(PushLoginCall),
     /// `webwxstatreport`.
     StatReport(StatReportCall),
+    /// `webwxcheckupload`.
+    CheckUpload(CheckUploadCall),
+    /// One `webwxuploadmedia` chunk.
+    UploadChunk(UploadChunkCall),
 }
 
 impl Call {

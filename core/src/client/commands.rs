@@ -27,6 +27,9 @@ pub(crate) struct PendingSend {
     /// `Scene`: 0, or 2 for a forward.
     #[serde(default)]
     pub(crate) scene: u32,
+    /// A file to upload first (its bytes are the application's: never saved).
+    #[serde(skip)]
+    pub(crate) upload: Option<Box<super::upload::UploadJob>>,
 }
 
 /// `Msg` of a forwarded image or video: `{Type, MediaId, Content, From, To, LocalID,
@@ -344,9 +347,6 @@ impl Client {
     ) -> Result<SendHandle, UsageError> {
         self.observe(now);
         self.check_alive()?;
-        if to.is_empty() {
-            return Err(UsageError::InvalidMessage("no receiver"));
-        }
         if text.is_empty() {
             return Err(UsageError::InvalidMessage("empty text"));
         }
@@ -355,10 +355,8 @@ impl Client {
                 "text longer than Limits::max_message_bytes",
             ));
         }
-        if self.pending_sends() >= self.config.limits.max_send_queue {
-            return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
-        }
-        Ok(self.queue_send(to, text.to_string(), None, 0, now))
+        self.check_can_send(to)?;
+        Ok(self.queue_send(to, text.to_string(), None, 0, None, now))
     }
 
     /// Forwards the received message `m` to `to`, as the official page does: `Scene` 2, an image,
@@ -374,13 +372,7 @@ impl Client {
         now: Timestamp,
     ) -> Result<SendHandle, UsageError> {
         self.observe(now);
-        self.check_alive()?;
-        if to.is_empty() {
-            return Err(UsageError::InvalidMessage("no receiver"));
-        }
-        if self.pending_sends() >= self.config.limits.max_send_queue {
-            return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
-        }
+        self.check_can_send(to)?;
         let (text, forward) = match forwarded(m)? {
             Forwarded::Text(text) => (text, None),
             Forwarded::Media(forward) => (String::new(), Some(forward)),
@@ -390,16 +382,30 @@ impl Client {
                 "text longer than Limits::max_message_bytes",
             ));
         }
-        Ok(self.queue_send(to, text, forward, 2, now))
+        Ok(self.queue_send(to, text, forward, 2, None, now))
+    }
+
+    /// Whether a send to `to` can be queued: the session is alive, `to` names someone, the
+    /// queue has room.
+    pub(super) fn check_can_send(&self, to: &str) -> Result<(), UsageError> {
+        self.check_alive()?;
+        if to.is_empty() {
+            return Err(UsageError::InvalidMessage("no receiver"));
+        }
+        if self.pending_sends() >= self.config.limits.max_send_queue {
+            return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
+        }
+        Ok(())
     }
 
     /// Queues a send with a new handle and LocalID.
-    fn queue_send(
+    pub(super) fn queue_send(
         &mut self,
         to: &str,
         text: String,
         forward: Option<Forward>,
         scene: u32,
+        upload: Option<Box<super::upload::UploadJob>>,
         now: Timestamp,
     ) -> SendHandle {
         let handle = SendHandle(self.session.next_send);
@@ -415,6 +421,7 @@ impl Client {
             local_id,
             forward,
             scene,
+            upload,
         });
         self.pump_outbox(now);
         handle
@@ -507,7 +514,11 @@ impl Client {
             return;
         }
         if let Some((next, at)) = self.sends.next(now, self.config.min_send_interval) {
-            self.issue_at(SendCall(next), at, now);
+            if next.upload.is_some() {
+                self.start_upload(next, at, now);
+            } else {
+                self.issue_at(SendCall(next), at, now);
+            }
         }
     }
 
@@ -524,8 +535,10 @@ impl Client {
             .scheduler
             .calls()
             .find_map(|c| c.as_send().map(|p| p.handle));
+        let uploading = self.take_upload();
         let handles: Vec<SendHandle> = in_flight_send
             .into_iter()
+            .chain(uploading)
             .chain(self.sends.drain().into_iter().map(|p| p.handle))
             .collect();
         for handle in handles {

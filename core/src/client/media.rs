@@ -215,7 +215,7 @@ impl Client {
     }
 
     /// The value of the `webwx_data_ticket` cookie of the file host.
-    fn data_ticket(&self) -> Option<String> {
+    pub(super) fn data_ticket(&self) -> Option<String> {
         let file = self.session.hosts.as_ref()?.file.clone();
         let url = url::Url::parse(&format!("{file}/cgi-bin/mmwebwx-bin/webwxgetmedia")).ok()?;
         self.session

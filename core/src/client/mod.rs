@@ -15,6 +15,7 @@ mod scheduler;
 mod session;
 mod setup;
 mod sync;
+mod upload;
 
 use crate::Contact;
 use crate::cookies::CookieJar;
@@ -109,6 +110,8 @@ pub struct Client {
     page: Page,
     /// The events waiting for the application.
     events: Feed,
+    /// The file being uploaded, if the send lane's item in flight is one.
+    upload: Option<upload::UploadRun>,
 }
 
 impl std::fmt::Debug for Rng {
@@ -137,6 +140,7 @@ impl Client {
             page: Page::default(),
             groups: group_fetch::GroupQueue::default(),
             events: Feed::default(),
+            upload: None,
         }
     }
 
@@ -404,6 +408,7 @@ impl Client {
                 .saturating_add(self.page.script_calls),
             page_loaded_at,
             page_origin: self.page_origin(),
+            boundary: (endpoint.loader() == crate::Loader::Upload).then(|| self.rng.bytes16()),
         };
         if endpoint.is_script() {
             self.page.script_calls += 1;

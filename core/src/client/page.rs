@@ -12,6 +12,8 @@ pub(super) struct Page {
     pub(super) loaded_at: Option<Timestamp>,
     /// Calls made as scripts (jslogin, login poll, synccheck) so far.
     pub(super) script_calls: u64,
+    /// Files handed to WebUploader so far (its `WU_FILE_<n>` ids count them from 0).
+    pub(super) files: u64,
     /// The app's timings, as the page records them (`M.report(timing, …)`).
     pub(super) timing: AppTiming,
     /// The browser's `performance.timing` of the page load, drawn once.

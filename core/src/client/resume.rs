@@ -68,7 +68,8 @@ impl Client {
         let current = self.scheduler.calls().find_map(|c| c.as_send().cloned());
         let outbox = current
             .into_iter()
-            .chain(self.sends.waiting().cloned())
+            // A file waiting for its upload is not saved: its bytes are the application's.
+            .chain(self.sends.waiting().filter(|s| s.upload.is_none()).cloned())
             .collect();
         // Never ahead of the application: messages it has not taken yet are fetched again after
         // a restart (the keys from before their answer, their ids not remembered).

@@ -112,7 +112,11 @@ pub struct UploadAnswer {
     #[serde(rename = "StartPos", default, deserialize_with = "lenient::uint")]
     pub start_pos: u64,
     /// `EncryFileName`: the file name as the server keeps it.
-    #[serde(rename = "EncryFileName", default, deserialize_with = "lenient::string")]
+    #[serde(
+        rename = "EncryFileName",
+        default,
+        deserialize_with = "lenient::string"
+    )]
     pub encry_file_name: String,
 }
 
