@@ -569,3 +569,51 @@ fn a_queued_upload_is_not_saved_and_fails_when_the_session_ends() {
         );
     }
 }
+
+#[test]
+fn a_file_can_be_cancelled_queued_or_mid_upload() {
+    let (mut c, _) = ready(config());
+    let file = bytes_of(2 * CHUNK_SIZE);
+    let md5 = webwx_core::parse_md5(&md5_hex(&file)).unwrap();
+    let first = c
+        .send_file(
+            TO,
+            FileInfo::new("a.zip", file.len() as u64).md5(md5),
+            at(20_000),
+        )
+        .unwrap();
+    let second = c
+        .send_file(TO, FileInfo::new("b.zip", 10), at(20_001))
+        .unwrap();
+    // The queued one.
+    assert!(c.cancel_file(second, at(20_002)));
+    assert!(!c.is_send_pending(second));
+    // The one uploading, with a chunk in flight that then fails: nothing is retried.
+    feed(&mut c, &file, 20_003);
+    let t = next(&mut c, Endpoint::UploadMedia);
+    assert!(c.cancel_file(first, at(20_004)));
+    c.handle_transport_error(t.id, TransportErrorKind::Reset, at(20_005));
+    let ev = events(&mut c);
+    let cancelled: Vec<_> = ev
+        .iter()
+        .filter_map(|e| match e {
+            Event::SendFailed {
+                handle,
+                error: Error::Upload { reason, .. },
+            } if reason == "cancelled" => Some(*handle),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(cancelled, [second, first]);
+    assert!(!c.cancel_file(first, at(20_006)));
+    assert!(c.poll_chunk_request().is_none());
+    // The lane goes on.
+    c.send_text(TO, "next", at(20_007)).unwrap();
+    let mut sent = drain(&mut c);
+    if sent.is_empty() {
+        c.handle_timeout(c.poll_timeout().unwrap());
+        sent = drain(&mut c);
+    }
+    assert!(sent.iter().any(|t| t.endpoint == Endpoint::SendMsg));
+    assert!(sent.iter().all(|t| t.endpoint != Endpoint::UploadMedia));
+}

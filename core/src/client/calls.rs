@@ -283,6 +283,15 @@ impl Call {
         matches!(self, Call::SyncCheck(_) | Call::Sync(_))
     }
 
+    /// The file send this call uploads for, if it is part of an upload.
+    pub(super) fn upload_of(&self) -> Option<crate::SendHandle> {
+        match self {
+            Call::UploadChunk(call) => Some(call.send_handle()),
+            Call::CheckUpload(call) => Some(call.send_handle()),
+            _ => None,
+        }
+    }
+
     /// The send this call makes, if it is one.
     pub(super) fn as_send(&self) -> Option<&super::PendingSend> {
         match self {

@@ -63,6 +63,12 @@ impl<T> Lane<T> {
         }
     }
 
+    /// Takes the first waiting item `matches` picks out of the lane.
+    pub(super) fn remove(&mut self, matches: impl Fn(&T) -> bool) -> Option<T> {
+        let at = self.waiting.iter().position(matches)?;
+        self.waiting.remove(at)
+    }
+
     /// Empties the lane; the items that waited are returned.
     pub(super) fn drain(&mut self) -> Vec<T> {
         self.busy = false;

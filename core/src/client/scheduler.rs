@@ -187,6 +187,20 @@ impl Scheduler {
         scheduled.chain(deadlines).min()
     }
 
+    /// Forgets the calls `matches` picks, in flight (their answers will be unknown), scheduled
+    /// or waiting for the transport.
+    pub(super) fn forget(&mut self, matches: impl Fn(&Call) -> bool) {
+        let gone: Vec<RequestId> = self
+            .in_flight
+            .iter()
+            .filter(|(_, f)| matches(&f.call))
+            .map(|(id, _)| *id)
+            .collect();
+        self.in_flight.retain(|(id, _)| !gone.contains(id));
+        self.transmits.retain(|t| !gone.contains(&t.id));
+        self.scheduled.retain(|s| !matches(&s.call));
+    }
+
     /// Forgets every request in flight, scheduled or waiting for the transport.
     pub(super) fn clear(&mut self) {
         self.in_flight.clear();

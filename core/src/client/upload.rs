@@ -136,6 +136,12 @@ impl std::fmt::Debug for UploadChunkCall {
     }
 }
 
+impl UploadChunkCall {
+    pub(super) fn send_handle(&self) -> SendHandle {
+        self.handle
+    }
+}
+
 impl Exchange for UploadChunkCall {
     const ENDPOINT: Endpoint = Endpoint::UploadMedia;
     type Answer = UploadAnswer;
@@ -248,6 +254,7 @@ impl Exchange for UploadChunkCall {
             // The server did not take the chunks as one file (ItChat #538): sending them again
             // would not change that.
             client.fail_upload(
+                self.handle,
                 Some(self.chunk),
                 "the server answered the last chunk without a MediaId".to_string(),
                 now,
@@ -258,8 +265,15 @@ impl Exchange for UploadChunkCall {
         Ok(())
     }
 
+    /// Retried while its file is still the one being uploaded.
+    fn failed(self, client: &mut Client, failure: crate::Failure, attempt: u32, now: Timestamp) {
+        if client.uploading(self.handle) {
+            client.retry(self.into(), attempt, failure, now);
+        }
+    }
+
     fn give_up(self, client: &mut Client, error: Error, now: Timestamp) {
-        client.fail_upload(Some(self.chunk), error.to_string(), now);
+        client.fail_upload(self.handle, Some(self.chunk), error.to_string(), now);
     }
 }
 
@@ -287,6 +301,12 @@ struct CheckUploadBody<'a> {
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub(crate) struct CheckUploadCall {
     handle: SendHandle,
+}
+
+impl CheckUploadCall {
+    pub(super) fn send_handle(&self) -> SendHandle {
+        self.handle
+    }
 }
 
 impl Exchange for CheckUploadCall {
@@ -341,8 +361,15 @@ impl Exchange for CheckUploadCall {
         Ok(())
     }
 
+    /// Retried while its file is still the one being uploaded.
+    fn failed(self, client: &mut Client, failure: crate::Failure, attempt: u32, now: Timestamp) {
+        if client.uploading(self.handle) {
+            client.retry(self.into(), attempt, failure, now);
+        }
+    }
+
     fn give_up(self, client: &mut Client, error: Error, now: Timestamp) {
-        client.fail_upload(None, error.to_string(), now);
+        client.fail_upload(self.handle, None, error.to_string(), now);
     }
 }
 
@@ -442,7 +469,7 @@ impl Client {
                 asked.len,
                 run.file.size
             );
-            self.fail_upload(chunk, reason, now);
+            self.fail_upload(handle, chunk, reason, now);
             return Ok(());
         }
         run.asked = None;
@@ -491,7 +518,7 @@ impl Client {
                 Phase::Uploading { chunk } => Some(chunk),
                 _ => None,
             };
-            self.fail_upload(chunk, format!("reading the file: {reason}"), now);
+            self.fail_upload(handle, chunk, format!("reading the file: {reason}"), now);
         }
     }
 
@@ -610,8 +637,69 @@ impl Client {
         self.issue_at(super::commands::SendCall(send), not_before.max(now), now);
     }
 
-    /// The upload failed: the send is reported failed, the lane goes on.
-    pub(super) fn fail_upload(&mut self, chunk: Option<u32>, reason: String, now: Timestamp) {
+    /// Stops sending the file of `handle`, queued or uploading: it fails with
+    /// [`Error::Upload`] ("cancelled"). `false` when it is neither (already sent or failed, or
+    /// not a file); a file whose upload is done and whose message is being sent goes on.
+    pub fn cancel_file(&mut self, handle: SendHandle, now: Timestamp) -> bool {
+        self.observe(now);
+        if let Some(queued) = self
+            .sends
+            .remove(|s| s.handle == handle && s.upload.is_some())
+        {
+            let file = queued.upload.map(|j| j.file.name).unwrap_or_default();
+            self.events.push(Event::SendFailed {
+                handle,
+                error: Error::Upload {
+                    file,
+                    chunk: None,
+                    reason: "cancelled".to_string(),
+                },
+            });
+            return true;
+        }
+        if !self.uploading(handle) {
+            return false;
+        }
+        self.scheduler.forget(|c| c.upload_of() == Some(handle));
+        let chunk = match self.upload.as_ref().map(|r| &r.phase) {
+            Some(Phase::Uploading { chunk }) => Some(*chunk),
+            _ => None,
+        };
+        self.fail_upload(handle, chunk, "cancelled".to_string(), now);
+        true
+    }
+
+    /// Whether the send `handle` is queued or under way (a transport keeps a file's source
+    /// open until it is not).
+    pub fn is_send_pending(&self, handle: SendHandle) -> bool {
+        self.upload
+            .as_ref()
+            .is_some_and(|r| r.send.handle == handle)
+            || self.sends.waiting().any(|s| s.handle == handle)
+            || self
+                .scheduler
+                .calls()
+                .any(|c| c.as_send().is_some_and(|s| s.handle == handle))
+    }
+
+    /// Whether the file of `handle` is the one being uploaded.
+    fn uploading(&self, handle: SendHandle) -> bool {
+        self.upload
+            .as_ref()
+            .is_some_and(|r| r.send.handle == handle)
+    }
+
+    /// The upload of `handle` failed: the send is reported failed, the lane goes on.
+    pub(super) fn fail_upload(
+        &mut self,
+        handle: SendHandle,
+        chunk: Option<u32>,
+        reason: String,
+        now: Timestamp,
+    ) {
+        if !self.uploading(handle) {
+            return;
+        }
         let Some(run) = self.upload.take() else {
             return;
         };
