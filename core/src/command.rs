@@ -87,3 +87,45 @@ pub enum SessionError {
     #[error("the session has stopped")]
     Stopped,
 }
+
+/// A file could not be queued for sending by a session's handle (`send_image`, `send_file`, …
+/// of `webwx-ureq` and `webwx-hyper`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendFileError {
+    /// The file could not be opened or its size read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file's path.
+        path: String,
+        /// What kind of I/O error.
+        kind: std::io::ErrorKind,
+        /// The error's text.
+        message: String,
+    },
+    /// The file's extension makes it another kind of message than the one asked for (the
+    /// official client decides by extension: see [`SendKind::of_name`](crate::SendKind::of_name)).
+    #[error("{name} is sent as {actual} by its extension, not as {wanted}")]
+    WrongKind {
+        /// The file's name.
+        name: String,
+        /// What was asked for.
+        wanted: crate::SendKind,
+        /// What its extension makes it.
+        actual: crate::SendKind,
+    },
+    /// The session refused it.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+}
+
+impl SendFileError {
+    /// An I/O error on `path`.
+    pub fn io(path: &std::path::Path, error: &std::io::Error) -> SendFileError {
+        SendFileError::Io {
+            path: path.display().to_string(),
+            kind: error.kind(),
+            message: error.to_string(),
+        }
+    }
+}

@@ -67,6 +67,12 @@ impl SendKind {
     }
 }
 
+impl std::fmt::Display for SendKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The extension of `name` as WebUploader reads it (`/\.([^.]+)$/`, case kept); `None` when
 /// the name has none.
 pub(crate) fn extension(name: &str) -> Option<&str> {
@@ -146,6 +152,20 @@ impl FileInfo {
             size,
             modified: None,
             md5: None,
+        }
+    }
+
+    /// The file at `path` as the file system describes it (`metadata` of it): its name, size
+    /// and modification time. (Reading the metadata is the caller's: the core does no I/O.)
+    pub fn of_file(path: &std::path::Path, metadata: &std::fs::Metadata) -> FileInfo {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let info = FileInfo::new(name, metadata.len());
+        match metadata.modified() {
+            Ok(t) => info.modified(Timestamp::from_system_time(t)),
+            Err(_) => info,
         }
     }
 

@@ -6,8 +6,11 @@
 //! the application takes them, so the core's back-pressure and its rule that a saved session
 //! never runs ahead of what the application has taken hold through this driver as well.
 
+use crate::source::Source;
 use crate::{Transport, TransportError};
 use bytes::Bytes;
+use std::collections::HashMap;
+use std::path::Path;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
@@ -16,9 +19,9 @@ use tokio::io::AsyncWrite;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use webwx_core::{
-    Client, Command, Config, DownloadError, Event, Media, MediaRequest, Message, RequestId,
-    ResumeError, SavedSession, SendHandle, SessionError, Timestamp, TransportErrorKind, UsageError,
-    Variant,
+    Client, Command, Config, DownloadError, Event, FileInfo, Media, MediaRequest, Message,
+    RequestId, ResumeError, SavedSession, SendFileError, SendHandle, SendKind, SessionError,
+    Timestamp, TransportErrorKind, UsageError, Variant,
 };
 
 /// The time for the core: the wall clock read once per process, then a monotonic clock, so a
@@ -45,9 +48,15 @@ struct Shared {
     events: Notify,
     /// The driver has stopped (the session ended, or the [`Session`] was dropped).
     stopped: AtomicBool,
+    /// Where the files being sent are read from, by send (dropped once the send is over).
+    sources: Mutex<HashMap<SendHandle, Arc<tokio::sync::Mutex<Source>>>>,
 }
 
 impl Shared {
+    fn sources(&self) -> MutexGuard<'_, HashMap<SendHandle, Arc<tokio::sync::Mutex<Source>>>> {
+        self.sources.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn client(&self) -> MutexGuard<'_, Box<Client>> {
         // A panic elsewhere while holding the lock leaves a client that is still consistent
         // between calls: keep using it.
@@ -107,6 +116,102 @@ impl SessionHandle {
     /// [`Event::Sent`] or [`Event::SendFailed`].
     pub async fn forward(&self, message: &Message, to: &str) -> Result<SendHandle, SessionError> {
         self.apply(|client, now| client.forward(message, to, now))
+    }
+
+    /// Sends the image at `path` (a bmp, png, jpeg or jpg: the extension decides, as in the
+    /// official client). See [`SessionHandle::send_path`].
+    pub async fn send_image(&self, to: &str, path: &Path) -> Result<SendHandle, SendFileError> {
+        self.send_kind(to, path, SendKind::Image).await
+    }
+
+    /// Sends the video at `path` (an mp4 under 20 MiB). See [`SessionHandle::send_path`].
+    pub async fn send_video(&self, to: &str, path: &Path) -> Result<SendHandle, SendFileError> {
+        self.send_kind(to, path, SendKind::Video).await
+    }
+
+    /// Sends the gif at `path` as a sticker. See [`SessionHandle::send_path`].
+    pub async fn send_sticker(&self, to: &str, path: &Path) -> Result<SendHandle, SendFileError> {
+        self.send_kind(to, path, SendKind::Sticker).await
+    }
+
+    /// Sends the file at `path` as a file card (any extension that is not an image's, mp4 or
+    /// gif). See [`SessionHandle::send_path`].
+    pub async fn send_file(&self, to: &str, path: &Path) -> Result<SendHandle, SendFileError> {
+        self.send_kind(to, path, SendKind::File).await
+    }
+
+    async fn send_kind(
+        &self,
+        to: &str,
+        path: &Path,
+        wanted: SendKind,
+    ) -> Result<SendHandle, SendFileError> {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let actual = SendKind::of_name(&name);
+        if actual != wanted {
+            return Err(SendFileError::WrongKind {
+                name: name.into_owned(),
+                wanted,
+                actual,
+            });
+        }
+        self.send_path(to, path).await
+    }
+
+    /// Sends the file at `path` as what its extension makes it ([`SendKind::of_name`]): it is
+    /// read when its turn in the send lane comes, a chunk at a time (once for its MD5, once to
+    /// upload it), so memory stays at a chunk whatever its size. [`Event::UploadProgress`]
+    /// follows the upload; the outcome arrives as [`Event::Sent`] or [`Event::SendFailed`]. See
+    /// [`Client::send_file`].
+    pub async fn send_path(&self, to: &str, path: &Path) -> Result<SendHandle, SendFileError> {
+        let file = tokio::fs::File::open(path)
+            .await
+            .map_err(|e| SendFileError::io(path, &e))?;
+        let metadata = file
+            .metadata()
+            .await
+            .map_err(|e| SendFileError::io(path, &e))?;
+        let info = FileInfo::of_file(path, &metadata);
+        self.send_source(to, info, Source::File(file))
+    }
+
+    /// Sends a file read from `reader`, described by `info` (its name decides what it is sent
+    /// as; its size must be exact). A stream is read once, so `info` must carry the MD5
+    /// ([`FileInfo::md5`]); without it the send fails when the upload would read it again.
+    pub async fn send_reader(
+        &self,
+        to: &str,
+        info: FileInfo,
+        reader: impl tokio::io::AsyncRead + Send + Unpin + 'static,
+    ) -> Result<SendHandle, SendFileError> {
+        let source = Source::Stream {
+            reader: Box::new(reader),
+            position: 0,
+        };
+        self.send_source(to, info, source)
+    }
+
+    fn send_source(
+        &self,
+        to: &str,
+        info: FileInfo,
+        source: Source,
+    ) -> Result<SendHandle, SendFileError> {
+        let shared = &self.shared;
+        Ok(self.apply(|client, now| {
+            let handle = client.send_file(to, info, now)?;
+            // Registered while the client is locked: the driver cannot ask for its bytes first.
+            shared
+                .sources()
+                .insert(handle, Arc::new(tokio::sync::Mutex::new(source)));
+            Ok(handle)
+        })?)
+    }
+
+    /// Stops sending a file, queued or uploading (see [`Client::cancel_file`]); `false` when
+    /// it is past that.
+    pub async fn cancel_file(&self, handle: SendHandle) -> Result<bool, SessionError> {
+        self.apply(|client, now| Ok(client.cancel_file(handle, now)))
     }
 
     /// Marks a chat read on the phone.
@@ -211,6 +316,7 @@ impl Session {
             wake: Notify::new(),
             events: Notify::new(),
             stopped: AtomicBool::new(false),
+            sources: Mutex::new(HashMap::new()),
         });
         let task = tokio::spawn(run(Arc::clone(&shared), transport));
         Session {
@@ -276,6 +382,9 @@ impl Drop for Session {
 
 type Answer = (RequestId, Result<http::Response<Bytes>, TransportError>);
 
+/// Bytes read for a [`webwx_core::ChunkRequest`].
+type Chunk = (SendHandle, u64, std::io::Result<Bytes>);
+
 /// The driver: send what the core asks for (all in flight at once), feed back answers and
 /// timeouts, and wake the application when events may be waiting, until the session ends.
 async fn run(shared: Arc<Shared>, transport: Transport) {
@@ -286,6 +395,7 @@ async fn run(shared: Arc<Shared>, transport: Transport) {
     // The request of each task, so that a task that dies (a panic in the HTTP stack) is
     // reported to the core as a failed request instead of leaving it waiting.
     let mut tasks: Vec<(tokio::task::Id, RequestId)> = Vec::new();
+    let mut reads: JoinSet<Chunk> = JoinSet::new();
     loop {
         let (timeout, terminal) = {
             let mut client = shared.client();
@@ -296,6 +406,18 @@ async fn run(shared: Arc<Shared>, transport: Transport) {
                     .spawn(async move { (t.id, transport.execute(t.request, t.timeout).await) });
                 tasks.push((task.id(), id));
             }
+            while let Some(r) = client.poll_chunk_request() {
+                let source = shared.sources().get(&r.handle).cloned();
+                reads.spawn(async move {
+                    let bytes = match source {
+                        Some(source) => source.lock().await.read_at(r.offset, r.len).await,
+                        None => Err(std::io::Error::other("the file's source is gone")),
+                    };
+                    (r.handle, r.offset, bytes)
+                });
+            }
+            // A send that is over needs its file no more.
+            shared.sources().retain(|h, _| client.is_send_pending(*h));
             (client.poll_timeout(), client.state().is_terminal())
         };
         shared.events.notify_waiters();
@@ -323,6 +445,14 @@ async fn run(shared: Arc<Shared>, transport: Transport) {
                             client.handle_transport_error(id, TransportErrorKind::Other, now());
                         }
                     }
+                }
+            },
+            Some(Ok((handle, offset, bytes))) = reads.join_next(), if !reads.is_empty() => {
+                let mut client = shared.client();
+                match bytes {
+                    // Refused only when the send ended meanwhile: nothing to do.
+                    Ok(bytes) => { let _ = client.handle_chunk(handle, offset, bytes, now()); }
+                    Err(error) => client.handle_chunk_error(handle, &error.to_string(), now()),
                 }
             },
             () = shared.wake.notified() => {}

@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 mod session;
+mod source;
 mod transport;
 
 pub use session::{Session, SessionHandle};

@@ -7,16 +7,19 @@
 //! application has taken hold through this driver as well.
 
 use crate::Transport;
+use crate::source::Source;
 use bytes::Bytes;
+use std::collections::HashMap;
+use std::path::Path;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 use webwx_core::{
-    Client, Command, Config, DownloadError, Event, Media, MediaRequest, Message, RequestId,
-    ResumeError, SavedSession, SendHandle, SessionError, Timestamp, TransportErrorKind, UsageError,
-    Variant,
+    Client, Command, Config, DownloadError, Event, FileInfo, Media, MediaRequest, Message,
+    RequestId, ResumeError, SavedSession, SendFileError, SendHandle, SendKind, SessionError,
+    Timestamp, TransportErrorKind, UsageError, Variant,
 };
 
 /// The time for the core: the wall clock read once per process, then a monotonic clock, so a
@@ -39,6 +42,8 @@ enum Input {
         RequestId,
         Result<http::Response<Bytes>, crate::TransportError>,
     ),
+    /// A file's bytes were read (for a [`webwx_core::ChunkRequest`]).
+    Chunk(SendHandle, u64, std::io::Result<Bytes>),
     /// A command queued requests, or the application took events.
     Wake,
     /// The [`Session`] was dropped.
@@ -54,9 +59,15 @@ struct Shared {
     events: Condvar,
     /// The driver has stopped (the session ended, or the [`Session`] was dropped).
     stopped: AtomicBool,
+    /// Where the files being sent are read from, by send (dropped once the send is over).
+    sources: Mutex<HashMap<SendHandle, Arc<Mutex<Source>>>>,
 }
 
 impl Shared {
+    fn sources(&self) -> MutexGuard<'_, HashMap<SendHandle, Arc<Mutex<Source>>>> {
+        self.sources.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn client(&self) -> MutexGuard<'_, Client> {
         // A panic elsewhere while holding the lock leaves a client that is still consistent
         // between calls: keep using it.
@@ -161,6 +172,95 @@ impl SessionHandle {
         self.apply(|client, now| client.forward(message, to, now))
     }
 
+    /// Sends the image at `path` (a bmp, png, jpeg or jpg: the extension decides, as in the
+    /// official client). See [`SessionHandle::send_path`].
+    pub fn send_image(&self, to: &str, path: &Path) -> Result<SendHandle, SendFileError> {
+        self.send_kind(to, path, SendKind::Image)
+    }
+
+    /// Sends the video at `path` (an mp4 under 20 MiB). See [`SessionHandle::send_path`].
+    pub fn send_video(&self, to: &str, path: &Path) -> Result<SendHandle, SendFileError> {
+        self.send_kind(to, path, SendKind::Video)
+    }
+
+    /// Sends the gif at `path` as a sticker. See [`SessionHandle::send_path`].
+    pub fn send_sticker(&self, to: &str, path: &Path) -> Result<SendHandle, SendFileError> {
+        self.send_kind(to, path, SendKind::Sticker)
+    }
+
+    /// Sends the file at `path` as a file card (any extension that is not an image's, mp4 or
+    /// gif). See [`SessionHandle::send_path`].
+    pub fn send_file(&self, to: &str, path: &Path) -> Result<SendHandle, SendFileError> {
+        self.send_kind(to, path, SendKind::File)
+    }
+
+    fn send_kind(
+        &self,
+        to: &str,
+        path: &Path,
+        wanted: SendKind,
+    ) -> Result<SendHandle, SendFileError> {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let actual = SendKind::of_name(&name);
+        if actual != wanted {
+            return Err(SendFileError::WrongKind {
+                name: name.into_owned(),
+                wanted,
+                actual,
+            });
+        }
+        self.send_path(to, path)
+    }
+
+    /// Sends the file at `path` as what its extension makes it ([`SendKind::of_name`]): it is
+    /// read when its turn in the send lane comes, a chunk at a time (once for its MD5, once to
+    /// upload it), so memory stays at a chunk whatever its size. [`Event::UploadProgress`]
+    /// follows the upload; the outcome arrives as [`Event::Sent`] or [`Event::SendFailed`]. See
+    /// [`Client::send_file`].
+    pub fn send_path(&self, to: &str, path: &Path) -> Result<SendHandle, SendFileError> {
+        let file = std::fs::File::open(path).map_err(|e| SendFileError::io(path, &e))?;
+        let metadata = file.metadata().map_err(|e| SendFileError::io(path, &e))?;
+        let info = FileInfo::of_file(path, &metadata);
+        self.send_source(to, info, Source::File(file))
+    }
+
+    /// Sends a file read from `reader`, described by `info` (its name decides what it is sent
+    /// as; its size must be exact). A stream is read once, so `info` must carry the MD5
+    /// ([`FileInfo::md5`]); without it the send fails when the upload would read it again.
+    pub fn send_reader(
+        &self,
+        to: &str,
+        info: FileInfo,
+        reader: impl std::io::Read + Send + 'static,
+    ) -> Result<SendHandle, SendFileError> {
+        let source = Source::Stream {
+            reader: Box::new(reader),
+            position: 0,
+        };
+        self.send_source(to, info, source)
+    }
+
+    fn send_source(
+        &self,
+        to: &str,
+        info: FileInfo,
+        source: Source,
+    ) -> Result<SendHandle, SendFileError> {
+        let shared = &self.shared;
+        Ok(self.apply(|client, now| {
+            let handle = client.send_file(to, info, now)?;
+            // Registered while the client is locked: the driver cannot ask for its bytes first.
+            shared.sources().insert(handle, Arc::new(Mutex::new(source)));
+            Ok(handle)
+        })?)
+    }
+
+    /// Stops sending a file, queued or uploading (see [`Client::cancel_file`]); `false` when
+    /// it is past that.
+    pub fn cancel_file(&self, handle: SendHandle) -> Result<bool, SessionError> {
+        self.apply(|client, now| Ok(client.cancel_file(handle, now)))
+    }
+
     /// Marks a chat read on the phone.
     pub fn mark_read(&self, chat: &str) -> Result<(), SessionError> {
         self.apply(|client, now| client.mark_read(chat, now))
@@ -220,6 +320,7 @@ impl Session {
             transport: transport.clone(),
             events: Condvar::new(),
             stopped: AtomicBool::new(false),
+            sources: Mutex::new(HashMap::new()),
         });
         let for_driver = Arc::clone(&shared);
         let inputs = driver.clone();
@@ -348,6 +449,27 @@ fn run(
                     client.handle_transport_error(id, TransportErrorKind::Other, now());
                 }
             }
+            while let Some(r) = client.poll_chunk_request() {
+                let source = shared.sources().get(&r.handle).cloned();
+                let done = inputs.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("webwx-ureq-read".into())
+                    .spawn(move || {
+                        let bytes = match source {
+                            Some(source) => source
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .read_at(r.offset, r.len),
+                            None => Err(std::io::Error::other("the file's source is gone")),
+                        };
+                        let _ = done.send(Input::Chunk(r.handle, r.offset, bytes));
+                    });
+                if let Err(error) = spawned {
+                    client.handle_chunk_error(r.handle, &error.to_string(), now());
+                }
+            }
+            // A send that is over needs its file no more.
+            shared.sources().retain(|h, _| client.is_send_pending(*h));
             (client.poll_timeout(), client.state().is_terminal())
         };
         shared.events.notify_all();
@@ -375,6 +497,15 @@ fn run(
                 shared
                     .client()
                     .handle_transport_error(id, error.kind(), now());
+            }
+            Input::Chunk(handle, offset, Ok(bytes)) => {
+                // Refused only when the send ended meanwhile: nothing to do.
+                let _ = shared.client().handle_chunk(handle, offset, bytes, now());
+            }
+            Input::Chunk(handle, _, Err(error)) => {
+                shared
+                    .client()
+                    .handle_chunk_error(handle, &error.to_string(), now());
             }
             Input::Wake => {}
             Input::Stop => return shared.stop(),
