@@ -12,7 +12,8 @@ pub(crate) enum Exit {
     OutputClosed = 0,
     /// Something else failed.
     Failure = 1,
-    // 2 is clap's: the command line was wrong.
+    /// The command line was wrong (clap's code), or names a file that cannot be sent.
+    Usage = 2,
     /// The server refused the login (1203 and the like).
     LoginRefused = 3,
     /// There is no live session: run `webwx login`.

@@ -75,13 +75,28 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         save_media: Option<std::path::PathBuf>,
     },
-    /// Sends a text message.
+    /// Sends a text message, or a file: `--file` sends any file as what its extension makes it
+    /// (bmp/png/jpeg/jpg an image, mp4 a video, gif a sticker, anything else a file card), as
+    /// the official client does; `--image`, `--video` and `--sticker` also check that it is one.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["text", "image", "file", "video", "sticker"])))]
     Send {
         /// The receiver: a display name (remark or nick name) or a user name.
         #[arg(long)]
         to: String,
         /// The text.
-        text: String,
+        text: Option<String>,
+        /// An image (bmp, png, jpeg, jpg).
+        #[arg(long, value_name = "FILE")]
+        image: Option<PathBuf>,
+        /// Any file, sent as what its extension makes it.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// A video (an mp4 under 20 MiB).
+        #[arg(long, value_name = "FILE")]
+        video: Option<PathBuf>,
+        /// A sticker (a gif).
+        #[arg(long, value_name = "FILE")]
+        sticker: Option<PathBuf>,
     },
     /// Lists the contacts.
     Contacts {
@@ -125,7 +140,25 @@ fn main() {
                 count,
                 save_media,
             } => listen::listen(server, &session, json, count, save_media.as_deref()).await,
-            Command::Send { to, text } => real::send(server, &session, &to, &text).await,
+            Command::Send {
+                to,
+                text,
+                image,
+                file,
+                video,
+                sticker,
+            } => {
+                use webwx_core::SendKind;
+                let what = match (text, image, file, video, sticker) {
+                    (Some(text), ..) => real::What::Text(text),
+                    (_, Some(p), ..) => real::What::File(p, Some(SendKind::Image)),
+                    (_, _, Some(p), ..) => real::What::File(p, None),
+                    (_, _, _, Some(p), _) => real::What::File(p, Some(SendKind::Video)),
+                    (_, _, _, _, Some(p)) => real::What::File(p, Some(SendKind::Sticker)),
+                    _ => unreachable!("clap requires one"),
+                };
+                real::send(server, &session, &to, what).await
+            }
             Command::Contacts { json } => real::contacts(server, &session, json).await,
             Command::Logout => logout::logout(server, &session).await,
         }

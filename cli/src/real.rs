@@ -16,7 +16,11 @@ use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use webwx_core::ContactKind;
 use webwx_core::message::decode_text;
-use webwx_core::{Config, Endpoint, Event, FILE_HELPER, Hosts, RetryPolicy, SavedSession};
+use indicatif::{ProgressBar, ProgressStyle};
+use webwx_core::{
+    Config, Endpoint, Event, FILE_HELPER, Hosts, RetryPolicy, SavedSession, SendFileError,
+    SendKind,
+};
 use webwx_hyper::{Session, Transport};
 
 /// A client configuration: a fresh seed from the clock and the process id, the login origin and
@@ -205,27 +209,99 @@ fn resolve(names: &Names, to: &str) -> Result<String, CliError> {
     ))
 }
 
+/// What `webwx send` sends.
+pub(crate) enum What {
+    /// A text.
+    Text(String),
+    /// A file, checked to be of this kind (none: whatever its extension makes it).
+    File(std::path::PathBuf, Option<SendKind>),
+}
+
+/// Files above this size get a progress bar.
+const PROGRESS_ABOVE: u64 = 4 * 1024 * 1024;
+
 /// `webwx send`.
 pub(crate) async fn send(
     server: Option<&str>,
     path: &Path,
     to: &str,
-    text: &str,
+    what: What,
 ) -> Result<(), CliError> {
+    if let What::File(file, wanted) = &what {
+        // Checked before anything talks to the server.
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        let actual = SendKind::of_name(&name);
+        if let Some(wanted) = wanted.filter(|w| *w != actual) {
+            return Err(CliError::new(
+                Exit::Usage,
+                format!(
+                    "{} is sent as {actual} by its extension, not as {wanted} (the official client decides by extension; use --file to send it as {actual})",
+                    for_terminal(&name)
+                ),
+            ));
+        }
+        let size = std::fs::metadata(file)
+            .map_err(|e| CliError::new(Exit::Usage, format!("{}: {e}", file.display())))?
+            .len();
+        if size == 0 {
+            return Err(CliError::new(
+                Exit::Usage,
+                format!("{}: an empty file cannot be sent", file.display()),
+            ));
+        }
+    }
     let (mut session, config, hosts) = resume(server, path, false).await?;
     let names = Names::of_session(&save(&session, path).await?);
     let user_name = resolve(&names, to)?;
-    let handle = session
-        .send_text(&user_name, text)
-        .await
-        .map_err(|e| CliError::new(Exit::Failure, e))?;
+    let mut bar = None;
+    let handle = match &what {
+        What::Text(text) => session
+            .send_text(&user_name, text)
+            .await
+            .map_err(|e| CliError::new(Exit::Failure, e))?,
+        What::File(file, _) => {
+            let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+            if size > PROGRESS_ABOVE {
+                let b = ProgressBar::new(size);
+                b.set_style(
+                    ProgressStyle::with_template(
+                        "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+                b.set_message("uploading");
+                bar = Some(b);
+            }
+            session
+                .handle()
+                .send_path(&user_name, file)
+                .await
+                .map_err(|e| match e {
+                    SendFileError::Io { .. } | SendFileError::WrongKind { .. } => {
+                        CliError::new(Exit::Usage, e)
+                    }
+                    other => CliError::new(Exit::Failure, other),
+                })?
+        }
+    };
     // `send` shows no messages: once it has taken one, it keeps the save made before it (the
     // message comes again to `listen`) instead of saving past it.
     let mut took_message = false;
     while let Some(event) = session.next_event().await {
         match event {
             Event::Message(_) => took_message = true,
+            Event::UploadProgress {
+                handle: h, sent, ..
+            } if h == handle => {
+                if let Some(b) = &bar {
+                    b.set_position(sent);
+                }
+            }
             Event::Sent { handle: h, .. } if h == handle => {
+                if let Some(b) = bar.take() {
+                    b.finish_and_clear();
+                }
                 if !took_message {
                     save(&session, path).await?;
                 }
@@ -236,6 +312,9 @@ pub(crate) async fn send(
                 ));
             }
             Event::SendFailed { handle: h, error } if h == handle => {
+                if let Some(b) = bar.take() {
+                    b.abandon();
+                }
                 return Err(CliError::from_core(&error, |ep| {
                     host_for(&config, Some(&hosts), ep)
                 }));
