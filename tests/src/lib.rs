@@ -190,6 +190,50 @@ impl Bot {
         result.unwrap_or_else(|e| panic!("forward: {e}"))
     }
 
+    /// Sends the file at `path` (what its extension makes it); the send's handle, or why it
+    /// was refused.
+    pub fn send_path(
+        &self,
+        to: &str,
+        path: &std::path::Path,
+    ) -> Result<SendHandle, webwx_core::SendFileError> {
+        match &self.inner {
+            Inner::Ureq(s) => s.handle().send_path(to, path),
+            Inner::Hyper(rt, Some(s)) => rt.block_on(s.handle().send_path(to, path)),
+            Inner::Hyper(_, None) => Err(webwx_core::SessionError::Stopped.into()),
+        }
+    }
+
+    /// Sends a file of `info` read once from `bytes` as a stream (so `info` needs the MD5).
+    pub fn send_stream(
+        &self,
+        to: &str,
+        info: webwx_core::FileInfo,
+        bytes: Vec<u8>,
+    ) -> Result<SendHandle, webwx_core::SendFileError> {
+        match &self.inner {
+            Inner::Ureq(s) => s
+                .handle()
+                .send_reader(to, info, std::io::Cursor::new(bytes)),
+            Inner::Hyper(rt, Some(s)) => rt.block_on(s.handle().send_reader(
+                to,
+                info,
+                std::io::Cursor::new(bytes),
+            )),
+            Inner::Hyper(_, None) => Err(webwx_core::SessionError::Stopped.into()),
+        }
+    }
+
+    /// Stops sending a file (see `Client::cancel_file`).
+    pub fn cancel_file(&self, handle: SendHandle) -> bool {
+        let result = match &self.inner {
+            Inner::Ureq(s) => s.handle().cancel_file(handle),
+            Inner::Hyper(rt, Some(s)) => rt.block_on(s.handle().cancel_file(handle)),
+            Inner::Hyper(_, None) => Err(webwx_core::SessionError::Stopped),
+        };
+        result.unwrap_or_else(|e| panic!("cancel_file: {e}"))
+    }
+
     /// Downloads `variant` of `media` into memory through the transport's streaming download
     /// (the bytes written, or why not).
     pub fn download(
