@@ -98,6 +98,20 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         sticker: Option<PathBuf>,
     },
+    /// Downloads the media of a message seen earlier by `webwx listen --json` (in the same
+    /// session): give the message's JSON line (or its `media` object).
+    Download {
+        /// The JSON line `listen --json` printed for the message.
+        #[arg(long, value_name = "JSON")]
+        message: String,
+        /// Where to write it: a file, or a folder to put it in under its own name (default: the
+        /// current folder).
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// The thumbnail of an image or video instead.
+        #[arg(long)]
+        thumbnail: bool,
+    },
     /// Lists the contacts.
     Contacts {
         /// As JSON.
@@ -159,6 +173,11 @@ fn main() {
                 };
                 real::send(server, &session, &to, what).await
             }
+            Command::Download {
+                message,
+                out,
+                thumbnail,
+            } => media::download(server, &session, &message, out.as_deref(), thumbnail).await,
             Command::Contacts { json } => real::contacts(server, &session, json).await,
             Command::Logout => logout::logout(server, &session).await,
         }

@@ -3,7 +3,10 @@
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use webwx_core::{Message, Variant};
+use crate::console;
+use crate::failure::{CliError, Exit};
+use indicatif::{ProgressBar, ProgressStyle};
+use webwx_core::{Media, Message, Variant};
 use webwx_hyper::SessionHandle;
 
 /// What became of a message's media.
@@ -58,6 +61,81 @@ pub(crate) async fn save(handle: &SessionHandle, m: &Message, dir: &Path) -> Opt
             Saved::Failed(e.to_string())
         }
     })
+}
+
+/// The media of a `listen --json` line, or of a `media` object alone.
+fn media_of(json: &str) -> Result<Media, CliError> {
+    let bad = |e: serde_json::Error| {
+        CliError::new(
+            Exit::Usage,
+            format!("--message: not a message line of `webwx listen --json` with media ({e})"),
+        )
+    };
+    let value: serde_json::Value = serde_json::from_str(json).map_err(bad)?;
+    let media = value.get("media").cloned().unwrap_or(value);
+    serde_json::from_value(media).map_err(bad)
+}
+
+/// `webwx download`: the media of a message seen earlier, written to a file (the message's own
+/// name in `out` when it is a folder), with a progress bar over a few MB.
+pub(crate) async fn download(
+    server: Option<&str>,
+    session_path: &Path,
+    message: &str,
+    out: Option<&Path>,
+    thumbnail: bool,
+) -> Result<(), CliError> {
+    let media = media_of(message)?;
+    let variant = if thumbnail {
+        Variant::Thumbnail
+    } else {
+        Variant::Full
+    };
+    if !media.has(variant) {
+        return Err(CliError::new(
+            Exit::Usage,
+            "this media has no such version (a paid sticker, or a thumbnail of a kind without one)",
+        ));
+    }
+    let target = match out {
+        Some(p) if p.is_dir() => free_path(p, &media.msg_id, &media.suggested_name()),
+        Some(p) => p.to_path_buf(),
+        None => free_path(Path::new("."), &media.msg_id, &media.suggested_name()),
+    };
+    let (session, ..) = crate::real::resume(server, session_path, false).await?;
+    let mut file = tokio::fs::File::create(&target).await.map_err(|e| {
+        CliError::new(Exit::Failure, format!("{}: {e}", target.display()))
+    })?;
+    let bar = ProgressBar::hidden();
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("downloading");
+    let result = session
+        .handle()
+        .download(&media, variant, &mut file, |written, total| {
+            if let Some(total) = total.filter(|t| *t > 4 * 1024 * 1024) {
+                if bar.is_hidden() {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                }
+                bar.set_length(total);
+            }
+            bar.set_position(written);
+            ControlFlow::Continue(())
+        })
+        .await;
+    bar.finish_and_clear();
+    drop(file);
+    drop(session);
+    match result {
+        Ok(written) => console::result(&format!("{} ({written} bytes)", target.display())),
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&target).await;
+            Err(CliError::new(Exit::Failure, format!("download failed: {e}")))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -111,7 +111,7 @@ pub(crate) fn connection_note(e: &Event) -> Option<String> {
 
 /// A message for a program (print it with [`sanitize::json_line`]).
 pub(crate) fn message_json(m: &Message, names: &Names) -> Value {
-    json!({
+    let mut line = json!({
         "event": "message",
         "id": m.id,
         "chat": m.chat,
@@ -125,7 +125,15 @@ pub(crate) fn message_json(m: &Message, names: &Names) -> Value {
         "kind": kind(&m.content),
         "text": text(&m.content),
         "time": m.create_time,
-    })
+    });
+    // What `webwx download` needs to fetch it later in the session.
+    if let (Some(media), Some(map)) = (m.media(), line.as_object_mut()) {
+        map.insert(
+            "media".into(),
+            serde_json::to_value(media).unwrap_or(Value::Null),
+        );
+    }
+    line
 }
 
 /// Any event for a program (`None` for the ones a listener does not need; print it with

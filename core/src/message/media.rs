@@ -6,7 +6,8 @@
 use super::{Content, Message};
 
 /// What kind of media.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum MediaKind {
     /// `MsgType` 3.
@@ -32,8 +33,9 @@ pub enum Variant {
 }
 
 /// A piece of media a message carries: its kind, what is known of it, and the ids needed to
-/// fetch it.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// fetch it. Serializable, so that a program can keep it (`webwx listen --json` prints it) and
+/// fetch the media later in the same session.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Media {
     /// The kind.
