@@ -368,7 +368,8 @@ impl Family {
 }
 
 /// A fault at the `nth` request (1-based, counted over the whole simulator) to `endpoint` (the
-/// last path segment: `synccheck`, `webwxsync`, `webwxsendmsg`, `login`, `jslogin`, ...).
+/// last path segment: `synccheck`, `webwxsync`, `webwxsendmsg`, `login`, `jslogin`,
+/// `webwxuploadmedia`, ...). CORS preflights (`OPTIONS`) are not counted.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultRule {
@@ -397,4 +398,8 @@ pub enum Fault {
     Code(i64),
     /// `webwxsync` only: deliver the previous answer's messages again alongside the new ones.
     Duplicate,
+    /// Read about half of the request body (half its `Content-Length`; the first piece when it
+    /// has none), then close the connection without an answer: a connection lost in the middle
+    /// of an upload's chunk. The request is not handled.
+    DropMidBody,
 }

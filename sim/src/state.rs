@@ -205,6 +205,11 @@ impl Shared {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Counts a request that no fault applies to (a CORS preflight).
+    pub(crate) fn count_request(&self) {
+        self.lock().requests += 1;
+    }
+
     /// Counts a request to `endpoint` and returns the fault scheduled for it, if any.
     pub(crate) fn fault_for(&self, endpoint: &str) -> Option<Fault> {
         let mut inner = self.lock();
