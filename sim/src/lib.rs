@@ -223,6 +223,7 @@ mod qr;
 mod scenario;
 mod server;
 mod state;
+mod upload;
 mod wire;
 
 pub use gauge::LoadStatus;
@@ -234,6 +235,7 @@ pub use scenario::{
     PhoneScript, Refusal, Scenario,
 };
 pub use state::SentMessage;
+pub use upload::UploadedMedia;
 
 /// A PNG image of a QR code encoding `payload` (what the simulator serves at `/qrcode/<uuid>`),
 /// for clients that want to write the login QR code to a file.
@@ -414,6 +416,19 @@ impl Simulator {
     /// media endpoints serve it; `None` when that message has no media.
     pub fn media(&self, uin: u64, msg_id: &str) -> Option<StoredMedia> {
         handlers::admin::media(&self.shared, uin, msg_id)
+    }
+
+    /// The upload (webwxuploadmedia) of `uin`'s account whose `MediaId` is `media_id`: its
+    /// name, size, MD5, and its bytes when it was not over
+    /// [`Scenario::upload_keep_bytes`]. `None` for an unknown uin or MediaId.
+    pub fn upload(&self, uin: u64, media_id: &str) -> Option<UploadedMedia> {
+        handlers::admin::upload(&self.shared, uin, media_id)
+    }
+
+    /// Every finished upload of `uin`'s account, in the order they finished (`None` for an
+    /// unknown uin).
+    pub fn uploads(&self, uin: u64) -> Option<Vec<UploadedMedia>> {
+        handlers::admin::uploads(&self.shared, uin)
     }
 
     /// Applies a contact or profile change to `uin`'s account now (the state changes at once; the

@@ -2,7 +2,7 @@
 //! and routes each request to its endpoint.
 
 use crate::handlers::session::Req;
-use crate::handlers::{admin, login, media, session};
+use crate::handlers::{admin, login, media, session, upload};
 use crate::scenario::Fault;
 use crate::state::Shared;
 use crate::wire::{self, Answer};
@@ -183,6 +183,9 @@ async fn route(
             Some(call) => session::send_media(shared, req, forced, call),
             None => wire::html(StatusCode::NOT_FOUND, "not found"),
         },
+        (&Method::POST, "webwxuploadmedia") => upload::upload_media(shared, req, forced).await,
+        (&Method::OPTIONS, "webwxuploadmedia") => upload::preflight(req),
+        (&Method::POST, "webwxcheckupload") => upload::check_upload(shared, req, forced),
         (&Method::POST, "webwxstatreport") => session::stat_report(shared, req, forced),
         (&Method::GET | &Method::POST, "webwxlogout") => session::logout(shared, req),
         (&Method::GET, "webwxgetmsgimg") => media::msg_img(shared, req, forced),
