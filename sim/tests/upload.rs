@@ -898,3 +898,90 @@ async fn an_itchat_style_upload_is_taken_and_its_departures_noted() {
     expected.sort_unstable();
     assert_eq!(deviations, expected);
 }
+
+#[tokio::test]
+async fn a_gif_goes_as_a_sticker_and_an_mp4_as_a_video() {
+    let sim = Simulator::start(scenario()).await.unwrap();
+    let (b, l, me, friend) = set_up(&sim).await;
+    let mut gif = b"GIF89a\x30\x00\x20\x00".to_vec();
+    gif.extend(bytes(5_000, 6));
+    let file = File::new(&b, 8, "Smile.GIF", "image/gif", "doc", gif, &friend);
+    let done = upload(&b, &l, &me, &file).await;
+    let sticker = done["MediaId"].as_str().unwrap().to_string();
+    assert_eq!(done["CDNThumbImgWidth"], 0);
+    let up = sim.upload(l.uin, &sticker).unwrap();
+    assert_eq!(
+        (up.kind, up.media_type.as_str()),
+        (MediaKind::Sticker, "doc")
+    );
+    let r = post_msg(
+        &b,
+        &l,
+        "webwxsendemoticon",
+        "fun=sys&",
+        vec![
+            ("Type", json!(47)),
+            ("EmojiFlag", json!(2)),
+            ("MediaId", json!(sticker)),
+        ],
+        &me,
+        &friend,
+    )
+    .await;
+    assert_eq!(r["BaseResponse"]["Ret"], 0, "{r}");
+
+    let file = File::new(
+        &b,
+        9,
+        "clip.mp4",
+        "video/mp4",
+        "video",
+        bytes(CHUNK + 10, 7),
+        &friend,
+    );
+    let video = upload(&b, &l, &me, &file).await["MediaId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(sim.upload(l.uin, &video).unwrap().kind, MediaKind::Video);
+    // An uploaded video is not an image.
+    let r = post_msg(
+        &b,
+        &l,
+        "webwxsendmsgimg",
+        "fun=async&f=json&",
+        vec![
+            ("Type", json!(3)),
+            ("MediaId", json!(video)),
+            ("Content", json!("")),
+        ],
+        &me,
+        &friend,
+    )
+    .await;
+    assert_eq!(r["BaseResponse"]["Ret"], 1, "{r}");
+    let r = post_msg(
+        &b,
+        &l,
+        "webwxsendvideomsg",
+        "fun=async&f=json&",
+        vec![
+            ("Type", json!(43)),
+            ("MediaId", json!(video)),
+            ("Content", json!("")),
+        ],
+        &me,
+        &friend,
+    )
+    .await;
+    assert_eq!(r["BaseResponse"]["Ret"], 0, "{r}");
+    let sent = sim.sent(l.uin).unwrap();
+    assert_eq!(
+        sent.iter()
+            .map(|s| (s.msg_type, s.file_name.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(47, "Smile.GIF"), (43, "clip.mp4")]
+    );
+    assert_eq!(sent[1].media_md5, file.md5);
+    assert_eq!(info(&sim, l.uin).deviations, Vec::<String>::new());
+}

@@ -43,7 +43,7 @@ pub struct SessionInfo {
     /// The account's groups' user names.
     pub groups: Vec<String>,
     /// Ways the client departed from the official client that the real server tolerates, each
-    /// `"<rule>: <what was seen>"` (see the crate docs), at most 64.
+    /// `"<rule>: <what was seen>"` (see the crate docs), at most 128.
     pub deviations: Vec<String>,
     /// The `type` of each webwxlogout of the session, in order.
     pub logouts: Vec<u8>,
