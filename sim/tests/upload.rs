@@ -985,3 +985,98 @@ async fn a_gif_goes_as_a_sticker_and_an_mp4_as_a_video() {
     assert_eq!(sent[1].media_md5, file.md5);
     assert_eq!(info(&sim, l.uin).deviations, Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn in_a_family_uploads_go_to_its_file_host() {
+    let mut s = scenario();
+    s.family = webwx_sim::Family::Wx2;
+    let sim = Simulator::start(s).await.unwrap();
+    let base = sim.base_url();
+    let mut b = Browser::new(&base);
+    b.origin = "https://wx2.qq.com".into();
+    let id = uuid(&base).await;
+    let redirect = loop {
+        let r = poll(&base, &id).await;
+        if let Some(u) = between(&r, "window.redirect_uri=\"", "\"") {
+            break u.to_string();
+        }
+    };
+    let l = login_from(&ticket(&base, &redirect).await, &redirect);
+    let me = info(&sim, l.uin).user_name;
+    let friend = info(&sim, l.uin).friends[0].clone();
+    let file = File::new(&b, 0, "a.png", "image/png", "pic", bytes(1_000, 1), &friend);
+    let boundary = "----WebKitFormBoundaryABCDEFGHIJKLMNOP";
+    let body = multipart(
+        boundary,
+        &file.fields(&l, &me, 0),
+        ("filename", "a.png", "image/png", &file.data),
+    );
+    let post = |host: &str| {
+        // Cross-origin from the page: its Referer is the page's origin.
+        let mut h: Vec<_> = b
+            .upload_headers(boundary)
+            .into_iter()
+            .filter(|(k, _)| *k != "referer")
+            .collect();
+        h.extend([
+            ("referer", "https://wx2.qq.com/".to_string()),
+            ("host", host.to_string()),
+        ]);
+        let h = Browser::with_cookies(h, &l);
+        let (base, body) = (base.clone(), body.clone());
+        async move { send(&base, "POST", UPLOAD, &h, body).await.unwrap() }
+    };
+    let r = post("wx2.qq.com").await.json();
+    assert_eq!(r["BaseResponse"]["Ret"], 1101, "the API host: {r}");
+    let r = post("file.wx2.qq.com").await;
+    assert_eq!(
+        r.headers["access-control-allow-origin"],
+        "https://wx2.qq.com"
+    );
+    let r = r.json();
+    assert!(r["MediaId"].as_str().unwrap().starts_with("@crypt_"), "{r}");
+    let deviations = info(&sim, l.uin).deviations;
+    assert!(
+        deviations.iter().all(|d| !d.contains("upload")),
+        "{deviations:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_video_of_20_mib_and_a_checkupload_of_a_small_file_are_noted() {
+    let sim = Simulator::start(scenario()).await.unwrap();
+    let (b, l, me, friend) = set_up(&sim).await;
+    // The first chunk is enough for the rules to see the size.
+    let file = File::new(
+        &b,
+        1,
+        "long.MP4",
+        "video/mp4",
+        "video",
+        bytes(20 * 1024 * 1024, 2),
+        &friend,
+    );
+    let r = post_chunk(&b, &l, &me, &file, 0, None).await.unwrap();
+    assert_eq!(r["BaseResponse"]["Ret"], 0);
+    let body = format!(
+        "{{\"FromUserName\":{},\"ToUserName\":{},\"FileSize\":1000,\"FileMd5\":\"{}\",\"FileName\":\"a.txt\",\"FileType\":7,\"BaseRequest\":{}}}",
+        Value::from(me.as_str()),
+        Value::from(friend.as_str()),
+        md5_hex(b"x"),
+        b.base_request(&l)
+    );
+    let path = b.api(&l, "webwxcheckupload", "");
+    let headers = Browser::with_cookies(b.angular_headers(true), &l);
+    let r = send(&b.base, "POST", &path, &headers, body.into_bytes())
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(r["BaseResponse"]["Ret"], 0);
+    assert_eq!(
+        info(&sim, l.uin).deviations,
+        vec![
+            "upload: a video of 20 MiB or more (official: an mp4 of 20 MiB or more is refused before upload)",
+            "checkupload: a file of at most 26214400 bytes (official: only files over 26214400 bytes)",
+        ]
+    );
+}
