@@ -25,7 +25,7 @@
 //!
 //! Where the real server tolerates a client that departs from the official web client (as
 //! Chrome runs it: `webwxApp.js` on Angular 1 and jQuery), the simulator answers as the real
-//! server would, and notes the departure in [`SessionInfo::deviations`]: at most 64 distinct
+//! server would, and notes the departure in [`SessionInfo::deviations`]: at most 128 distinct
 //! strings per session, each `"<rule>: <what was seen>"` naming the call and never carrying a
 //! whole request. Departures before the session exists (jslogin, the login polls, the ticket)
 //! are noted with the session the login makes. Tests of a client that means to behave like the
@@ -66,6 +66,8 @@
 //!   forward; their `LocalID` as `local-id` says.
 //! - `logout`: after synccheck answered 1100 the logout has `type=0`, after 1101 or 1102
 //!   `type=1` ([`SessionInfo::logouts`]).
+//! - `upload`, and `send` of an uploaded media: see [Uploads](#uploads); `checkupload`:
+//!   webwxcheckupload's body.
 //!
 //! Media downloads (see [Media](#media)) are not `$http` calls: the page concatenates their URLs
 //! and loads them with an element, which decides the headers.
@@ -102,13 +104,16 @@
 //! `webwxinit`, `webwxstatusnotify`, `webwxgetcontact` (Seq paging), `webwxbatchgetcontact`,
 //! `synccheck` (held until a message arrives or the hold time passes), `webwxsync`,
 //! `webwxsendmsg`, the media sends `webwxsendmsgimg`, `webwxsendvideomsg`, `webwxsendemoticon`
-//! and `webwxsendappmsg` (see [Sending media](#sending-media)), `webwxstatreport` (counted in
+//! and `webwxsendappmsg` (see [Sending media](#sending-media)), `webwxuploadmedia` (on the file
+//! host, with its `OPTIONS` preflight) and `webwxcheckupload` (see [Uploads](#uploads)),
+//! `webwxstatreport` (counted in
 //! [`SessionInfo::stat_reports`]), `webwxlogout`,
 //! `webwxpushloginurl`, the media endpoints `webwxgetmsgimg`, `webwxgetvoice`, `webwxgetvideo`,
 //! `webwxgetmedia` (on the file host) and `webwxgeticon`/`webwxgetheadimg` (see [Media](#media));
 //! the admin API under `/__sim/` (`GET state`, `GET sessions/<uin>/sent`,
 //! `POST sessions/<uin>/messages`, `POST sessions/<uin>/media`,
-//! `GET sessions/<uin>/media/<msgid>[?thumbnail]`, `POST sessions/<uin>/changes`,
+//! `GET sessions/<uin>/media/<msgid>[?thumbnail]`, `GET sessions/<uin>/uploads`,
+//! `GET sessions/<uin>/uploads/<MediaId>`, `POST sessions/<uin>/changes`,
 //! `POST sessions/<uin>/end`, `GET load`, `POST load`, `GET hold/<ms>`).
 //!
 //! ## Media
@@ -176,7 +181,67 @@
 //! or injected), else the answer is `Ret` 1 with an `ErrMsg`. A send is answered
 //! `{"BaseResponse": {"Ret": 0, "ErrMsg": ""}, "MsgID": "<new id>", "LocalID": "<LocalID>"}`
 //! and recorded once per `LocalID` in [`Simulator::sent`], with its `Msg.Type`, its
-//! [`SentMessage::media_id`] and its [`SentMessage::scene`]. No upload endpoint is simulated.
+//! [`SentMessage::media_id`] and its [`SentMessage::scene`], with the media's
+//! [`SentMessage::media_md5`], [`SentMessage::media_size`] and [`SentMessage::file_name`].
+//!
+//! ## Uploads
+//!
+//! `POST https://file.<host>/cgi-bin/mmwebwx-bin/webwxuploadmedia?f=json` takes a file in
+//! chunks of 524,288 bytes, one multipart form per chunk (`/work/notes/upload.md`): fields `id,
+//! name, type, lastModifiedDate, size, [chunks, chunk], mediatype, uploadmediarequest,
+//! webwx_data_ticket, pass_ticket`, then the file part `filename`. The session is the one the
+//! uploadmediarequest's `BaseRequest` names (a stale `Skey` gets `Ret` 1100, an unknown `Uin`
+//! or `Sid` 1101, like the JSON calls; cookies are not required); the chunks of one file share
+//! its `ClientMediaId`. They come in order: the next chunk, or the last one again (a retry:
+//! it replaces the previous bytes); a skipped chunk, an earlier one, a chunk of the wrong
+//! length (`[chunk * 524288, min(size, (chunk + 1) * 524288))`), an empty file, or `chunks`
+//! other than `ceil(size / 524288)` is refused with `Ret` 1 and a message in `ErrMsg`. Every
+//! chunk is answered `{"BaseResponse": {"Ret": 0, "ErrMsg": ""}, "MediaId": "", "StartPos": 0,
+//! "CDNThumbImgHeight": 0, "CDNThumbImgWidth": 0}`, the last one, when the MD5 of the
+//! assembled bytes is `FileMd5`, with the new `MediaId`, `StartPos` the size, the thumbnail's
+//! size for an image (its longer side 120) and `EncryFileName` (encodeURIComponent of the name,
+//! `.` as `%2E`); the same last chunk again gets the same answer. An `OPTIONS` preflight is
+//! answered 200 with the `Access-Control-Allow-*` headers (the POST's answer carries
+//! `Access-Control-Allow-Origin` and `-Credentials` too); preflights do not count for
+//! [`FaultRule::nth`].
+//!
+//! A finished upload is stored for the account as a media ([`Simulator::upload`],
+//! [`Simulator::uploads`], `GET /__sim/sessions/<uin>/uploads[/<MediaId>]`): by `mediatype`,
+//! `pic` an image, `video` a video, `doc` a file (a `.gif` a sticker, which may go as a file
+//! too). The bytes of an upload up to [`Scenario::upload_keep_bytes`] (64 MiB by default) are
+//! kept; a larger one keeps only its MD5 (computed as the chunks arrive) and size. Its
+//! `MediaId` is then sent like a received media's (webwxsendmsgimg, webwxsendvideomsg,
+//! webwxsendemoticon with `EmojiFlag` 2, webwxsendappmsg with the appmsg's `attachid`); the
+//! sent message serves the bytes by its `MsgID` as the account's other media.
+//!
+//! `POST /webwxcheckupload?lang=..&pass_ticket=..` (API host) answers `{"BaseResponse": ..,
+//! "MediaId": "", "AESKey": .., "Signature": .., "EncryFileName": ..}`, with the `MediaId` of
+//! the account's earlier upload of the same file (`FileMd5` and size) when there is one. The
+//! upload of a file over 26,214,400 bytes then carries that `AESKey` and `Signature` at the
+//! end of its uploadmediarequest (others are refused), and its webwxsendappmsg the `Signature`
+//! first in `Msg` (without it, or with another, the send is refused).
+//!
+//! The rules (deviations `upload`, `checkupload`, `send`, and `headers` of "an upload XHR"):
+//! the form's fields in WebUploader's order; `id` `WU_FILE_<n>` and the same on every chunk;
+//! `type` a MIME type; `lastModifiedDate` JavaScript's `Date` text; `size` the `TotalLen`;
+//! `chunks`/`chunk` only for more than one chunk; the file part's filename the `name` and its
+//! `Content-Type` the `type` (one chunk) or `application/octet-stream` (a chunk of several);
+//! `mediatype` by the extension (`pic` for bmp, png, jpeg, jpg; `video` for mp4; `doc`
+//! otherwise), and no video of 20 MiB or more; the uploadmediarequest compact, its keys
+//! `UploadType (2), BaseRequest {Uin (a number), Sid, Skey, DeviceID (the same on every chunk)},
+//! ClientMediaId (13-digit ms), TotalLen, StartPos (0), DataLen (TotalLen), MediaType (4),
+//! FromUserName (the account), ToUserName (the send's), FileMd5 (32 lowercase hex digits)[,
+//! AESKey, Signature]`, the last two only over 26,214,400 bytes; `webwx_data_ticket` the
+//! cookie's value, the cookie sent too; `pass_ticket` decoded (or `undefined`); the query only
+//! `f=json`; Chrome's headers of a cross-origin XHR (`Origin`, the multipart boundary
+//! `----WebKitFormBoundary...`). webwxcheckupload's body keys `FromUserName, ToUserName,
+//! FileSize, FileMd5, FileName, FileType (7), BaseRequest`, only over 26,214,400 bytes. The send
+//! of an upload: image and video `Content: ""`, a sticker's `EmojiFlag` 2, a file's `Content`
+//! exactly `<appmsg appid='wxeb7ec651dd0aefa9' sdkver=''><title>NAME</title><des></des>
+//! <action></action><type>6</type><content></content><url></url><lowurl></lowurl><appattach>
+//! <totallen>SIZE</totallen><attachid>MEDIAID</attachid><fileext>EXT</fileext></appattach>
+//! <extinfo></extinfo></appmsg>` (one line; `EXT` with its case kept, `undefined` when the name
+//! has none), and a `Signature` only after a webwxcheckupload.
 //!
 //! ## Contact and profile changes
 //!
@@ -223,6 +288,7 @@ mod qr;
 mod scenario;
 mod server;
 mod state;
+mod upload;
 mod wire;
 
 pub use gauge::LoadStatus;
@@ -234,6 +300,7 @@ pub use scenario::{
     PhoneScript, Refusal, Scenario,
 };
 pub use state::SentMessage;
+pub use upload::UploadedMedia;
 
 /// A PNG image of a QR code encoding `payload` (what the simulator serves at `/qrcode/<uuid>`),
 /// for clients that want to write the login QR code to a file.
@@ -414,6 +481,19 @@ impl Simulator {
     /// media endpoints serve it; `None` when that message has no media.
     pub fn media(&self, uin: u64, msg_id: &str) -> Option<StoredMedia> {
         handlers::admin::media(&self.shared, uin, msg_id)
+    }
+
+    /// The upload (webwxuploadmedia) of `uin`'s account whose `MediaId` is `media_id`: its
+    /// name, size, MD5, and its bytes when it was not over
+    /// [`Scenario::upload_keep_bytes`]. `None` for an unknown uin or MediaId.
+    pub fn upload(&self, uin: u64, media_id: &str) -> Option<UploadedMedia> {
+        handlers::admin::upload(&self.shared, uin, media_id)
+    }
+
+    /// Every finished upload of `uin`'s account, in the order they finished (`None` for an
+    /// unknown uin).
+    pub fn uploads(&self, uin: u64) -> Option<Vec<UploadedMedia>> {
+        handlers::admin::uploads(&self.shared, uin)
     }
 
     /// Applies a contact or profile change to `uin`'s account now (the state changes at once; the

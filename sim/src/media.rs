@@ -8,7 +8,9 @@
 
 use crate::ids::{hex, mix};
 use bytes::Bytes;
+use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// The largest video or file the simulator makes (a larger size asked for is cut to this).
 pub const MAX_MEDIA_BYTES: usize = 512 * 1024 * 1024;
@@ -184,6 +186,70 @@ pub(crate) struct Media {
     pub(crate) md5: String,
     /// The message's `FromUserName` (the file host's `sender`).
     pub(crate) sender: String,
+    /// What its upload said, for a media a client uploaded (webwxuploadmedia).
+    pub(crate) upload: Option<UploadInfo>,
+    /// The MD5 of `full`, once computed.
+    pub(crate) digest: OnceLock<String>,
+}
+
+/// The largest received media whose MD5 a send record carries (an upload's is always known).
+const DIGEST_MAX: usize = 64 * 1024 * 1024;
+
+/// What an upload said about the media it made.
+#[derive(Clone, Debug)]
+pub(crate) struct UploadInfo {
+    /// The MD5 of the assembled bytes (lowercase hex; equal to the upload's `FileMd5`).
+    pub(crate) md5: String,
+    /// `TotalLen`.
+    pub(crate) size: u64,
+    /// Whether the bytes were kept (the upload was not over the scenario's cap).
+    pub(crate) kept: bool,
+    /// The form's `mediatype` (`pic`, `video`, `doc`).
+    pub(crate) media_type: String,
+    /// The uploadmediarequest's `ToUserName`.
+    pub(crate) to: String,
+    /// The uploadmediarequest's `Signature` (a file that went through webwxcheckupload).
+    pub(crate) signature: Option<String>,
+    /// Its number among the account's finished uploads (from 1).
+    pub(crate) order: u64,
+}
+
+impl Media {
+    /// The lowercase hex MD5 of the media's bytes: an upload's, or computed for a received
+    /// media of at most 64 MiB (empty above).
+    pub(crate) fn md5_hex(&self) -> String {
+        if let Some(u) = &self.upload {
+            return u.md5.clone();
+        }
+        let len = self.full.len();
+        if len > DIGEST_MAX {
+            return String::new();
+        }
+        self.digest
+            .get_or_init(|| {
+                let mut h = Md5::new();
+                let mut at = 0;
+                while at < len {
+                    let end = (at + (1 << 20)).min(len);
+                    h.update(self.full.slice(at, end));
+                    at = end;
+                }
+                format!("{:x}", h.finalize())
+            })
+            .clone()
+    }
+
+    /// The size of the media's bytes (an upload's `TotalLen`, kept or not).
+    pub(crate) fn size(&self) -> u64 {
+        self.upload
+            .as_ref()
+            .map_or(self.full.len() as u64, |u| u.size)
+    }
+
+    /// Whether the media endpoints can serve its bytes (not an upload over the cap).
+    pub(crate) fn servable(&self) -> bool {
+        self.upload.as_ref().is_none_or(|u| u.kept)
+    }
 }
 
 /// What media to make.
@@ -223,6 +289,8 @@ impl Media {
             media_id: String::new(),
             md5: String::new(),
             sender: sender.to_string(),
+            upload: None,
+            digest: OnceLock::new(),
         };
         match spec.kind {
             MediaKind::Image => {

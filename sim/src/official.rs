@@ -6,7 +6,8 @@
 //!
 //! Rule names (the prefix of every deviation): `ticket`, `params`, `encoding`, `headers`,
 //! `underscore`, `device-id`, `pass-ticket`, `uin`, `local-id`, `setup`, `contacts`, `batch`,
-//! `hosts`, `logout`, `statreport`, `init-r`, `media`, `send`.
+//! `hosts`, `logout`, `statreport`, `init-r`, `media`, `send`, `upload`, `checkupload` (the
+//! last two in [`crate::upload`]).
 //!
 //! Media downloads (issue 15's notes, `media-dl.md`) are loaded by the page's elements, not by
 //! `$http`: an `<img>` (message images, thumbnails, stickers, avatars), an `<audio>` (voices), a
@@ -40,9 +41,9 @@ const INIT_R_SLACK_MS: i64 = 60_000;
 const SHOWN: usize = 60;
 
 /// The most deviations kept per session (or login).
-const MAX_DEVIATIONS: usize = 64;
+const MAX_DEVIATIONS: usize = 128;
 
-/// Notes `what` in `list` once, at most 64 entries (a session's or a login's deviations).
+/// Notes `what` in `list` once, at most 128 entries (a session's or a login's deviations).
 pub(crate) fn note(list: &mut Vec<String>, what: String) {
     if list.len() < MAX_DEVIATIONS && !list.contains(&what) {
         list.push(what);
@@ -50,7 +51,7 @@ pub(crate) fn note(list: &mut Vec<String>, what: String) {
 }
 
 /// A client's value as quoted in a deviation: at most 60 characters, controls shown as `?`.
-fn shown(v: &str) -> String {
+pub(crate) fn shown(v: &str) -> String {
     let mut out: String = v
         .chars()
         .take(SHOWN)
@@ -82,6 +83,9 @@ pub(crate) enum Kind {
     Video,
     /// A link the user clicks, a top-level navigation: webwxgetmedia on the file host.
     Link,
+    /// WebUploader's own `XMLHttpRequest` (not Angular's): webwxuploadmedia on the file host, a
+    /// multipart POST with credentials.
+    Upload,
 }
 
 /// Chrome's `Accept` on an `<img>`.
@@ -102,6 +106,7 @@ impl Kind {
             Kind::Audio => "an <audio> load",
             Kind::Video => "a <video> load",
             Kind::Link => "a link navigation",
+            Kind::Upload => "an upload XHR",
         }
     }
 }
@@ -178,6 +183,9 @@ pub(crate) fn official_params(endpoint: &str) -> Option<&'static [&'static str]>
             &["fun", "f", "lang", "pass_ticket"]
         }
         "webwxsendemoticon" => &["fun", "lang", "pass_ticket"],
+        "webwxcheckupload" => &["lang", "pass_ticket"],
+        // WebUploader's XHR: no interceptor adds lang or pass_ticket.
+        "webwxuploadmedia" => &["f"],
         // Angular sorts the params of a GET.
         "webwxgetcontact" => &["lang", "pass_ticket", "r", "seq", "skey"],
         "webwxbatchgetcontact" => &["type", "r", "lang", "pass_ticket"],
@@ -412,6 +420,7 @@ pub(crate) fn headers(
     }
     match kind {
         Kind::Angular if post => required.extend(["Origin", "Content-Type"]),
+        Kind::Upload => required.extend(["Origin", "Content-Type"]),
         Kind::JqueryJson => required.push("X-Requested-With"),
         Kind::Form => required.extend(["Origin", "Content-Type"]),
         Kind::Audio | Kind::Video => required.push("Range"),
@@ -502,6 +511,7 @@ pub(crate) fn headers(
             ),
             Kind::Audio => (a.is_none_or(|a| a == "*/*"), "`*/*`", "audio", "no-cors"),
             Kind::Video => (a.is_none_or(|a| a == "*/*"), "`*/*`", "video", "no-cors"),
+            Kind::Upload => (a.is_none_or(|a| a == "*/*"), "`*/*`", "empty", "cors"),
         }
     };
     if !accept_ok {
@@ -535,6 +545,27 @@ pub(crate) fn headers(
         })
     {
         wrong("Range", "`bytes=<start>-`");
+    }
+    // Noted after the checks above, which share `out` through `wrong`.
+    let mut content_type = None;
+    if kind == Kind::Upload {
+        // Chrome's FormData: `multipart/form-data; boundary=----WebKitFormBoundary` + 16
+        // characters. The boundary is not quoted: it changes on every request.
+        content_type = match header(h, "content-type") {
+            Some(v) if !v.to_ascii_lowercase().starts_with("multipart/form-data") => Some(format!(
+                "headers: {what} with Content-Type `{}` (official: multipart/form-data)",
+                shown(v)
+            )),
+            Some(v) if !v.contains("boundary=----WebKitFormBoundary") => Some(format!(
+                "headers: {what} with a multipart boundary other than Chrome's (official: ----WebKitFormBoundary + 16 characters)"
+            )),
+            _ => None,
+        };
+        if let (Some(o), Some(page)) = (header(h, "origin"), &page.origin)
+            && o != page
+        {
+            wrong("Origin", "the page's origin");
+        }
     }
     if (kind == Kind::Angular && post) || kind == Kind::Form {
         let (ct, official) = if kind == Kind::Form {
@@ -576,6 +607,9 @@ pub(crate) fn headers(
             };
             wrong("Referer", official);
         }
+    }
+    if let Some(m) = content_type {
+        note(out, m);
     }
 }
 
@@ -770,7 +804,7 @@ impl SendCall {
         })
     }
 
-    fn endpoint(self) -> &'static str {
+    pub(crate) fn endpoint(self) -> &'static str {
         match self {
             SendCall::Image => "webwxsendmsgimg",
             SendCall::Video => "webwxsendvideomsg",
@@ -873,8 +907,138 @@ pub(crate) fn msg_keys(body: &[u8]) -> Option<Vec<String>> {
     serde_json::from_slice::<Body>(body).ok().map(|b| b.msg.0)
 }
 
+/// The keys of a JSON object in the order sent, and those of its member `nested` (`None` when
+/// the text is not a JSON object; the second `None` when it has no such member object).
+pub(crate) fn key_order(text: &[u8], nested: &str) -> Option<(Vec<String>, Option<Vec<String>>)> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    /// The keys of one object, and those of its member `nested`.
+    struct Seed<'a>(&'a str);
+    type Found = (Vec<String>, Option<Vec<String>>);
+    impl<'de> Visitor<'de> for Seed<'_> {
+        type Value = Found;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found, A::Error> {
+            let mut keys = Vec::new();
+            let mut inner = None;
+            while let Some(k) = map.next_key::<String>()? {
+                if k == self.0 && inner.is_none() {
+                    // An inner value that is not an object has no keys.
+                    let v: Option<Found> = map.next_value_seed(Optional(Seed("")))?;
+                    inner = v.map(|(keys, _)| keys);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                keys.push(k);
+            }
+            Ok((keys, inner))
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Seed<'_> {
+        type Value = Found;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Found, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    /// An object's keys, or `None` for any other value.
+    struct Optional<'a>(Seed<'a>);
+    impl<'de> DeserializeSeed<'de> for Optional<'_> {
+        type Value = Option<Found>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Found>, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Optional<'_> {
+        type Value = Option<Found>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Found>, A::Error> {
+            self.0.visit_map(map).map(Some)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Option<Found>, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Option<Found>, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Option<Found>, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Option<Found>, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Option<Found>, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Option<Found>, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Option<Found>, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    let mut d = serde_json::Deserializer::from_slice(text);
+    let found = Seed(nested).deserialize(&mut d).ok()?;
+    d.end().ok()?;
+    Some(found)
+}
+
+/// A list of keys as a deviation quotes it (at most 14).
+pub(crate) fn shown_keys(keys: &[String]) -> String {
+    let mut list: Vec<String> = keys.iter().take(14).map(|k| shown(k)).collect();
+    if keys.len() > 14 {
+        list.push("…".into());
+    }
+    if list.is_empty() {
+        list.push("nothing".into());
+    }
+    list.join(",")
+}
+
+/// An official key list as a deviation quotes it: optional keys in brackets.
+pub(crate) fn official_keys(official: &[(&str, bool)]) -> String {
+    official
+        .iter()
+        .map(|(k, opt)| {
+            if *opt {
+                format!("[{k}]")
+            } else {
+                (*k).to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Whether JSON text is compact, as `JSON.stringify` writes it: no whitespace outside strings.
+pub(crate) fn is_compact(text: &str) -> bool {
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c.is_whitespace() {
+            return false;
+        }
+    }
+    true
+}
+
 /// Whether `sent` is `official` with some of its optional keys left out.
-fn keys_match(sent: &[String], official: &[(&str, bool)]) -> bool {
+pub(crate) fn keys_match(sent: &[String], official: &[(&str, bool)]) -> bool {
     let mut sent = sent.iter().peekable();
     for (key, optional) in official {
         if sent.peek().is_some_and(|s| s == key) {

@@ -28,6 +28,10 @@ pub struct Scenario {
     pub login_hold_ms: u64,
     /// How long synccheck is held when there is nothing new (the real server: ~25 s).
     pub synccheck_hold_ms: u64,
+    /// The largest upload (webwxuploadmedia) whose bytes the simulator keeps, in bytes (default
+    /// 64 MiB). A larger upload keeps only its MD5 and size: it is checked, stored and sent like
+    /// any other, but its bytes cannot be downloaded or read back.
+    pub upload_keep_bytes: u64,
 }
 
 impl Default for Scenario {
@@ -42,6 +46,7 @@ impl Default for Scenario {
             faults: Vec::new(),
             login_hold_ms: 25_000,
             synccheck_hold_ms: 25_000,
+            upload_keep_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -368,7 +373,8 @@ impl Family {
 }
 
 /// A fault at the `nth` request (1-based, counted over the whole simulator) to `endpoint` (the
-/// last path segment: `synccheck`, `webwxsync`, `webwxsendmsg`, `login`, `jslogin`, ...).
+/// last path segment: `synccheck`, `webwxsync`, `webwxsendmsg`, `login`, `jslogin`,
+/// `webwxuploadmedia`, ...). CORS preflights (`OPTIONS`) are not counted.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultRule {
@@ -397,4 +403,8 @@ pub enum Fault {
     Code(i64),
     /// `webwxsync` only: deliver the previous answer's messages again alongside the new ones.
     Duplicate,
+    /// Read about half of the request body (half its `Content-Length`; the first piece when it
+    /// has none), then close the connection without an answer: a connection lost in the middle
+    /// of an upload's chunk. The request is not handled.
+    DropMidBody,
 }

@@ -2,7 +2,7 @@
 //! and routes each request to its endpoint.
 
 use crate::handlers::session::Req;
-use crate::handlers::{admin, login, media, session};
+use crate::handlers::{admin, login, media, session, upload};
 use crate::scenario::Fault;
 use crate::state::Shared;
 use crate::wire::{self, Answer};
@@ -49,10 +49,34 @@ pub(crate) async fn serve(
     }
 }
 
-/// One request. An `Err` closes the connection without an answer (the "drop" fault).
+/// One request. An `Err` closes the connection without an answer (the "drop" faults).
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, std::io::Error> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
+    let admin = path.starts_with("/__sim/");
+    let endpoint = path.rsplit('/').next().unwrap_or_default().to_string();
+    // The fault is decided before the body is read: `DropMidBody` reads only part of it. A CORS
+    // preflight is not counted against its endpoint (a browser sends one before each upload).
+    let fault = if admin {
+        None
+    } else if parts.method == Method::OPTIONS {
+        shared.count_request();
+        None
+    } else {
+        shared.fault_for(&endpoint)
+    };
+    if fault == Some(Fault::DropMidBody) {
+        let declared = parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        read_part(body, declared.map_or(1, |n| n / 2)).await;
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "simulated drop in the middle of the request body",
+        ));
+    }
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => return Ok(wire::html(StatusCode::PAYLOAD_TOO_LARGE, "too large")),
@@ -60,13 +84,12 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, s
     if let Some(ms) = path.strip_prefix("/__sim/hold/") {
         return Ok(admin::hold(&shared, ms).await);
     }
-    if path.starts_with("/__sim/") {
+    if admin {
         let answer = admin::handle(&shared, &parts.method, &path, parts.uri.query(), &body);
         return Ok(wire::compress(answer, &parts.headers));
     }
-    let endpoint = path.rsplit('/').next().unwrap_or_default().to_string();
-    let (forced, duplicate, truncate) = match shared.fault_for(&endpoint) {
-        None => (None, false, false),
+    let (forced, duplicate, truncate) = match fault {
+        None | Some(Fault::DropMidBody) => (None, false, false),
         Some(Fault::Drop) => {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::ConnectionReset,
@@ -102,6 +125,21 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, s
     } else {
         answer
     })
+}
+
+/// Reads `at_least` bytes of `body` (or all of it, when it is shorter), and drops the rest.
+async fn read_part(mut body: Incoming, at_least: u64) {
+    let mut read = 0u64;
+    while read < at_least.max(1) {
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                if let Some(data) = frame.data_ref() {
+                    read += data.len() as u64;
+                }
+            }
+            _ => return,
+        }
+    }
 }
 
 async fn route(
@@ -145,6 +183,9 @@ async fn route(
             Some(call) => session::send_media(shared, req, forced, call),
             None => wire::html(StatusCode::NOT_FOUND, "not found"),
         },
+        (&Method::POST, "webwxuploadmedia") => upload::upload_media(shared, req, forced).await,
+        (&Method::OPTIONS, "webwxuploadmedia") => upload::preflight(req),
+        (&Method::POST, "webwxcheckupload") => upload::check_upload(shared, req, forced),
         (&Method::POST, "webwxstatreport") => session::stat_report(shared, req, forced),
         (&Method::GET | &Method::POST, "webwxlogout") => session::logout(shared, req),
         (&Method::GET, "webwxgetmsgimg") => media::msg_img(shared, req, forced),

@@ -86,6 +86,14 @@ pub struct SentMessage {
     pub media_id: String,
     /// The body's `Scene` (0: sent, 2: forwarded; 0 when absent).
     pub scene: i64,
+    /// The MD5 of the media's bytes, 32 lowercase hex digits: an upload's (the MD5 of what was
+    /// assembled, kept or not), a received media's (empty above 64 MiB); empty for text.
+    pub media_md5: String,
+    /// The size of the media's bytes (an upload's `TotalLen`); 0 for text.
+    pub media_size: u64,
+    /// The media's file name: an upload's `name`, a received file's `FileName`; empty for text
+    /// and received images, videos and stickers.
+    pub file_name: String,
 }
 
 /// One logged-in session of one account.
@@ -139,6 +147,11 @@ pub(crate) struct Inner {
     /// The media of each account's messages, by uin (kept across its sessions, as the real
     /// server keeps them).
     pub(crate) media: HashMap<u64, MediaStore>,
+    /// Uploads in progress (and finished ones, without their bytes), by uin and
+    /// `ClientMediaId`.
+    pub(crate) assemblies: HashMap<(u64, String), crate::upload::Assembly>,
+    /// Numbers the assemblies in the order they started.
+    pub(crate) assembly_seq: u64,
 }
 
 /// The media of one account's messages.
@@ -148,6 +161,12 @@ pub(crate) struct MediaStore {
     pub(crate) by_msg: HashMap<String, Arc<Media>>,
     /// How many were injected (numbers their seeds).
     pub(crate) injected: u64,
+    /// Finished uploads, by `MediaId`.
+    pub(crate) uploads: HashMap<String, Arc<Media>>,
+    /// How many uploads finished (numbers their MediaIds).
+    pub(crate) uploaded: u64,
+    /// What webwxcheckupload handed out, by `FileMd5` (lowercase).
+    pub(crate) grants: HashMap<String, crate::upload::Grant>,
 }
 
 impl MediaStore {
@@ -160,11 +179,13 @@ impl MediaStore {
         })
     }
 
-    /// The media whose `MediaId` is `media_id` (any kind).
+    /// The media whose `MediaId` is `media_id` (any kind, an upload's too).
     pub(crate) fn by_media_id(&self, media_id: &str) -> Option<&Arc<Media>> {
-        self.by_msg
-            .values()
-            .find(|m| !m.media_id.is_empty() && m.media_id == media_id)
+        self.uploads.get(media_id).or_else(|| {
+            self.by_msg
+                .values()
+                .find(|m| !m.media_id.is_empty() && m.media_id == media_id)
+        })
     }
 
     /// The sticker whose `md5` is `md5`.
@@ -203,6 +224,11 @@ impl Shared {
     /// plain data.
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts a request that no fault applies to (a CORS preflight).
+    pub(crate) fn count_request(&self) {
+        self.lock().requests += 1;
     }
 
     /// Counts a request to `endpoint` and returns the fault scheduled for it, if any.

@@ -83,6 +83,11 @@ pub(crate) fn json(value: &Value) -> Answer {
     )
 }
 
+/// A JSON answer written by hand (its keys in the real server's order).
+pub(crate) fn json_text(body: String) -> Answer {
+    with_type(StatusCode::OK, "text/plain; charset=utf-8", body)
+}
+
 /// A JSON answer that is only a `BaseResponse` with `ret`.
 pub(crate) fn ret(code: i64, message: &str) -> Answer {
     json(&serde_json::json!({"BaseResponse": {"Ret": code, "ErrMsg": message}}))

@@ -11,6 +11,7 @@ use crate::load::{self, LoadSpec};
 use crate::media::{MediaKind, Spec, StoredMedia};
 use crate::scenario::ContactChange;
 use crate::state::{SentMessage, Shared};
+use crate::upload::UploadedMedia;
 use crate::wire::{self, Answer};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -42,7 +43,7 @@ pub struct SessionInfo {
     /// The account's groups' user names.
     pub groups: Vec<String>,
     /// Ways the client departed from the official client that the real server tolerates, each
-    /// `"<rule>: <what was seen>"` (see the crate docs), at most 64.
+    /// `"<rule>: <what was seen>"` (see the crate docs), at most 128.
     pub deviations: Vec<String>,
     /// The `type` of each webwxlogout of the session, in order.
     pub logouts: Vec<u8>,
@@ -149,9 +150,48 @@ pub(crate) fn media(shared: &Shared, uin: u64, msg_id: &str) -> Option<StoredMed
     Some(media.stored(msg_id))
 }
 
+/// The upload of `uin`'s account whose MediaId is `media_id`.
+pub(crate) fn upload(shared: &Shared, uin: u64, media_id: &str) -> Option<UploadedMedia> {
+    let media = shared
+        .lock()
+        .media
+        .get(&uin)?
+        .uploads
+        .get(media_id)
+        .cloned()?;
+    UploadedMedia::of(&media)
+}
+
+/// Every finished upload of `uin`'s account, in the order they finished (`None` for an
+/// unknown uin).
+pub(crate) fn uploads(shared: &Shared, uin: u64) -> Option<Vec<UploadedMedia>> {
+    let mut list: Vec<_> = {
+        let inner = shared.lock();
+        inner.sessions.get(&uin)?;
+        inner
+            .media
+            .get(&uin)
+            .map(|s| s.uploads.values().cloned().collect())
+            .unwrap_or_default()
+    };
+    list.sort_by_key(|m| m.upload.as_ref().map_or(0, |u| u.order));
+    Some(list.iter().filter_map(|m| UploadedMedia::of(m)).collect())
+}
+
+/// An upload as the admin API shows it: [`UploadedMedia`] without its bytes, and whether they
+/// were kept.
+fn upload_json(u: &UploadedMedia) -> Value {
+    let mut v = json!(u);
+    v["kept"] = json!(u.bytes.is_some());
+    v
+}
+
 /// `GET /__sim/sessions/<uin>/media/<msgid>[?thumbnail]`: the stored bytes, whole.
 fn media_bytes(shared: &Shared, uin: &str, msg_id: &str, query: Option<&str>) -> Option<Answer> {
-    let media = shared.lock().media_of(uin.parse().ok()?, msg_id)?;
+    let media = shared
+        .lock()
+        .media_of(uin.parse().ok()?, msg_id)
+        .filter(|m| m.servable())?;
     let thumbnail =
         query.is_some_and(|q| q.split('&').any(|p| p == "thumbnail" || p == "thumbnail=1"));
     let (blob, content_type) = if thumbnail {
@@ -230,6 +270,30 @@ pub(crate) fn handle(
             {
                 Some(id) => wire::json(&json!({"MsgId": id})),
                 None => not_found(),
+            }
+        }
+        ("GET", ["sessions", uin, "uploads"]) => {
+            match uin.parse().ok().and_then(|u| uploads(shared, u)) {
+                Some(list) => wire::json(&Value::from(
+                    list.iter().map(upload_json).collect::<Vec<_>>(),
+                )),
+                None => not_found(),
+            }
+        }
+        ("GET", ["sessions", uin, "uploads", media_id]) => {
+            let media_id = percent_encoding::percent_decode_str(media_id).decode_utf8_lossy();
+            match uin.parse().ok().and_then(|u| upload(shared, u, &media_id)) {
+                Some(UploadedMedia {
+                    bytes: Some(bytes),
+                    kind,
+                    ..
+                }) => wire::media(
+                    kind.content_type(),
+                    &crate::media::Blob::Whole(bytes.into()),
+                    &http::HeaderMap::new(),
+                    None,
+                ),
+                _ => not_found(),
             }
         }
         ("GET", ["sessions", uin, "media", msg_id]) => {

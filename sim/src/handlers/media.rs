@@ -105,7 +105,7 @@ fn message_media(
         }
         media
     };
-    let Some(media) = media else {
+    let Some(media) = media.filter(|m| m.servable()) else {
         return not_found();
     };
     let Some((part, content_type)) = serve(&media, ty) else {
@@ -208,7 +208,7 @@ pub(crate) fn file(shared: &Shared, req: &Req<'_>, forced: Option<i64>) -> Answe
         }
         found
     };
-    let Some(media) = media else {
+    let Some(media) = media.filter(|m| m.servable()) else {
         return not_found();
     };
     // The name as the message carried it: decoded once (the official link) or not at all.

@@ -4,6 +4,7 @@ pub(crate) mod admin;
 pub(crate) mod login;
 pub(crate) mod media;
 pub(crate) mod session;
+pub(crate) mod upload;
 
 use std::collections::HashMap;
 

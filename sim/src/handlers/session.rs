@@ -161,15 +161,15 @@ fn auth_query(inner: &mut Inner, req: &Req<'_>) -> Result<u64, i64> {
 
 /// A call that passed its checks: the state locked, the caller's uin and (for JSON calls) the
 /// posted body.
-struct Authed<'a> {
-    inner: MutexGuard<'a, Inner>,
-    uin: u64,
-    body: Value,
+pub(crate) struct Authed<'a> {
+    pub(crate) inner: MutexGuard<'a, Inner>,
+    pub(crate) uin: u64,
+    pub(crate) body: Value,
 }
 
 impl Authed<'_> {
     /// The caller's session (1101 if it is gone).
-    fn session(&mut self) -> Result<&mut Session, Answer> {
+    pub(crate) fn session(&mut self) -> Result<&mut Session, Answer> {
         self.inner
             .sessions
             .get_mut(&self.uin)
@@ -178,13 +178,13 @@ impl Authed<'_> {
 }
 
 /// How a forced fault code is answered: the plain `BaseResponse` with the server's message.
-fn plain_fault(code: i64) -> Answer {
+pub(crate) fn plain_fault(code: i64) -> Answer {
     wire::ret(code, if code == 1205 { "freq limit" } else { "" })
 }
 
 /// The prologue of every JSON call: lock the state, check `BaseRequest` and transport, then
 /// apply the fault the scenario forces on this request (answered by `fault`).
-fn json_call<'a>(
+pub(crate) fn json_call<'a>(
     shared: &'a Shared,
     req: &Req<'_>,
     forced: Option<i64>,
@@ -244,7 +244,7 @@ fn answer_of(session: &Session, mut value: Value) -> Answer {
 }
 
 /// The answer of a handler written with `?`: its error is an answer too.
-fn respond(handler: impl FnOnce() -> Result<Answer, Answer>) -> Answer {
+pub(crate) fn respond(handler: impl FnOnce() -> Result<Answer, Answer>) -> Answer {
     handler().unwrap_or_else(|answer| answer)
 }
 
@@ -650,7 +650,7 @@ pub(crate) fn send_media(
 }
 
 /// A string field as a client may send it (a string or a number).
-fn text(v: &Value) -> String {
+pub(crate) fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
@@ -665,45 +665,46 @@ fn send_refusal(code: i64, message: &str) -> Answer {
     )
 }
 
-/// What a media send names: the recorded `media_id`, or the refusal's message when the
-/// account has no such media (or none of the call's kind).
+/// What a media send names: the recorded `media_id` and the media, or the refusal's message
+/// when the account has no such media (or none of the call's kind). An uploaded .gif (a
+/// sticker) may go as a file too.
 fn sent_media(
     store: Option<&MediaStore>,
     call: SendCall,
     msg: &Value,
-) -> Result<String, &'static str> {
+) -> Result<(String, Arc<Media>), &'static str> {
     let fits = |m: &Media| match call {
         SendCall::Image => m.kind == MediaKind::Image,
         SendCall::Video => matches!(m.kind, MediaKind::Video | MediaKind::ShortVideo),
         SendCall::Emoticon => m.kind == MediaKind::Sticker,
-        SendCall::App => m.kind == MediaKind::File,
+        SendCall::App => {
+            m.kind == MediaKind::File || (m.kind == MediaKind::Sticker && m.upload.is_some())
+        }
     };
     let by_id = |id: &str| {
         store
             .and_then(|s| s.by_media_id(id))
-            .is_some_and(|m| fits(m))
+            .filter(|m| fits(m))
+            .cloned()
     };
     match call {
         SendCall::Image | SendCall::Video => {
             let id = text(&msg["MediaId"]);
-            if by_id(&id) {
-                Ok(id)
-            } else {
-                Err("invalid MediaId")
-            }
+            by_id(&id).map(|m| (id, m)).ok_or("invalid MediaId")
         }
         SendCall::Emoticon => {
             let (md5, id) = (text(&msg["EMoticonMd5"]), text(&msg["MediaId"]));
             if md5.is_empty() && id.is_empty() {
                 return Err("no EMoticonMd5 nor MediaId");
             }
-            if !md5.is_empty() && store.and_then(|s| s.sticker(&md5)).is_none() {
+            let sticker = store.and_then(|s| s.sticker(&md5)).cloned();
+            if !md5.is_empty() && sticker.is_none() {
                 return Err("invalid EMoticonMd5");
             }
-            if !id.is_empty() && !by_id(&id) {
-                return Err("invalid MediaId");
+            if id.is_empty() {
+                return sticker.map(|m| (md5, m)).ok_or("invalid EMoticonMd5");
             }
-            Ok(if id.is_empty() { md5 } else { id })
+            by_id(&id).map(|m| (id, m)).ok_or("invalid MediaId")
         }
         SendCall::App => {
             let content = text(&msg["Content"]);
@@ -712,13 +713,122 @@ fn sent_media(
                 .and_then(|(_, rest)| rest.split_once("</attachid>"))
                 .map(|(id, _)| id.trim().to_string())
                 .unwrap_or_default();
-            if by_id(&id) {
-                Ok(id)
-            } else {
-                Err("invalid attachid")
+            by_id(&id).map(|m| (id, m)).ok_or("invalid attachid")
+        }
+    }
+}
+
+/// The appmsg the official client posts for an uploaded file (`postAppMessage`): the raw name,
+/// the size, the MediaId, the extension with its case kept (`undefined` when there is none).
+fn official_appmsg(name: &str, size: u64, media_id: &str, ext: &str) -> String {
+    format!(
+        "<appmsg appid='wxeb7ec651dd0aefa9' sdkver=''><title>{name}</title><des></des><action></action><type>6</type><content></content><url></url><lowurl></lowurl><appattach><totallen>{size}</totallen><attachid>{media_id}</attachid><fileext>{ext}</fileext></appattach><extinfo></extinfo></appmsg>"
+    )
+}
+
+/// The text between `open` and `close` in `s`.
+fn inside<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let (_, rest) = s.split_once(open)?;
+    rest.split_once(close).map(|(v, _)| v)
+}
+
+/// `send` and `upload`: the send of an uploaded media against the official client's
+/// (upload.md §5): image and video `Content: ""`; a sticker's `EmojiFlag` 2; a file's appmsg
+/// exactly the official template, and its `Signature` (`grant`: what webwxcheckupload handed
+/// out for it) first in `Msg`, required after a webwxcheckupload (`Err`: the refusal's
+/// message) and absent otherwise; the upload's `ToUserName` the send's.
+fn check_upload_send(
+    call: SendCall,
+    msg: &Value,
+    keys: Option<&[String]>,
+    media: &Media,
+    grant: Option<&crate::upload::Grant>,
+    out: &mut Vec<String>,
+) -> Result<(), &'static str> {
+    let Some(u) = media.upload.as_ref() else {
+        return Ok(());
+    };
+    let endpoint = call.endpoint();
+    let has = |key: &str| keys.is_some_and(|k| k.iter().any(|s| s == key));
+    match call {
+        SendCall::Image | SendCall::Video => {
+            if !has("Content") {
+                note(
+                    out,
+                    format!(
+                        "send: {endpoint} Msg without Content for an upload (official: Content \"\")"
+                    ),
+                );
+            } else if msg["Content"] != "" {
+                note(
+                    out,
+                    format!("send: {endpoint} Content not empty for an upload (official: \"\")"),
+                );
+            }
+        }
+        SendCall::Emoticon => {
+            if msg["EmojiFlag"].as_i64() != Some(2) {
+                note(
+                    out,
+                    "send: webwxsendemoticon EmojiFlag not 2 for an uploaded gif (official: 2, EMOJI_FLAG_GIF)"
+                        .into(),
+                );
+            }
+        }
+        SendCall::App => {
+            let signature = msg.get("Signature").map(text);
+            match (grant, signature) {
+                (Some(_), None) => {
+                    return Err("Signature required: the file went through webwxcheckupload");
+                }
+                (Some(g), Some(s)) if s != g.signature => {
+                    return Err("Signature is not the one webwxcheckupload gave for this file");
+                }
+                (None, Some(_)) => note(
+                    out,
+                    "send: webwxsendappmsg with a Signature for a file that went through no webwxcheckupload (official: none)"
+                        .into(),
+                ),
+                _ => {}
+            }
+            if media.kind == MediaKind::Sticker {
+                note(
+                    out,
+                    "send: webwxsendappmsg an uploaded .gif sent as a file (official: webwxsendemoticon with EmojiFlag 2)"
+                        .into(),
+                );
+            }
+            let ext = crate::media::extension(&media.file_name);
+            let ext = if ext.is_empty() { "undefined" } else { ext };
+            let content = text(&msg["Content"]);
+            let official = official_appmsg(&media.file_name, u.size, &media.media_id, ext);
+            if content != official {
+                let size = u.size.to_string();
+                let what = if inside(&content, "<title>", "</title>") != Some(&media.file_name) {
+                    "title not the uploaded file's name as it is (official: the raw name, not escaped)"
+                } else if inside(&content, "<totallen>", "</totallen>") != Some(size.as_str()) {
+                    "totallen not the uploaded file's size (official: its size in bytes)"
+                } else if ext == "undefined"
+                    && inside(&content, "<fileext>", "</fileext>") == Some("")
+                {
+                    "fileext empty for a name without extension (official: undefined)"
+                } else if inside(&content, "<fileext>", "</fileext>") != Some(ext) {
+                    "fileext not the name's extension (official: its case kept, undefined when none)"
+                } else {
+                    "Content not the official appmsg template (official: <appmsg appid='wxeb7ec651dd0aefa9' sdkver=''><title>..</title><des></des>..</appmsg>)"
+                };
+                note(out, format!("send: webwxsendappmsg {what}"));
             }
         }
     }
+    if text(&msg["ToUserName"]) != u.to {
+        note(
+            out,
+            "upload: uploadmediarequest ToUserName not the send's ToUserName (official: the chat the file goes to)"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 /// webwxsendmsg (`call` `None`) and the media sends: records the message once per LocalID.
@@ -753,10 +863,26 @@ fn send(shared: &Shared, req: &Req<'_>, forced: Option<i64>, call: Option<SendCa
         if to.is_empty() || local_id.is_empty() {
             return Err(wire::ret(1, "bad message"));
         }
-        let media_id = match call {
-            None => String::new(),
-            Some(c) => sent_media(call_state.inner.media.get(&uin), c, &msg)
-                .map_err(|why| send_refusal(1, why))?,
+        let sent = match call {
+            None => None,
+            Some(c) => {
+                let store = call_state.inner.media.get(&uin);
+                let (id, media) = sent_media(store, c, &msg).map_err(|why| send_refusal(1, why))?;
+                let grant = media
+                    .upload
+                    .as_ref()
+                    .and_then(|u| store?.grants.get(&u.md5).filter(|g| g.size == u.size))
+                    .cloned();
+                let mut found = Vec::new();
+                let checked =
+                    check_upload_send(c, &msg, keys.as_deref(), &media, grant.as_ref(), &mut found);
+                let session = call_state.session()?;
+                for d in found {
+                    note(&mut session.deviations, d);
+                }
+                checked.map_err(|why| send_refusal(1, why))?;
+                Some((id, media))
+            }
         };
         let id = Shared::next_msg_id(&mut call_state.inner);
         let session = call_state.session()?;
@@ -768,6 +894,10 @@ fn send(shared: &Shared, req: &Req<'_>, forced: Option<i64>, call: Option<SendCa
         {
             Some(m) => m.msg_id.clone(),
             None => {
+                let (media_id, media_md5, media_size, file_name) = match &sent {
+                    None => (String::new(), String::new(), 0, String::new()),
+                    Some((id, m)) => (id.clone(), m.md5_hex(), m.size(), m.file_name.clone()),
+                };
                 let record = SentMessage {
                     msg_id: id.to_string(),
                     msg_type: msg["Type"].as_i64().unwrap_or(0),
@@ -778,8 +908,22 @@ fn send(shared: &Shared, req: &Req<'_>, forced: Option<i64>, call: Option<SendCa
                     client_msg_id: text(&msg["ClientMsgId"]),
                     media_id,
                     scene,
+                    media_md5,
+                    media_size,
+                    file_name,
                 };
                 session.sent.push(record);
+                // The account's own message with an uploaded media: served by its MsgID, as
+                // the page shows what it sent.
+                if let Some((_, m)) = sent.filter(|(_, m)| m.upload.is_some()) {
+                    call_state
+                        .inner
+                        .media
+                        .entry(uin)
+                        .or_default()
+                        .by_msg
+                        .insert(id.to_string(), m);
+                }
                 id.to_string()
             }
         };

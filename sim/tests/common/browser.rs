@@ -212,6 +212,25 @@ impl Browser {
         h
     }
 
+    /// WebUploader's XHR (webwxuploadmedia on the file host): a multipart POST with Chrome's
+    /// boundary. On loopback the file host is the page's own origin, so the Referer is the
+    /// page's URL.
+    pub fn upload_headers(&self, boundary: &str) -> Vec<(&'static str, String)> {
+        let mut h = self.common();
+        h.extend([
+            ("accept", "*/*".into()),
+            (
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            ),
+            ("origin", self.origin.clone()),
+            ("sec-fetch-mode", "cors".into()),
+            ("sec-fetch-dest", "empty".into()),
+            ("referer", self.page_url()),
+        ]);
+        h
+    }
+
     /// A link the user clicks (a file on the file host): a top-level navigation. On loopback the
     /// file host is the page's own origin, so the Referer is the page's URL.
     pub fn link_headers(&self) -> Vec<(&'static str, String)> {

@@ -1,15 +1,20 @@
 """Drives a whole Web WeChat session with ItChat 1.3.10 (a client nobody here wrote) against
 webwx-sim: login, init, contacts, a received message, a reply the simulator records, a friend
 renamed in ModContactList, media of every kind downloaded with ItChat's own requests (the bytes
-equal to what the simulator stored), logout.
+equal to what the simulator stored), an image and a file uploaded and sent with ItChat's
+send_image and send_file (the simulator's record of each send carrying the file's MD5, size and
+name), logout.
 
 Usage: python drive.py http://127.0.0.1:PORT
 Exits 0 when every step checked out, 1 with a message otherwise.
 """
+import hashlib
 import html
 import html.parser
 import json
+import os
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -118,15 +123,17 @@ if nick != "itchat 改名":
 print("rename seen by itchat: %r" % nick)
 
 # Media of every kind: ItChat downloads each with its own requests; the bytes must be the stored
-# ones.
+# ones. One at a time: ItChat's download_video closes over the loop's `msgId` (produce_msg), so
+# of two videos in one webwxsync answer it would download the second twice.
 injected = {}
 for kind, extra in [("image", {}), ("sticker", {}), ("voice", {}), ("video", {}),
                     ("short_video", {}), ("file", {"size": 3 * 1024 * 1024 + 3, "file_name": "数据 备份.zip"})]:
     body = dict({"kind": kind, "from": sender}, **extra)
-    injected[admin("sessions/%d/media" % uin, body)["MsgId"]] = kind
-deadline = time.time() + 60
-while time.time() < deadline and len(downloads) < len(injected):
-    time.sleep(0.2)
+    msg_id = admin("sessions/%d/media" % uin, body)["MsgId"]
+    injected[msg_id] = kind
+    deadline = time.time() + 30
+    while time.time() < deadline and msg_id not in downloads:
+        time.sleep(0.1)
 for msg_id, kind in injected.items():
     if msg_id not in downloads:
         fail("itchat did not download the %s %s (got %r)" % (kind, msg_id, sorted(downloads)))
@@ -136,6 +143,33 @@ for msg_id, kind in injected.items():
         fail("itchat's %s has %d bytes, the simulator stored %d (%r...)" % (kind, len(got), len(stored), got[:40]))
 print("media downloaded by itchat: %s" % ", ".join(
     "%s %d bytes" % (injected[i], len(downloads[i][1])) for i in injected))
+
+# Uploads: ItChat's send_image and send_file (webwxuploadmedia in chunks, then
+# webwxsendmsgimg / webwxsendappmsg). The image is the JPEG the simulator stored for the injected
+# image; the file is 3 chunks of bytes with a non-ASCII name.
+work = tempfile.mkdtemp()
+image_id = [i for i, k in injected.items() if k == "image"][0]
+uploads = {
+    "image": (os.path.join(work, "itchat photo.jpg"), admin_bytes("sessions/%d/media/%s" % (uin, image_id)), 3),
+    "file": (os.path.join(work, "itchat 文件.txt"), bytes((i * 7 + 3) % 251 for i in range(1300000)), 6),
+}
+for kind, (path, data, msg_type) in uploads.items():
+    with open(path, "wb") as f:
+        f.write(data)
+    send = itchat.send_image if kind == "image" else itchat.send_file
+    r = send(path, toUserName=sender)
+    if not r:
+        fail("itchat's send_%s failed: %r" % (kind, r))
+sent = admin("sessions/%d/sent" % uin)
+for kind, (path, data, msg_type) in uploads.items():
+    md5 = hashlib.md5(data).hexdigest()
+    found = [m for m in sent if m["msg_type"] == msg_type and m["media_md5"] == md5]
+    if not found:
+        fail("no %s sent with md5 %s: %r" % (kind, md5, sent))
+    m = found[0]
+    if m["media_size"] != len(data) or m["file_name"] != os.path.basename(path) or m["to"] != sender:
+        fail("the %s send was recorded as %r" % (kind, m))
+    print("%s uploaded and sent by itchat: %s, %d bytes, md5 %s" % (kind, m["file_name"], m["media_size"], md5))
 
 itchat.logout()
 deadline = time.time() + 10
@@ -202,6 +236,28 @@ KNOWN |= {
     "headers: a link navigation with Accept-Encoding `gzip, deflate` (official: `gzip, deflate, br`)",
     "headers: a link navigation with Accept `*/*` (official: `text/html,...`)",
 }
+# ItChat's uploads and the sends of what it uploaded (upload.md §7): the requests session's
+# headers and multipart boundary, octet-stream for a one-chunk file, the login XML's BaseRequest
+# (Skey, Sid, Uin order; the Uin a string and the pass_ticket as DeviceID are noted by the `uin`
+# and `device-id` rules above), a 14-digit ClientMediaId, filehelper as ToUserName, the
+# pass_ticket as issued; sends without lang and pass_ticket, without browser headers, and the
+# image without Content.
+KNOWN |= {
+    "headers: an upload XHR without Accept-Language, Referer, Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest, sec-ch-ua, sec-ch-ua-mobile, sec-ch-ua-platform, Origin",
+    "headers: an upload XHR with Accept-Encoding `gzip, deflate` (official: `gzip, deflate, br`)",
+    "headers: an upload XHR with a multipart boundary other than Chrome's (official: ----WebKitFormBoundary + 16 characters)",
+    "upload: a one-chunk file part with Content-Type `application/octet-stream` (official: the type field)",
+    "upload: pass_ticket still %-encoded (official: decodeURIComponent of the issued one)",
+    "upload: uploadmediarequest BaseRequest keys Skey,Sid,Uin,DeviceID (official: Uin,Sid,Skey,DeviceID)",
+    "upload: uploadmediarequest ClientMediaId not a 13-digit number of ms (official: +new Date, the same on every chunk)",
+    "upload: uploadmediarequest ToUserName not the send's ToUserName (official: the chat the file goes to)",
+    "headers: an Angular call without Accept-Language, Referer, Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest, sec-ch-ua, sec-ch-ua-mobile, sec-ch-ua-platform, Origin",
+    "params: webwxsendmsgimg sent fun,f (official: fun,f,lang,pass_ticket)",
+    "pass-ticket: webwxsendmsgimg without it",
+    "params: webwxsendappmsg sent fun,f (official: fun,f,lang,pass_ticket)",
+    "pass-ticket: webwxsendappmsg without it",
+    "send: webwxsendmsgimg Msg without Content for an upload (official: Content \"\")",
+}
 TIMING = {
     # Two login polls in the same second (`_` is the time in seconds).
     "underscore: login `_` does not go up by 1 (official: jQuery's counter)",
@@ -214,4 +270,4 @@ missing = sorted(KNOWN - set(deviations))
 unknown = sorted(set(deviations) - KNOWN - TIMING)
 if missing or unknown:
     fail("ItChat's deviations changed:\n  missing: %s\n  new: %s" % (missing, unknown))
-print("itchat session OK: login, init, contacts, message, reply, rename, media, logout, %d known deviations" % len(deviations))
+print("itchat session OK: login, init, contacts, message, reply, rename, media, uploads, logout, %d known deviations" % len(deviations))
