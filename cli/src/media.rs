@@ -1,11 +1,11 @@
 //! Saving received media: `webwx listen --save-media DIR` writes every image, voice, video, file
 //! and sticker as it arrives, streamed to a file named after the message.
 
-use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
 use crate::console;
 use crate::failure::{CliError, Exit};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 use webwx_core::{Media, Message, Variant};
 use webwx_hyper::SessionHandle;
 
@@ -103,9 +103,9 @@ pub(crate) async fn download(
         None => free_path(Path::new("."), &media.msg_id, &media.suggested_name()),
     };
     let (session, ..) = crate::real::resume(server, session_path, false).await?;
-    let mut file = tokio::fs::File::create(&target).await.map_err(|e| {
-        CliError::new(Exit::Failure, format!("{}: {e}", target.display()))
-    })?;
+    let mut file = tokio::fs::File::create(&target)
+        .await
+        .map_err(|e| CliError::new(Exit::Failure, format!("{}: {e}", target.display())))?;
     let bar = ProgressBar::hidden();
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
@@ -133,7 +133,10 @@ pub(crate) async fn download(
         Ok(written) => console::result(&format!("{} ({written} bytes)", target.display())),
         Err(e) => {
             let _ = tokio::fs::remove_file(&target).await;
-            Err(CliError::new(Exit::Failure, format!("download failed: {e}")))
+            Err(CliError::new(
+                Exit::Failure,
+                format!("download failed: {e}"),
+            ))
         }
     }
 }

@@ -12,14 +12,13 @@ use crate::output::Names;
 use crate::qr;
 use crate::sanitize::{self, for_terminal};
 use crate::session_file;
+use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use webwx_core::ContactKind;
 use webwx_core::message::decode_text;
-use indicatif::{ProgressBar, ProgressStyle};
 use webwx_core::{
-    Config, Endpoint, Event, FILE_HELPER, Hosts, RetryPolicy, SavedSession, SendFileError,
-    SendKind,
+    Config, Endpoint, Event, FILE_HELPER, Hosts, RetryPolicy, SavedSession, SendFileError, SendKind,
 };
 use webwx_hyper::{Session, Transport};
 

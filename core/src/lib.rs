@@ -239,9 +239,7 @@ pub use http;
 pub const FILE_HELPER: &str = "filehelper";
 
 pub use client::{Client, MediaRequest};
-pub use command::{
-    Command, Forward, Logout, MarkRead, SendFileError, SendText, SessionError,
-};
+pub use command::{Command, Forward, Logout, MarkRead, SendFileError, SendText, SessionError};
 pub use config::{Config, DEFAULT_LOGIN_ORIGIN, DEFAULT_USER_AGENT, Limits, RetryPolicy};
 pub use connect_to::{ConnectTo, InvalidOrigin};
 pub use contact::{Contact, ContactKind, Member, SPECIAL_USER_NAMES};

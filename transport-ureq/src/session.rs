@@ -10,8 +10,8 @@ use crate::Transport;
 use crate::source::Source;
 use bytes::Bytes;
 use std::collections::HashMap;
-use std::path::Path;
 use std::ops::ControlFlow;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, mpsc};
 use std::thread::JoinHandle;
@@ -250,7 +250,9 @@ impl SessionHandle {
         Ok(self.apply(|client, now| {
             let handle = client.send_file(to, info, now)?;
             // Registered while the client is locked: the driver cannot ask for its bytes first.
-            shared.sources().insert(handle, Arc::new(Mutex::new(source)));
+            shared
+                .sources()
+                .insert(handle, Arc::new(Mutex::new(source)));
             Ok(handle)
         })?)
     }

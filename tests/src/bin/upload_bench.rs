@@ -107,7 +107,9 @@ impl Drop for SimProcess {
 /// A file of `mib` MiB of varied bytes, written a chunk at a time.
 fn write_file(path: &Path, mib: usize) -> Result<(), BoxError> {
     let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let block: Vec<u8> = (0..1024 * 1024).map(|i: usize| (i * 31 % 251) as u8).collect();
+    let block: Vec<u8> = (0..1024 * 1024)
+        .map(|i: usize| (i * 31 % 251) as u8)
+        .collect();
     for i in 0..mib {
         let mut b = block.clone();
         if let Some(first) = b.first_mut() {
@@ -166,7 +168,9 @@ fn main() -> Result<(), BoxError> {
         }
         let request = http::Request::builder()
             .method("POST")
-            .uri(format!("{file_url}/cgi-bin/mmwebwx-bin/webwxuploadmedia?f=json"))
+            .uri(format!(
+                "{file_url}/cgi-bin/mmwebwx-bin/webwxuploadmedia?f=json"
+            ))
             .body(Bytes::copy_from_slice(buf.get(..n).unwrap_or_default()))?;
         transport.execute(request, Duration::from_secs(30))?;
     }
