@@ -617,3 +617,62 @@ fn a_file_can_be_cancelled_queued_or_mid_upload() {
     assert!(sent.iter().any(|t| t.endpoint == Endpoint::SendMsg));
     assert!(sent.iter().all(|t| t.endpoint != Endpoint::UploadMedia));
 }
+
+/// A server that refuses a chunk (a code that ends no session): retried with backoff, then the
+/// send fails naming the file, the chunk, and the server's code and message; unreadable answers
+/// are retried the same way; the session goes on.
+#[test]
+fn a_refused_or_unreadable_chunk_is_retried_then_reported() {
+    let (mut c, _) = ready(config());
+    let file = b"0123456789".to_vec();
+    let h = c
+        .send_file(TO, FileInfo::new("r.pdf", 10).md5([0; 16]), at(20_000))
+        .unwrap();
+    feed(&mut c, &file, 20_001);
+    let mut now = 20_100;
+    let mut answers = 0;
+    loop {
+        let t = match c.poll_transmit() {
+            Some(t) => t,
+            None => {
+                let Some(wake) = c.poll_timeout() else { break };
+                now = wake.as_unix_millis() - T0;
+                c.handle_timeout(wake);
+                continue;
+            }
+        };
+        if t.endpoint == Endpoint::SyncCheck {
+            continue;
+        }
+        assert_eq!(t.endpoint, Endpoint::UploadMedia);
+        let body: &'static [u8] = if answers % 2 == 0 {
+            br#"{"BaseResponse":{"Ret":1,"ErrMsg":"chunk refused"},"MediaId":""}"#
+        } else {
+            b"<html>\x00\xff not json"
+        };
+        answers += 1;
+        answer(&mut c, &t, ok(Bytes::from_static(body)), at(now));
+        if answers > 50 {
+            panic!("never gave up");
+        }
+    }
+    let ev = events(&mut c);
+    let failed = ev.iter().find_map(|e| match e {
+        Event::SendFailed { handle, error } if *handle == h => Some(error.clone()),
+        _ => None,
+    });
+    match failed {
+        Some(Error::Upload {
+            file,
+            chunk,
+            reason,
+        }) => {
+            assert_eq!(file, "r.pdf");
+            assert_eq!(chunk, Some(0));
+            assert!(reason.contains("webwxuploadmedia"), "{reason}");
+        }
+        other => panic!("{other:?} in {ev:?}"),
+    }
+    assert!(c.state().is_logged_in());
+    assert!(answers >= 2, "retried");
+}
