@@ -32,6 +32,18 @@ fn status_kib(field: &str) -> Result<u64, BoxError> {
         .ok_or_else(|| format!("no {field} in /proc/self/status").into())
 }
 
+/// User + system CPU time of this process so far, in milliseconds (10 ms resolution).
+fn cpu_ms() -> Result<u64, BoxError> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).ok_or("unreadable stat")?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> Result<u64, BoxError> {
+        Ok(fields.get(i).ok_or("short stat")?.parse::<u64>()?)
+    };
+    // utime and stime: fields 14 and 15 of the line, 12 and 13 after the command name.
+    Ok((ticks(11)? + ticks(12)?) * 10)
+}
+
 /// Resets the peak resident set to the current one.
 fn reset_peak() -> Result<(), BoxError> {
     std::fs::write("/proc/self/clear_refs", "5")?;
@@ -158,6 +170,7 @@ fn main() -> Result<(), BoxError> {
 
     // The floor: the same bytes, a chunk per bare POST through the same transport.
     reset_peak()?;
+    let cpu = cpu_ms()?;
     let started = Instant::now();
     let mut source = std::fs::File::open(&path)?;
     let mut buf = vec![0u8; CHUNK_SIZE];
@@ -175,6 +188,7 @@ fn main() -> Result<(), BoxError> {
         transport.execute(request, Duration::from_secs(30))?;
     }
     let floor_time = started.elapsed();
+    let floor_cpu = cpu_ms()? - cpu;
     drop(buf);
     let floor_peak = status_kib("VmHWM")?.saturating_sub(idle);
 
@@ -182,6 +196,7 @@ fn main() -> Result<(), BoxError> {
     // then the message.
     let idle = status_kib("VmRSS")?;
     reset_peak()?;
+    let cpu = cpu_ms()?;
     let started = Instant::now();
     let handle = session.handle().send_path(&to, &path)?;
     loop {
@@ -194,22 +209,26 @@ fn main() -> Result<(), BoxError> {
         }
     }
     let time = started.elapsed();
+    let client_cpu = cpu_ms()? - cpu;
     let peak = status_kib("VmHWM")?.saturating_sub(idle);
     std::fs::remove_dir_all(&dir)?;
     drop(session);
 
     println!("upload of {mib} MiB through webwx-ureq (idle process: {idle} KiB resident)");
-    println!("| what | time | peak memory above idle |");
-    println!("|---|---|---|");
+    println!("| what | time | client CPU | peak memory above idle |");
+    println!("|---|---|---|---|");
     println!(
-        "| bare POSTs of the same bytes, {CHUNK_SIZE} per request (floor) | {:.2} s | {:.1} MiB |",
+        "| bare POSTs of the same bytes, {CHUNK_SIZE} per request (floor) | {:.2} s | {:.2} s | {:.1} MiB |",
         floor_time.as_secs_f64(),
+        floor_cpu as f64 / 1000.0,
         floor_peak as f64 / 1024.0
     );
     println!(
-        "| webwx `send_path` (MD5 pass, checkupload, multipart chunks, send) | {:.2} s ({:.2}×) | {:.1} MiB |",
+        "| webwx `send_path` (MD5 pass, checkupload, multipart chunks, send) | {:.2} s ({:.2}×) | {:.2} s ({:.2}×) | {:.1} MiB |",
         time.as_secs_f64(),
         time.as_secs_f64() / floor_time.as_secs_f64().max(1e-9),
+        client_cpu as f64 / 1000.0,
+        client_cpu as f64 / (floor_cpu as f64).max(1.0),
         peak as f64 / 1024.0
     );
     Ok(())
