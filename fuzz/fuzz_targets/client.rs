@@ -33,8 +33,8 @@ use webwx_core::http::header::{HeaderValue, LOCATION, SET_COOKIE};
 use webwx_core::http::{Response, StatusCode};
 use webwx_core::parse::parse_sync;
 use webwx_core::{
-    Client, Config, Endpoint, Event, Limits, RetryPolicy, SavedSession, State, Timestamp, Transmit,
-    TransportErrorKind,
+    CHUNK_SIZE, Client, Config, Endpoint, Event, FileInfo, Limits, RetryPolicy, SavedSession, State,
+    Timestamp, Transmit, TransportErrorKind,
 };
 
 /// The clock at the start (2025-11-24T16:00:00Z).
@@ -717,6 +717,16 @@ impl Model {
                 ret_of(ch.x),
                 9_000 + u32::from(ch.w)
             )),
+            Endpoint::UploadMedia => Answer::ok(format!(
+                r#"{{"BaseResponse":{{"Ret":{},"ErrMsg":""}},"MediaId":"{}","StartPos":0}}"#,
+                ret_of(ch.x),
+                if ch.v % 4 == 0 { "" } else { "@crypt_up" }
+            )),
+            Endpoint::CheckUpload => Answer::ok(format!(
+                r#"{{"BaseResponse":{{"Ret":{},"ErrMsg":""}},"MediaId":"{}","AESKey":"k","Signature":"s"}}"#,
+                ret_of(ch.x),
+                if ch.v % 2 == 0 { "" } else { "@crypt_have" }
+            )),
             Endpoint::PushLogin => Answer::ok(match ch.v % 4 {
                 0 | 1 => {
                     self.next_uuid += 1;
@@ -977,8 +987,30 @@ impl Run {
         }
     }
 
+    /// Answers the client's requests for a file's bytes: mostly with them, sometimes with too
+    /// few, sometimes with a read error (decided by the clock, which the input drives).
+    fn feed_chunks(&mut self) {
+        while let Some(r) = self.client.poll_chunk_request() {
+            let at = self.at();
+            match (self.now / 10) % 8 {
+                0 => self.client.handle_chunk_error(r.handle, "unreadable", at),
+                1 => {
+                    let short = Bytes::from(vec![0x5a; r.len / 2]);
+                    let _ = self.client.handle_chunk(r.handle, r.offset, short, at);
+                }
+                _ => {
+                    let bytes = Bytes::from(vec![0x5a; r.len]);
+                    self.client
+                        .handle_chunk(r.handle, r.offset, bytes, at)
+                        .expect("the bytes asked for are taken");
+                }
+            }
+        }
+    }
+
     /// The checks after every step.
     fn check(&mut self) {
+        self.feed_chunks();
         let c = &mut self.client;
         let fresh: Vec<Transmit> = std::iter::from_fn(|| c.poll_transmit()).collect();
         for t in &fresh {
@@ -1128,7 +1160,19 @@ impl Run {
                 let at = self.at();
                 let chat = ["@f1", "@@g1", "filehelper", "", "@c3"][usize::from(what >> 5) % 5];
                 let _ = match what % 8 {
-                    0..=3 => self.client.send_text(chat, "hi 你好", at).map(|_| ()),
+                    0..=2 => self.client.send_text(chat, "hi 你好", at).map(|_| ()),
+                    3 => {
+                        // A file: its kind and size from the byte (up to three chunks), its
+                        // bytes fed when asked (see `feed_chunks`).
+                        let name = ["a.png", "b.mp4", "c.gif", "d.pdf"][usize::from(what >> 3) % 4];
+                        let size = [1u64, 700, CHUNK_SIZE as u64 + 1, 3 * CHUNK_SIZE as u64]
+                            [usize::from(what >> 5) % 4];
+                        let mut info = FileInfo::new(name, size);
+                        if what & 4 != 0 {
+                            info = info.md5([7; 16]);
+                        }
+                        self.client.send_file(chat, info, at).map(|_| ())
+                    }
                     4 | 5 => self.client.mark_read(chat, at),
                     6 if what & 16 != 0 => self.client.logout(at),
                     _ => self.client.start(at),
