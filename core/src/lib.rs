@@ -11,8 +11,10 @@
 //! the ticket, `webwxinit`, `webwxstatusnotify`, paged contacts, group members, a contact store;
 //! the message loop (synccheck long poll, webwxsync, every `MsgType` typed, duplicates dropped);
 //! sending text (queued and paced), read marks, logout; saving a session and resuming it (saved
-//! session, then push login, then QR); retries with backoff and jitter. **Not yet**: media
-//! upload and download, group management, the other endpoints of protocol §7.
+//! session, then push login, then QR); retries with backoff and jitter; media: typed media
+//! descriptors, download requests for every kind and variant, forwarding by MediaId, and sending
+//! files (images, videos, stickers, file cards) with the official client's chunked upload.
+//! **Not yet**: group management, friend requests, revoking, the other endpoints of protocol §7.
 //!
 //! ## Where things are
 //!
@@ -29,6 +31,9 @@
 //! | `client/sync.rs` | the message loop: the synccheck and webwxsync calls, pacing, applying an answer |
 //! | `client/commands.rs` | send, mark read, logout (commands and their calls), the end of a session |
 //! | `client/resume.rs` | save, resume, the probe, the push-login call |
+//! | `client/media.rs`, `client/forward.rs` | download requests; forwarding a received message |
+//! | `client/upload.rs` | sending a file: MD5 pass, checkupload, chunked upload, the send (its own state graph) |
+//! | `upload.rs`, `multipart.rs` | [`FileInfo`], [`SendKind`] by extension, [`ChunkRequest`]; Chrome's `FormData` framing |
 //! | `endpoint.rs` | the endpoint table: path, method, host role, long poll, redirect as answer |
 //! | `request.rs` | the one place requests are built and their destination checked |
 //! | `hosts.rs` | host families, the host policy, checked server URLs |
