@@ -35,7 +35,10 @@ fn status_kib(field: &str) -> Result<u64, BoxError> {
 /// User + system CPU time of this process so far, in milliseconds (10 ms resolution).
 fn cpu_ms() -> Result<u64, BoxError> {
     let stat = std::fs::read_to_string("/proc/self/stat")?;
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).ok_or("unreadable stat")?;
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .ok_or("unreadable stat")?;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| -> Result<u64, BoxError> {
         Ok(fields.get(i).ok_or("short stat")?.parse::<u64>()?)
