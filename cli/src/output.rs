@@ -155,7 +155,7 @@ pub(crate) fn event_json(e: &Event, names: &Names) -> Option<Value> {
         Event::GroupMembersChanged { group } => {
             json!({"event": "group_members_changed", "group": group})
         }
-        Event::Sent { handle, msg_id } => {
+        Event::Sent { handle, msg_id, .. } => {
             json!({"event": "sent", "handle": handle.as_u64(), "msg_id": msg_id})
         }
         Event::SendFailed { handle, error } => {

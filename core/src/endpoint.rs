@@ -45,6 +45,18 @@ pub enum Endpoint {
     CheckUpload,
     /// `webwxuploadmedia` on the file host: one chunk of a file.
     UploadMedia,
+    /// `webwxrevokemsg`: take back a sent message.
+    RevokeMsg,
+    /// `webwxverifyuser`: accept a friend request (Opcode 3) or send one (Opcode 2).
+    VerifyUser,
+    /// `webwxoplog`: set a remark (CmdId 2) or pin a chat (CmdId 3).
+    OpLog,
+    /// `webwxcreatechatroom`: create a group.
+    CreateChatRoom,
+    /// `webwxupdatechatroom`: add, invite or remove members, rename, quit.
+    UpdateChatRoom,
+    /// `webwxsearchcontact`: search the contacts on the server.
+    SearchContact,
     /// `webwxgetmsgimg`: a message's image (full, thumbnail) or sticker.
     GetMsgImg,
     /// `webwxgetvoice`: a voice message.
@@ -254,6 +266,54 @@ impl Endpoint {
                 role: HostRole::File,
                 long_poll: false,
                 loader: Loader::Upload,
+                redirect_is_answer: false,
+            },
+            Endpoint::RevokeMsg => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxrevokemsg",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Angular,
+                redirect_is_answer: false,
+            },
+            Endpoint::VerifyUser => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxverifyuser",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Angular,
+                redirect_is_answer: false,
+            },
+            Endpoint::OpLog => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxoplog",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Angular,
+                redirect_is_answer: false,
+            },
+            Endpoint::CreateChatRoom => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxcreatechatroom",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Angular,
+                redirect_is_answer: false,
+            },
+            Endpoint::UpdateChatRoom => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxupdatechatroom",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Angular,
+                redirect_is_answer: false,
+            },
+            Endpoint::SearchContact => Row {
+                path: "/cgi-bin/mmwebwx-bin/webwxsearchcontact",
+                method: Method::POST,
+                role: HostRole::Api,
+                long_poll: false,
+                loader: Loader::Angular,
                 redirect_is_answer: false,
             },
             Endpoint::GetMsgImg => Row {

@@ -175,6 +175,17 @@ pub enum Error {
     /// The session ended before a queued message could be sent.
     #[error("the session ended before the message was sent")]
     SessionOver,
+    /// The server refused an operation (not a friend, not the group's owner, a ticket that
+    /// expired, ...): its code and message. The session goes on.
+    #[error("{endpoint} refused (ret {code}){}", if message.is_empty() { String::new() } else { format!(": {message}") })]
+    Refused {
+        /// The operation's endpoint.
+        endpoint: Endpoint,
+        /// `BaseResponse.Ret`.
+        code: i64,
+        /// `BaseResponse.ErrMsg`.
+        message: String,
+    },
     /// A file could not be uploaded: its bytes could not be read, or the server did not take
     /// them. The session goes on.
     #[error("upload of {file} failed{}: {reason}", chunk.map(|c| format!(" at chunk {c}")).unwrap_or_default())]

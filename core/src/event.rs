@@ -92,12 +92,25 @@ pub enum Event {
     },
     /// The self user changed (`Profile`).
     ProfileChanged(Box<Contact>),
-    /// A message queued with [`Client::send_text`](crate::Client::send_text) was accepted.
+    /// A message queued with [`Client::send_text`](crate::Client::send_text) (or a file, or a
+    /// forward) was accepted. `to`, `msg_id` and `local_id` are what
+    /// [`Client::revoke`](crate::Client::revoke) needs to take it back, also after a restart.
     Sent {
         /// The handle `send_text` returned.
         handle: SendHandle,
-        /// The server's message id.
+        /// The server's message id (`MsgID`).
         msg_id: String,
+        /// The client's id of the message (`LocalID` = `ClientMsgId`).
+        local_id: String,
+        /// The receiver.
+        to: String,
+    },
+    /// An operation (revoke, friend request, remark, pin, group change, search) succeeded.
+    Done {
+        /// The handle the operation's method returned.
+        handle: SendHandle,
+        /// What it did.
+        outcome: crate::Outcome,
     },
     /// A queued message could not be sent; the session goes on (unless it ended).
     SendFailed {

@@ -222,6 +222,7 @@ pub mod message;
 #[doc(hidden)]
 pub mod model;
 mod multipart;
+mod outcome;
 /// The parsers of the server's answers. Not part of the stable API; public for the fuzz
 /// targets, tests and benchmarks.
 #[doc(hidden)]
@@ -243,7 +244,7 @@ pub use http;
 /// account has it, and sending to it reaches only the account's own devices.
 pub const FILE_HELPER: &str = "filehelper";
 
-pub use client::{Client, MediaRequest};
+pub use client::{Client, INVITE_FROM_MEMBERS, MediaRequest};
 pub use command::{Command, Forward, Logout, MarkRead, SendFileError, SendText, SessionError};
 pub use config::{Config, DEFAULT_LOGIN_ORIGIN, DEFAULT_USER_AGENT, Limits, RetryPolicy};
 pub use connect_to::{ConnectTo, InvalidOrigin};
@@ -256,6 +257,7 @@ pub use event::{Event, QR_PAYLOAD_PREFIX, SendHandle};
 pub use hosts::{Hosts, is_wechat_host};
 pub use message::{Content, Media, MediaKind, Message, Variant};
 pub use model::{SyncKey, SyncKeyEntry};
+pub use outcome::Outcome;
 pub use persist::{ResumeError, SAVED_SESSION_VERSION, SavedSession};
 pub use secret::Secret;
 pub use state::{LogoutReason, State};

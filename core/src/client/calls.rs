@@ -14,6 +14,7 @@
 use super::commands::{LogoutCall, MarkReadCall, SendCall};
 use super::group_fetch::BatchGetContactCall;
 use super::login::{JsLoginCall, LoginPollCall, TicketCall};
+use super::ops::OpCall;
 use super::resume::PushLoginCall;
 use super::setup::{GetContactCall, InitCall, StatReportCall, StatusNotifyCall};
 use super::sync::{SyncCall, SyncCheckCall};
@@ -275,6 +276,8 @@ calls! {
     CheckUpload(CheckUploadCall),
     /// One `webwxuploadmedia` chunk.
     UploadChunk(UploadChunkCall),
+    /// An operation: revoke, friend request, remark, pin, group change, search.
+    Op(OpCall),
 }
 
 impl Call {
@@ -296,6 +299,7 @@ impl Call {
     pub(super) fn as_send(&self) -> Option<&super::PendingSend> {
         match self {
             Call::Send(call) => Some(&call.0),
+            Call::Op(call) => Some(&call.0),
             _ => None,
         }
     }

@@ -27,9 +27,33 @@ pub(crate) struct PendingSend {
     /// `Scene`: 0, or 2 for a forward.
     #[serde(default)]
     pub(crate) scene: u32,
+    /// The members a group text mentions (`Msg.MsgSource`'s `atusername`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) mentions: Vec<String>,
+    /// An operation (revoke, friend request, remark, pin, group change, search) instead of a
+    /// message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) op: Option<super::ops::Op>,
     /// A file to upload first (its bytes are the application's: never saved).
     #[serde(skip)]
     pub(crate) upload: Option<Box<super::upload::UploadJob>>,
+}
+
+/// What a queued send carries besides its receiver.
+#[derive(Default)]
+pub(super) struct Outgoing {
+    /// The text (empty for media and operations).
+    pub(super) text: String,
+    /// A media send (a forward, or an uploaded file's).
+    pub(super) forward: Option<Forward>,
+    /// `Scene`: 0, or 2 for a forward.
+    pub(super) scene: u32,
+    /// A file to upload first.
+    pub(super) upload: Option<Box<super::upload::UploadJob>>,
+    /// An operation instead of a message.
+    pub(super) op: Option<super::ops::Op>,
+    /// The members a group text mentions.
+    pub(super) mentions: Vec<String>,
 }
 
 /// `Msg` of a forwarded image or video: `{Type, MediaId, Content, From, To, LocalID,
@@ -78,6 +102,9 @@ struct ContentMsg<'a> {
     msg_type: u32,
     #[serde(rename = "Content")]
     content: &'a str,
+    /// A group text's mentions: `<msgsource><atusername>u1,u2</atusername><atchatroomname>…`.
+    #[serde(rename = "MsgSource", skip_serializing_if = "Option::is_none")]
+    msg_source: Option<String>,
     #[serde(flatten)]
     ids: MsgIds<'a>,
 }
@@ -188,6 +215,7 @@ impl Exchange for SendCall {
                         signature: signature.as_ref().map(|s| s.expose().as_str()),
                         msg_type: *app_type,
                         content,
+                        msg_source: None,
                         ids,
                     },
                     scene,
@@ -200,6 +228,13 @@ impl Exchange for SendCall {
                 signature: None,
                 msg_type: 1,
                 content: &p.text,
+                msg_source: (!p.mentions.is_empty()).then(|| {
+                    format!(
+                        "<msgsource><atusername>{}</atusername><atchatroomname>{}</atchatroomname></msgsource>",
+                        p.mentions.join(","),
+                        p.to
+                    )
+                }),
                 ids,
             },
             scene: p.scene,
@@ -217,6 +252,8 @@ impl Exchange for SendCall {
         client.events.push(Event::Sent {
             handle: self.0.handle,
             msg_id: answer.msg_id,
+            local_id: self.0.local_id.clone(),
+            to: self.0.to.clone(),
         });
         client.pump_outbox(now);
         Ok(())
@@ -356,7 +393,88 @@ impl Client {
             ));
         }
         self.check_can_send(to)?;
-        Ok(self.queue_send(to, text.to_string(), None, 0, None, now))
+        Ok(self.queue_send(
+            to,
+            Outgoing {
+                text: text.to_string(),
+                ..Outgoing::default()
+            },
+            now,
+        ))
+    }
+
+    /// Queues a text to the group `group` that mentions `members` (user names of its members):
+    /// the text starts with `@<name> ` for each (the name as the official page writes it: your
+    /// remark of the member, else their display name in the group, else their nick name), and
+    /// `Msg.MsgSource` names them, so their phones notify them. Otherwise like
+    /// [`send_text`](Client::send_text).
+    pub fn send_text_mentioning(
+        &mut self,
+        group: &str,
+        text: &str,
+        members: &[String],
+        now: Timestamp,
+    ) -> Result<SendHandle, UsageError> {
+        if !group.starts_with("@@") {
+            return Err(UsageError::InvalidMessage("mentions are for groups (@@…)"));
+        }
+        let mut mentions: Vec<String> = Vec::new();
+        let mut content = String::new();
+        for m in members {
+            if m.is_empty() || mentions.contains(m) {
+                continue;
+            }
+            let name = self.mention_name(group, m);
+            content.push('@');
+            content.push_str(&name);
+            content.push(' ');
+            mentions.push(m.clone());
+        }
+        content.push_str(text);
+        self.observe(now);
+        self.check_alive()?;
+        if text.is_empty() && mentions.is_empty() {
+            return Err(UsageError::InvalidMessage("empty text"));
+        }
+        if content.len() > self.config.limits.max_message_bytes {
+            return Err(UsageError::InvalidMessage(
+                "text longer than Limits::max_message_bytes",
+            ));
+        }
+        self.check_can_send(group)?;
+        Ok(self.queue_send(
+            group,
+            Outgoing {
+                text: content,
+                mentions,
+                ..Outgoing::default()
+            },
+            now,
+        ))
+    }
+
+    /// The name a mention of `member` in `group` shows, decoded from the server's HTML.
+    fn mention_name(&self, group: &str, member: &str) -> String {
+        let contacts = &self.session.contacts;
+        let friend_remark = contacts
+            .get(member)
+            .map(|c| c.remark_name.as_str())
+            .filter(|r| !r.is_empty());
+        let in_group = contacts.get(group).and_then(|g| g.member(member));
+        let name = friend_remark
+            .or_else(|| {
+                in_group
+                    .map(|m| m.display_name.as_str())
+                    .filter(|d| !d.is_empty())
+            })
+            .or_else(|| {
+                in_group
+                    .map(|m| m.nick_name.as_str())
+                    .filter(|n| !n.is_empty())
+            })
+            .or_else(|| contacts.get(member).map(|c| c.nick_name.as_str()))
+            .unwrap_or(member);
+        crate::message::decode_text(name)
     }
 
     /// Forwards the received message `m` to `to`, as the official page does: `Scene` 2, an image,
@@ -382,7 +500,16 @@ impl Client {
                 "text longer than Limits::max_message_bytes",
             ));
         }
-        Ok(self.queue_send(to, text, forward, 2, None, now))
+        Ok(self.queue_send(
+            to,
+            Outgoing {
+                text,
+                forward,
+                scene: 2,
+                ..Outgoing::default()
+            },
+            now,
+        ))
     }
 
     /// Whether a send to `to` can be queued: the session is alive, `to` names someone, the
@@ -399,21 +526,21 @@ impl Client {
     }
 
     /// Queues a send with a new handle and LocalID.
-    pub(super) fn queue_send(
-        &mut self,
-        to: &str,
-        text: String,
-        forward: Option<Forward>,
-        scene: u32,
-        upload: Option<Box<super::upload::UploadJob>>,
-        now: Timestamp,
-    ) -> SendHandle {
+    pub(super) fn queue_send(&mut self, to: &str, what: Outgoing, now: Timestamp) -> SendHandle {
         let handle = SendHandle(self.session.next_send);
         self.session.next_send += 1;
         // LocalID = ClientMsgId = the official client's
         // `(utilFactory.now() + Math.random().toFixed(3)).replace(".", "")`: the milliseconds,
         // then `0` and three random digits (or `1000`).
         let local_id = format!("{}{}", now.as_unix_millis(), self.rng.local_id_suffix());
+        let Outgoing {
+            text,
+            forward,
+            scene,
+            upload,
+            op,
+            mentions,
+        } = what;
         self.sends.push(PendingSend {
             handle,
             to: to.to_string(),
@@ -422,6 +549,8 @@ impl Client {
             forward,
             scene,
             upload,
+            op,
+            mentions,
         });
         self.pump_outbox(now);
         handle
@@ -494,7 +623,7 @@ impl Client {
         self.issue(LogoutCall::new(reason), 0, now);
     }
 
-    fn check_alive(&self) -> Result<(), UsageError> {
+    pub(super) fn check_alive(&self) -> Result<(), UsageError> {
         match self.state {
             State::Idle => Err(UsageError::NotLoggedIn),
             State::LoggingOut => Err(UsageError::Ended),
@@ -516,6 +645,8 @@ impl Client {
         if let Some((next, at)) = self.sends.next(now, self.config.min_send_interval) {
             if next.upload.is_some() {
                 self.start_upload(next, at, now);
+            } else if next.op.is_some() {
+                self.issue_at(super::ops::OpCall(next), at, now);
             } else {
                 self.issue_at(SendCall(next), at, now);
             }

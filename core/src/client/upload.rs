@@ -427,7 +427,14 @@ impl Client {
         let id = format!("WU_FILE_{}", self.page.files);
         self.page.files += 1;
         let job = UploadJob { file, id };
-        Ok(self.queue_send(to, String::new(), None, 0, Some(Box::new(job)), now))
+        Ok(self.queue_send(
+            to,
+            super::commands::Outgoing {
+                upload: Some(Box::new(job)),
+                ..Default::default()
+            },
+            now,
+        ))
     }
 
     /// The bytes the client needs next, if any: read them from the file of

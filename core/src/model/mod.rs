@@ -7,6 +7,7 @@ pub(crate) mod caps;
 mod contact;
 pub(crate) mod lenient;
 mod message;
+mod ops;
 mod sync;
 mod sync_key;
 
@@ -17,6 +18,7 @@ pub use answers::{
 pub use base_response::{BaseResponse, HasBaseResponse, PlainAnswer, RetClass};
 pub use contact::{RawContact, RawMember};
 pub use message::{RawMessage, RecommendInfo};
+pub use ops::OpAnswer;
 pub use sync::{Buff, Profile, SyncAnswer};
 pub use sync_key::{SyncKey, SyncKeyEntry};
 
