@@ -114,7 +114,27 @@ pub(crate) async fn listen(
             return Err(CliError::expired());
         };
         match &event {
-            Event::Message(_) => received += 1,
+            Event::Message(m) => {
+                received += 1;
+                if let webwx_core::Content::FriendRequest {
+                    user_name,
+                    nick_name,
+                    greeting,
+                    ticket,
+                } = &m.content
+                {
+                    // Kept for `webwx accept`.
+                    crate::ops::keep_request(
+                        path,
+                        crate::ops::Request {
+                            user_name: user_name.clone(),
+                            nick_name: nick_name.clone(),
+                            greeting: greeting.clone(),
+                            ticket: ticket.expose().clone(),
+                        },
+                    )?;
+                }
+            }
             Event::ContactChanged(_)
             | Event::ContactRemoved { .. }
             | Event::GroupMembersChanged { .. } => {

@@ -12,6 +12,7 @@ mod failure;
 mod listen;
 mod logout;
 mod media;
+mod ops;
 mod output;
 mod qr;
 mod real;
@@ -97,6 +98,51 @@ enum Command {
         /// A sticker (a gif).
         #[arg(long, value_name = "FILE")]
         sticker: Option<PathBuf>,
+        /// In a group: mention this member (a display name or user name; repeat for more).
+        #[arg(long, value_name = "NAME", requires = "text")]
+        at: Vec<String>,
+    },
+    /// Takes back a message sent earlier (`webwx send` prints its ids).
+    Revoke {
+        /// The chat it was sent to.
+        #[arg(long)]
+        to: String,
+        /// The server's message id.
+        #[arg(long)]
+        msg_id: String,
+        /// The local id.
+        #[arg(long)]
+        local_id: String,
+    },
+    /// Lists the friend requests `listen` kept, or accepts one (by name or user name) or all.
+    Accept {
+        /// Whose request.
+        who: Option<String>,
+        /// Every kept request.
+        #[arg(long, conflicts_with = "who")]
+        all: bool,
+    },
+    /// Sets a contact's remark (empty: none).
+    Remark {
+        /// The contact.
+        #[arg(long)]
+        to: String,
+        /// The remark.
+        remark: String,
+    },
+    /// Pins a chat to the top (or unpins it with --off).
+    Pin {
+        /// The chat.
+        #[arg(long)]
+        to: String,
+        /// Unpin.
+        #[arg(long)]
+        off: bool,
+    },
+    /// Creates, changes or leaves a group, or lists its members.
+    Group {
+        #[command(subcommand)]
+        action: GroupCommand,
     },
     /// Downloads the media of a message seen earlier by `webwx listen --json` (in the same
     /// session): give the message's JSON line (or its `media` object).
@@ -117,9 +163,70 @@ enum Command {
         /// As JSON.
         #[arg(long)]
         json: bool,
+        /// Only groups.
+        #[arg(long)]
+        groups: bool,
+        /// Only friends.
+        #[arg(long)]
+        friends: bool,
+        /// Only official accounts.
+        #[arg(long)]
+        officials: bool,
+        /// Only those whose remark, nick name or alias contains this text.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
     },
     /// Logs out and deletes the session file (kept when the logout fails).
     Logout,
+}
+
+#[derive(Subcommand, Debug)]
+enum GroupCommand {
+    /// Creates a group with these friends (two or more) and names it.
+    Create {
+        /// The group's name.
+        #[arg(long)]
+        name: String,
+        /// The members.
+        #[arg(required = true, num_args = 2..)]
+        members: Vec<String>,
+    },
+    /// Adds members (invites them once the group would reach 40).
+    Add {
+        /// The group.
+        group: String,
+        /// The members.
+        #[arg(required = true)]
+        members: Vec<String>,
+    },
+    /// Removes members (the group's owner only).
+    Remove {
+        /// The group.
+        group: String,
+        /// The members.
+        #[arg(required = true)]
+        members: Vec<String>,
+    },
+    /// Renames a group.
+    Rename {
+        /// The group.
+        group: String,
+        /// Its new name.
+        name: String,
+    },
+    /// Leaves a group.
+    Quit {
+        /// The group.
+        group: String,
+    },
+    /// Lists a group's members (from the saved session).
+    Members {
+        /// The group.
+        group: String,
+        /// As JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() {
@@ -161,10 +268,11 @@ fn main() {
                 file,
                 video,
                 sticker,
+                at,
             } => {
                 use webwx_core::SendKind;
                 let what = match (text, image, file, video, sticker) {
-                    (Some(text), ..) => real::What::Text(text),
+                    (Some(text), ..) => real::What::Text(text, at),
                     (_, Some(p), ..) => real::What::File(p, Some(SendKind::Image)),
                     (_, _, Some(p), ..) => real::What::File(p, None),
                     (_, _, _, Some(p), _) => real::What::File(p, Some(SendKind::Video)),
@@ -178,7 +286,55 @@ fn main() {
                 out,
                 thumbnail,
             } => media::download(server, &session, &message, out.as_deref(), thumbnail).await,
-            Command::Contacts { json } => real::contacts(server, &session, json).await,
+            Command::Contacts {
+                json,
+                groups,
+                friends,
+                officials,
+                search,
+            } => {
+                let filter = real::Filter {
+                    groups,
+                    friends,
+                    officials,
+                    search,
+                };
+                real::contacts(server, &session, json, &filter).await
+            }
+            Command::Revoke {
+                to,
+                msg_id,
+                local_id,
+            } => ops::revoke(server, &session, &to, &msg_id, &local_id).await,
+            Command::Accept { who, all } => {
+                ops::accept(server, &session, who.as_deref(), all).await
+            }
+            Command::Remark { to, remark } => ops::remark(server, &session, &to, &remark).await,
+            Command::Pin { to, off } => ops::pin(server, &session, &to, !off).await,
+            Command::Group { action } => match action {
+                GroupCommand::Members { group, json } => ops::members(&session, &group, json),
+                GroupCommand::Create { name, members } => {
+                    let action = ops::GroupAction::Create {
+                        topic: name,
+                        members,
+                    };
+                    ops::group(server, &session, action).await
+                }
+                GroupCommand::Add { group, members } => {
+                    ops::group(server, &session, ops::GroupAction::Add { group, members }).await
+                }
+                GroupCommand::Remove { group, members } => {
+                    let action = ops::GroupAction::Remove { group, members };
+                    ops::group(server, &session, action).await
+                }
+                GroupCommand::Rename { group, name } => {
+                    let action = ops::GroupAction::Rename { group, topic: name };
+                    ops::group(server, &session, action).await
+                }
+                GroupCommand::Quit { group } => {
+                    ops::group(server, &session, ops::GroupAction::Quit { group }).await
+                }
+            },
             Command::Logout => logout::logout(server, &session).await,
         }
     });

@@ -170,7 +170,7 @@ pub(crate) async fn login(
 }
 
 /// The user name `to` stands for: a user name itself, or a contact's display name.
-fn resolve(names: &Names, to: &str) -> Result<String, CliError> {
+pub(crate) fn resolve(names: &Names, to: &str) -> Result<String, CliError> {
     if names.0.get(to).is_some() || to == FILE_HELPER {
         return Ok(to.to_string());
     }
@@ -210,8 +210,8 @@ fn resolve(names: &Names, to: &str) -> Result<String, CliError> {
 
 /// What `webwx send` sends.
 pub(crate) enum What {
-    /// A text.
-    Text(String),
+    /// A text, mentioning these members (in a group).
+    Text(String, Vec<String>),
     /// A file, checked to be of this kind (none: whatever its extension makes it).
     File(std::path::PathBuf, Option<SendKind>),
 }
@@ -254,10 +254,21 @@ pub(crate) async fn send(
     let user_name = resolve(&names, to)?;
     let mut bar = None;
     let handle = match &what {
-        What::Text(text) => session
+        What::Text(text, at) if at.is_empty() => session
             .send_text(&user_name, text)
             .await
             .map_err(|e| CliError::new(Exit::Failure, e))?,
+        What::Text(text, at) => {
+            let members = at
+                .iter()
+                .map(|m| resolve_member(&names, &user_name, m))
+                .collect::<Result<Vec<_>, _>>()?;
+            session
+                .handle()
+                .send_text_mentioning(&user_name, text, &members)
+                .await
+                .map_err(|e| CliError::new(Exit::Failure, e))?
+        }
         What::File(file, _) => {
             let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
             if size > PROGRESS_ABOVE {
@@ -297,7 +308,12 @@ pub(crate) async fn send(
                     b.set_position(sent);
                 }
             }
-            Event::Sent { handle: h, .. } if h == handle => {
+            Event::Sent {
+                handle: h,
+                msg_id,
+                local_id,
+                ..
+            } if h == handle => {
                 if let Some(b) = bar.take() {
                     b.finish_and_clear();
                 }
@@ -306,7 +322,7 @@ pub(crate) async fn send(
                 }
                 drop(session);
                 return console::result(&format!(
-                    "sent to {}",
+                    "sent to {} (msg id {msg_id}, local id {local_id})",
                     for_terminal(&names.of(&user_name))
                 ));
             }
@@ -330,11 +346,64 @@ pub(crate) async fn send(
     Err(CliError::expired())
 }
 
+/// A member of `group` named `name` (a display name, nick name, remark or user name).
+fn resolve_member(names: &Names, group: &str, name: &str) -> Result<String, CliError> {
+    let Some(g) = names.0.get(group).filter(|g| g.user_name.starts_with("@@")) else {
+        return Err(CliError::new(Exit::Usage, "--at is for groups"));
+    };
+    g.members
+        .iter()
+        .find(|m| {
+            m.user_name == name
+                || decode_text(&m.display_name) == name
+                || decode_text(&m.nick_name) == name
+                || names
+                    .0
+                    .get(&m.user_name)
+                    .is_some_and(|c| decode_text(&c.remark_name) == name)
+        })
+        .map(|m| m.user_name.clone())
+        .ok_or_else(|| {
+            CliError::new(
+                Exit::UnknownContact,
+                format!(
+                    "no member of the group is called {name:?} (`webwx group members` lists them)"
+                ),
+            )
+        })
+}
+
+/// Which contacts `webwx contacts` lists.
+pub(crate) struct Filter {
+    pub(crate) groups: bool,
+    pub(crate) friends: bool,
+    pub(crate) officials: bool,
+    pub(crate) search: Option<String>,
+}
+
+impl Filter {
+    fn keeps(&self, c: &webwx_core::Contact) -> bool {
+        let kinds = self.groups || self.friends || self.officials;
+        let kind_ok = !kinds
+            || (self.groups && c.kind() == ContactKind::Group)
+            || (self.friends && c.kind() == ContactKind::Friend)
+            || (self.officials && c.kind() == ContactKind::Official);
+        let text_ok = self.search.as_deref().is_none_or(|t| {
+            let t = t.to_lowercase();
+            [&c.remark_name, &c.nick_name, &c.alias]
+                .iter()
+                .any(|f| decode_text(f).to_lowercase().contains(&t))
+        });
+        kind_ok && text_ok
+    }
+}
+
 /// `webwx contacts`.
 pub(crate) async fn contacts(
     server: Option<&str>,
     path: &Path,
     json: bool,
+    filter: &Filter,
 ) -> Result<(), CliError> {
     let (session, ..) = resume(server, path, false).await?;
     let saved = save(&session, path).await?;
@@ -349,6 +418,7 @@ pub(crate) async fn contacts(
         let list: Vec<serde_json::Value> = saved
             .contacts()
             .iter()
+            .filter(|c| filter.keeps(c))
             .map(|c| {
                 serde_json::json!({"user_name": c.user_name, "name": decode_text(c.display()), "kind": kind(c.kind()),
                     "remark_name": decode_text(&c.remark_name), "nick_name": decode_text(&c.nick_name),
@@ -358,7 +428,7 @@ pub(crate) async fn contacts(
         console::result(&sanitize::json_line(&serde_json::Value::Array(list)))?;
     } else {
         console::result(&format!("{:<9} {:<30} user name", "kind", "name"))?;
-        for c in saved.contacts().iter() {
+        for c in saved.contacts().iter().filter(|c| filter.keeps(c)) {
             console::result(&format!(
                 "{:<9} {:<30} {}",
                 kind(c.kind()),

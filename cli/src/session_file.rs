@@ -36,6 +36,12 @@ pub(crate) fn save(path: &Path, saved: &SavedSession) -> Result<(), CliError> {
     })
 }
 
+/// Writes `bytes` to `path` as the session file is written: atomically, mode 0600 (the friend
+/// requests kept beside it hold tickets).
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically(path, bytes)
+}
+
 /// Writes `bytes` to a new file beside `path` (mode 0600 from its creation, so the secrets are
 /// never readable by others), syncs it, renames it over `path` and syncs the folder (so the
 /// rename itself is on disk): a crash at any point leaves either the old file or the new one,

@@ -214,6 +214,116 @@ impl SessionHandle {
         self.apply(|client, now| Ok(client.cancel_file(handle, now)))
     }
 
+    /// Takes back a message this account sent (`to`, `msg_id`, `local_id` from [`Event::Sent`]); see [`Client::revoke`]. The outcome arrives as [`Event::Done`] (or [`Event::Sent`] for a text) or
+    /// [`Event::SendFailed`].
+    pub async fn revoke(
+        &self,
+        to: &str,
+        msg_id: &str,
+        local_id: &str,
+    ) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.revoke(to, msg_id, local_id, now))
+    }
+
+    /// Accepts a friend request (the `user_name` and `ticket` of a friend-request message); see [`Client::accept_friend`]. The outcome arrives as [`Event::Done`] (or [`Event::Sent`] for a text) or
+    /// [`Event::SendFailed`].
+    pub async fn accept_friend(
+        &self,
+        user_name: &str,
+        ticket: &str,
+    ) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.accept_friend(user_name, ticket, now))
+    }
+
+    /// Asks `user_name` to be friends; see [`Client::request_friend`]. The outcome arrives as [`Event::Done`] (or [`Event::Sent`] for a text) or
+    /// [`Event::SendFailed`].
+    pub async fn request_friend(
+        &self,
+        user_name: &str,
+        greeting: &str,
+    ) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.request_friend(user_name, greeting, now))
+    }
+
+    /// Sets a contact's remark; see [`Client::set_remark`]. The outcome arrives as [`Event::Done`] (or [`Event::Sent`] for a text) or
+    /// [`Event::SendFailed`].
+    pub async fn set_remark(
+        &self,
+        user_name: &str,
+        remark: &str,
+    ) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.set_remark(user_name, remark, now))
+    }
+
+    /// Pins or unpins a chat; see [`Client::set_pinned`]. The outcome arrives as [`Event::Done`] (or [`Event::Sent`] for a text) or
+    /// [`Event::SendFailed`].
+    pub async fn set_pinned(
+        &self,
+        user_name: &str,
+        pinned: bool,
+    ) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.set_pinned(user_name, pinned, now))
+    }
+
+    /// Creates a group (its topic set right after); see [`Client::create_group`]. The outcome arrives as [`Event::Done`] (or [`Event::Sent`] for a text) or
+    /// [`Event::SendFailed`].
+    pub async fn create_group(
+        &self,
+        members: &[String],
+        topic: &str,
+    ) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.create_group(members, topic, now))
+    }
+
+    /// Adds (or invites) members to a group; see [`Client::add_members`]. The outcome arrives as [`Event::Done`] (or [`Event::Sent`] for a text) or
+    /// [`Event::SendFailed`].
+    pub async fn add_members(
+        &self,
+        group: &str,
+        members: &[String],
+    ) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.add_members(group, members, now))
+    }
+
+    /// Removes members from a group; see [`Client::remove_members`]. The outcome arrives as [`Event::Done`] (or [`Event::Sent`] for a text) or
+    /// [`Event::SendFailed`].
+    pub async fn remove_members(
+        &self,
+        group: &str,
+        members: &[String],
+    ) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.remove_members(group, members, now))
+    }
+
+    /// Renames a group; see [`Client::rename_group`]. The outcome arrives as [`Event::Done`] (or [`Event::Sent`] for a text) or
+    /// [`Event::SendFailed`].
+    pub async fn rename_group(&self, group: &str, topic: &str) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.rename_group(group, topic, now))
+    }
+
+    /// Leaves a group; see [`Client::quit_group`]. The outcome arrives as [`Event::Done`] (or [`Event::Sent`] for a text) or
+    /// [`Event::SendFailed`].
+    pub async fn quit_group(&self, group: &str) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.quit_group(group, now))
+    }
+
+    /// Searches the server's contacts; see [`Client::search_contacts`]. The outcome arrives as [`Event::Done`] (or [`Event::Sent`] for a text) or
+    /// [`Event::SendFailed`].
+    pub async fn search_contacts(&self, keyword: &str) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.search_contacts(keyword, now))
+    }
+
+    /// Sends a group text that mentions members; see [`Client::send_text_mentioning`]. The outcome arrives as [`Event::Done`] (or [`Event::Sent`] for a text) or
+    /// [`Event::SendFailed`].
+    pub async fn send_text_mentioning(
+        &self,
+        group: &str,
+        text: &str,
+        members: &[String],
+    ) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.send_text_mentioning(group, text, members, now))
+    }
+
     /// Marks a chat read on the phone.
     pub async fn mark_read(&self, chat: &str) -> Result<(), SessionError> {
         self.apply(|client, now| client.mark_read(chat, now))
