@@ -324,6 +324,12 @@ impl SessionHandle {
         self.apply(|c, now| c.send_text_mentioning(group, text, members, now))
     }
 
+    /// Accepts the friend request a message carries; see [`Client::accept_request`]. The
+    /// outcome arrives as [`Event::Done`] or [`Event::SendFailed`].
+    pub async fn accept_request(&self, message: &Message) -> Result<SendHandle, SessionError> {
+        self.apply(|c, now| c.accept_request(message, now))
+    }
+
     /// Marks a chat read on the phone.
     pub async fn mark_read(&self, chat: &str) -> Result<(), SessionError> {
         self.apply(|client, now| client.mark_read(chat, now))

@@ -601,6 +601,21 @@ impl Client {
         self.queue_op(user_name, op, now)
     }
 
+    /// Accepts the friend request `m` carries ([`Content::FriendRequest`](crate::Content)):
+    /// [`accept_friend`](Client::accept_friend) with its user name and ticket.
+    pub fn accept_request(
+        &mut self,
+        m: &crate::Message,
+        now: Timestamp,
+    ) -> Result<SendHandle, UsageError> {
+        match &m.content {
+            crate::Content::FriendRequest {
+                user_name, ticket, ..
+            } => self.accept_friend(user_name, ticket.expose(), now),
+            _ => Err(UsageError::InvalidMessage("not a friend request")),
+        }
+    }
+
     /// Asks `user_name` to be friends, with `greeting` (the official page suggests
     /// "我是<nick name>"): `webwxverifyuser` Opcode 2.
     pub fn request_friend(
