@@ -353,6 +353,30 @@ mod tests {
     }
 
     #[test]
+    fn statues_and_owner_from_the_wire() {
+        let read = |json: &str| Contact::from(serde_json::from_str::<RawContact>(json).unwrap());
+        let g = read(r#"{"UserName":"@@g","Statues":"0","ChatRoomOwner":"@o","OwnerUin":"9"}"#);
+        assert_eq!(
+            (g.statues, g.chat_room_owner.as_str(), g.owner_uin),
+            (Some(0), "@o", 9)
+        );
+        assert!(g.is_muted() && g.is_owner("@o", 0) && g.is_owner("@x", 9));
+        assert!(!g.is_owner("@x", 0));
+        let g = read(r#"{"UserName":"@@g"}"#);
+        assert_eq!(g.statues, None, "absent, not 0");
+        assert!(!g.is_muted());
+        let g = read(r#"{"UserName":"@@g","Statues":1}"#);
+        assert!(!g.is_muted());
+        assert_eq!(
+            read(r#"{"UserName":"1@chatroom"}"#).kind(),
+            ContactKind::Group
+        );
+        let p = read(r#"{"UserName":"@p","Statues":0,"ContactFlag":3}"#);
+        assert!(!p.is_muted(), "a person's Statues means nothing");
+        assert!(p.is_friend() && !p.is_pinned() && !p.is_blocked() && !p.is_official());
+    }
+
+    #[test]
     fn saved_with_the_server_names_and_read_back() {
         let mut c = Contact::new("@a", "Alice");
         c.remark_name = "A".into();

@@ -331,6 +331,29 @@ mod tests {
     }
 
     #[test]
+    fn a_group_update_keeps_the_owner_and_statues_it_lacks() {
+        let limits = crate::Limits::default();
+        let mut store = ContactStore::default();
+        let mut g = contact("@@g", "G", "", 0);
+        g.chat_room_owner = "@o".into();
+        g.statues = Some(0);
+        store.upsert(g, &limits).unwrap();
+        store.upsert(contact("@@g", "G2", "", 0), &limits).unwrap();
+        let g = store.get("@@g").unwrap();
+        assert_eq!(
+            (g.nick_name.as_str(), g.chat_room_owner.as_str(), g.statues),
+            ("G2", "@o", Some(0))
+        );
+        assert!(g.is_muted());
+        // A new Statues overwrites (notifications turned back on).
+        let mut on = contact("@@g", "G2", "", 0);
+        on.statues = Some(1);
+        store.upsert(on, &limits).unwrap();
+        assert!(!store.get("@@g").unwrap().is_muted());
+        assert_eq!(store.muted().count(), 0);
+    }
+
+    #[test]
     fn limits_are_enforced() {
         let limits = crate::Limits {
             max_contacts: 1,
