@@ -353,6 +353,13 @@ mod tests {
     }
 
     #[test]
+    fn a_contact_stays_small() {
+        // Every contact of the store costs this plus its strings: flags are integers, and a
+        // field only groups have is empty (no allocation) for everyone else.
+        assert!(std::mem::size_of::<Contact>() <= 376);
+    }
+
+    #[test]
     fn statues_and_owner_from_the_wire() {
         let read = |json: &str| Contact::from(serde_json::from_str::<RawContact>(json).unwrap());
         let g = read(r#"{"UserName":"@@g","Statues":"0","ChatRoomOwner":"@o","OwnerUin":"9"}"#);

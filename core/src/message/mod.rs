@@ -128,9 +128,9 @@ impl Message {
     }
 
     /// Whether the official client drops this message without showing it: a friend request
-    /// (`MsgType` 37) whose `RecommendInfo.UserName` is the account itself (the server echoes
-    /// the account's own requests). A client should not deliver a dropped message to the
-    /// application (it is typed all the same, so a log can still show it).
+    /// (`MsgType` 37) whose `RecommendInfo.UserName` is the account itself (its
+    /// `messageProcess` drops these before typing anything). A client should not deliver a
+    /// dropped message to the application; it is typed all the same, so a log can show it.
     pub fn is_dropped(&self) -> bool {
         self.dropped
     }
