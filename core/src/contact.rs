@@ -42,12 +42,32 @@ pub const SPECIAL_USER_NAMES: &[&str] = &[
     "userexperience_alarm",
 ];
 
+/// Whether `user_name` is a group's: `@@…`, or `…@chatroom` (the official client's
+/// `/^@@|@chatroom$/`).
+pub(crate) fn is_group_user_name(user_name: &str) -> bool {
+    user_name.starts_with("@@") || user_name.ends_with("@chatroom")
+}
+
+/// `ContactFlag` bits the official client reads (its `CONTACTFLAG_*` constants).
+mod flag {
+    /// `CONTACTFLAG_CONTACT`: saved to the contacts (a friend, or a saved group).
+    pub(super) const CONTACT: i64 = 1;
+    /// `CONTACTFLAG_BLACKLISTCONTACT`: blocked.
+    pub(super) const BLOCKED: i64 = 8;
+    /// `CONTACTFLAG_NOTIFYCLOSECONTACT`: notifications off (a person).
+    pub(super) const MUTED: i64 = 512;
+    /// `CONTACTFLAG_TOPCONTACT`: pinned to the top of the chat list.
+    pub(super) const PINNED: i64 = 2048;
+    /// `MM_USERATTRVERIFYFALG_BIZ_BRAND` of `VerifyFlag`: an official account.
+    pub(super) const BRAND: i64 = 8;
+}
+
 /// The kind of a contact, derived from its user name and flags.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 pub enum ContactKind {
     /// A person.
     Friend,
-    /// A group chat (user name starts with `@@`).
+    /// A group chat (user name `@@…` or `…@chatroom`).
     Group,
     /// An official (brand) account: `VerifyFlag & 8`.
     Official,
@@ -79,7 +99,9 @@ pub struct Contact {
     /// (a secret the server embeds there).
     #[serde(rename = "HeadImgUrl")]
     pub head_img_url: String,
-    /// `ContactFlag`.
+    /// `ContactFlag`: bits 1 saved (a friend, or a saved group), 2 has a chat, 8 blocked, 512
+    /// notifications off (people), 2048 pinned; read them with [`Contact::is_friend`],
+    /// [`Contact::is_blocked`], [`Contact::is_muted`], [`Contact::is_pinned`].
     #[serde(rename = "ContactFlag")]
     pub contact_flag: i64,
     /// `VerifyFlag`: `& 8` marks an official account.
@@ -106,12 +128,21 @@ pub struct Contact {
     /// `AttrStatus`.
     #[serde(rename = "AttrStatus")]
     pub attr_status: i64,
-    /// `OwnerUin` (groups).
+    /// `OwnerUin` (groups): the owner's uin, when the server gives it (0 otherwise).
     #[serde(rename = "OwnerUin")]
     pub owner_uin: u64,
-    /// `IsOwner` (groups): whether the self user owns the group.
+    /// `IsOwner` (groups): whether the self user owns the group, when the server says so (see
+    /// [`Contact::is_owner`] for the rule that also reads `ChatRoomOwner` and `OwnerUin`).
     #[serde(rename = "IsOwner", deserialize_with = "crate::model::lenient::flag")]
     pub is_owner: bool,
+    /// `ChatRoomOwner` (groups): the owner's user name, when the server gives it (empty
+    /// otherwise).
+    #[serde(rename = "ChatRoomOwner", skip_serializing_if = "String::is_empty")]
+    pub chat_room_owner: String,
+    /// `Statues` (sic; groups): 0 when the group's notifications are off (muted), 1 when on;
+    /// `None` when no answer said (see [`Contact::is_muted`]).
+    #[serde(rename = "Statues", skip_serializing_if = "Option::is_none")]
+    pub statues: Option<i64>,
     /// `MemberCount` (groups).
     #[serde(rename = "MemberCount")]
     pub member_count: i64,
@@ -134,10 +165,11 @@ impl Contact {
         }
     }
 
-    /// The kind of contact: group by `@@`, special by name, official by `VerifyFlag & 8`,
-    /// otherwise a friend.
+    /// The kind of contact: group by `@@` (or `@chatroom`), special by name, official by
+    /// `VerifyFlag & 8`, otherwise a person ([`ContactKind::Friend`], saved to the contacts or
+    /// not: see [`Contact::is_friend`]).
     pub fn kind(&self) -> ContactKind {
-        if self.user_name.starts_with("@@") {
+        if self.is_group() {
             ContactKind::Group
         } else if SPECIAL_USER_NAMES.contains(&self.user_name.as_str()) {
             ContactKind::Special
@@ -146,6 +178,54 @@ impl Contact {
         } else {
             ContactKind::Friend
         }
+    }
+
+    /// Whether this is a group: its user name is `@@…` or `…@chatroom`.
+    pub fn is_group(&self) -> bool {
+        is_group_user_name(&self.user_name)
+    }
+
+    /// Whether this is an official (brand) account: `VerifyFlag & 8` (the only bit the official
+    /// client reads; verified accounts have 24).
+    pub fn is_official(&self) -> bool {
+        self.verify_flag & flag::BRAND != 0
+    }
+
+    /// Whether this is a friend: a person saved to the contacts (`ContactFlag & 1`), not a
+    /// group, an official account or a special account (`filehelper`, `weixin`, ...). A
+    /// group's member the account has not added is not a friend.
+    pub fn is_friend(&self) -> bool {
+        self.contact_flag & flag::CONTACT != 0 && self.kind() == ContactKind::Friend
+    }
+
+    /// Whether the account blocked this contact (`ContactFlag & 8`).
+    pub fn is_blocked(&self) -> bool {
+        self.contact_flag & flag::BLOCKED != 0
+    }
+
+    /// Whether the account muted this chat, as the official client reads it: a group when its
+    /// `Statues` is 0 (not when no answer gave it), anyone else when `ContactFlag & 512`.
+    pub fn is_muted(&self) -> bool {
+        if self.is_group() {
+            self.statues == Some(0)
+        } else {
+            self.contact_flag & flag::MUTED != 0
+        }
+    }
+
+    /// Whether the account pinned this chat to the top (`ContactFlag & 2048`).
+    pub fn is_pinned(&self) -> bool {
+        self.contact_flag & flag::PINNED != 0
+    }
+
+    /// Whether the account (user name `self_user_name`, uin `self_uin`) owns this group:
+    /// `IsOwner` is set, or `ChatRoomOwner` is the account, or `OwnerUin` is the account's uin
+    /// (and not 0). Always false for a contact that is not a group.
+    pub fn is_owner(&self, self_user_name: &str, self_uin: u64) -> bool {
+        self.is_group()
+            && (self.is_owner
+                || (!self_user_name.is_empty() && self.chat_room_owner == self_user_name)
+                || (self.owner_uin != 0 && self.owner_uin == self_uin))
     }
 
     /// The name to show: the remark name when set, else the nick name, else the user name.
@@ -182,6 +262,8 @@ impl From<RawContact> for Contact {
             attr_status: raw.attr_status,
             owner_uin: raw.owner_uin,
             is_owner: raw.is_owner != 0,
+            chat_room_owner: raw.chat_room_owner,
+            statues: raw.statues,
             member_count: raw.member_count,
             members: raw.member_list.into_iter().map(Member::from).collect(),
             encry_chat_room_id: raw.encry_chat_room_id,
@@ -268,6 +350,37 @@ mod tests {
         );
         assert_eq!(c.member("@a").map(Member::display), Some("妈妈"));
         assert_eq!(c.encry_chat_room_id, "@e");
+    }
+
+    #[test]
+    fn a_contact_stays_small() {
+        // Every contact of the store costs this plus its strings: flags are integers, and a
+        // field only groups have is empty (no allocation) for everyone else.
+        assert!(std::mem::size_of::<Contact>() <= 376);
+    }
+
+    #[test]
+    fn statues_and_owner_from_the_wire() {
+        let read = |json: &str| Contact::from(serde_json::from_str::<RawContact>(json).unwrap());
+        let g = read(r#"{"UserName":"@@g","Statues":"0","ChatRoomOwner":"@o","OwnerUin":"9"}"#);
+        assert_eq!(
+            (g.statues, g.chat_room_owner.as_str(), g.owner_uin),
+            (Some(0), "@o", 9)
+        );
+        assert!(g.is_muted() && g.is_owner("@o", 0) && g.is_owner("@x", 9));
+        assert!(!g.is_owner("@x", 0));
+        let g = read(r#"{"UserName":"@@g"}"#);
+        assert_eq!(g.statues, None, "absent, not 0");
+        assert!(!g.is_muted());
+        let g = read(r#"{"UserName":"@@g","Statues":1}"#);
+        assert!(!g.is_muted());
+        assert_eq!(
+            read(r#"{"UserName":"1@chatroom"}"#).kind(),
+            ContactKind::Group
+        );
+        let p = read(r#"{"UserName":"@p","Statues":0,"ContactFlag":3}"#);
+        assert!(!p.is_muted(), "a person's Statues means nothing");
+        assert!(p.is_friend() && !p.is_pinned() && !p.is_blocked() && !p.is_official());
     }
 
     #[test]

@@ -2,13 +2,17 @@
 //! session, queryable by user name and by display name.
 
 use crate::Error;
-use crate::{Contact, ContactKind};
+use crate::message::decode_text;
+use crate::{Contact, ContactKind, Member};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// How many contacts of each kind the store holds.
+/// How many contacts of each [`ContactKind`] the store holds.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactCounts {
-    /// Friends.
+    /// People ([`ContactKind::Friend`]): friends, and the others the store knows (group
+    /// members the server described, people who wrote to the account), so more than
+    /// [`ContactStore::friends`] may give.
     pub friends: usize,
     /// Groups.
     pub groups: usize,
@@ -36,14 +40,65 @@ impl ContactStore {
     }
 
     /// Contacts whose remark name, nick name or (group) display name is exactly `name`, remark
-    /// names first.
+    /// names first. Names are compared decoded (entities, emoji spans), as
+    /// [`decode_text`] gives them.
     pub fn find_by_name(&self, name: &str) -> Vec<&Contact> {
         let mut found: Vec<&Contact> = self
             .iter()
-            .filter(|c| c.remark_name == name || c.nick_name == name || c.display_name == name)
+            .filter(|c| {
+                same(&c.remark_name, name)
+                    || same(&c.nick_name, name)
+                    || same(&c.display_name, name)
+            })
             .collect();
-        found.sort_by_key(|c| c.remark_name != name);
+        found.sort_by_key(|c| !same(&c.remark_name, name));
         found
+    }
+
+    /// Contacts whose remark name (the name the account gave them) is exactly `remark`,
+    /// compared decoded.
+    pub fn by_remark<'a>(&'a self, remark: &'a str) -> impl Iterator<Item = &'a Contact> + 'a {
+        self.iter().filter(move |c| same(&c.remark_name, remark))
+    }
+
+    /// Contacts whose nick name (their own name) is exactly `nick_name`, compared decoded.
+    pub fn by_nick_name<'a>(
+        &'a self,
+        nick_name: &'a str,
+    ) -> impl Iterator<Item = &'a Contact> + 'a {
+        self.iter().filter(move |c| same(&c.nick_name, nick_name))
+    }
+
+    /// The contact whose alias (WeChat id, when the server shares it) is exactly `alias`.
+    pub fn by_alias(&self, alias: &str) -> Option<&Contact> {
+        if alias.is_empty() {
+            return None;
+        }
+        self.iter().find(|c| c.alias == alias)
+    }
+
+    /// The member of `group` called `name` in it: the first whose group display name is
+    /// `name`, else the first whose nick name is, compared decoded. `None` when the group or
+    /// its members are not known, or no member has that name.
+    pub fn find_member(&self, group: &str, name: &str) -> Option<&Member> {
+        let members = &self.get(group)?.members;
+        members
+            .iter()
+            .find(|m| same(&m.display_name, name))
+            .or_else(|| members.iter().find(|m| same(&m.nick_name, name)))
+    }
+
+    /// Contacts whose remark name, nick name or alias contains `text`, compared decoded and
+    /// without regard to ASCII case (`"tom"` finds `"Tom &amp; Jerry"`), in user-name order.
+    /// An empty (or blank) `text` finds nothing. Linear in the size of the store's names.
+    pub fn search<'a>(&'a self, text: &str) -> impl Iterator<Item = &'a Contact> + 'a {
+        let needle = text.trim().to_ascii_lowercase();
+        self.iter().filter(move |c| {
+            !needle.is_empty()
+                && [&c.remark_name, &c.nick_name, &c.alias]
+                    .into_iter()
+                    .any(|field| decoded(field).to_ascii_lowercase().contains(&needle))
+        })
     }
 
     /// The name to show for `member` in `group`: the member's group display name, else the
@@ -65,24 +120,39 @@ impl ContactStore {
         self.iter().filter(move |c| c.kind() == kind)
     }
 
-    /// Friends.
+    /// Friends: people saved to the contacts ([`Contact::is_friend`]).
     pub fn friends(&self) -> impl Iterator<Item = &Contact> {
-        self.of_kind(ContactKind::Friend)
+        self.iter().filter(|c| c.is_friend())
     }
 
-    /// Groups.
+    /// Groups ([`Contact::is_group`]), saved to the contacts or not.
     pub fn groups(&self) -> impl Iterator<Item = &Contact> {
-        self.of_kind(ContactKind::Group)
+        self.iter().filter(|c| c.is_group())
     }
 
-    /// Official accounts.
+    /// Official accounts ([`Contact::is_official`]: `VerifyFlag & 8`).
     pub fn officials(&self) -> impl Iterator<Item = &Contact> {
-        self.of_kind(ContactKind::Official)
+        self.iter().filter(|c| c.is_official())
     }
 
     /// Special accounts.
     pub fn specials(&self) -> impl Iterator<Item = &Contact> {
         self.of_kind(ContactKind::Special)
+    }
+
+    /// Muted chats ([`Contact::is_muted`]): groups and people.
+    pub fn muted(&self) -> impl Iterator<Item = &Contact> {
+        self.iter().filter(|c| c.is_muted())
+    }
+
+    /// Chats pinned to the top ([`Contact::is_pinned`]).
+    pub fn pinned(&self) -> impl Iterator<Item = &Contact> {
+        self.iter().filter(|c| c.is_pinned())
+    }
+
+    /// Blocked contacts ([`Contact::is_blocked`]).
+    pub fn blocked(&self) -> impl Iterator<Item = &Contact> {
+        self.iter().filter(|c| c.is_blocked())
     }
 
     /// How many contacts there are.
@@ -114,7 +184,7 @@ impl ContactStore {
 
     /// Adds or replaces a contact: `Ok(true)` when it was stored, `Ok(false)` when it was ignored
     /// (a contact without a user name). A group answer without members (or without its
-    /// `EncryChatRoomId`) keeps what is already known.
+    /// `EncryChatRoomId`, `ChatRoomOwner` or `Statues`) keeps what is already known.
     pub(crate) fn upsert(
         &mut self,
         contact: impl Into<Contact>,
@@ -139,6 +209,10 @@ impl ContactStore {
                     if contact.encry_chat_room_id.is_empty() {
                         contact.encry_chat_room_id = std::mem::take(&mut old.encry_chat_room_id);
                     }
+                    if contact.chat_room_owner.is_empty() {
+                        contact.chat_room_owner = std::mem::take(&mut old.chat_room_owner);
+                    }
+                    contact.statues = contact.statues.or(old.statues);
                 }
                 **old = contact;
             }
@@ -160,6 +234,20 @@ impl ContactStore {
     pub(crate) fn remove(&mut self, user_name: &str) -> Option<Contact> {
         self.contacts.remove(user_name).map(|c| *c)
     }
+}
+
+/// `s` decoded (entities, emoji spans, `<br/>`) when it holds anything to decode.
+fn decoded(s: &str) -> Cow<'_, str> {
+    if s.contains(['&', '<']) {
+        Cow::Owned(decode_text(s))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Whether the name `stored` (as the server sent it) is `wanted` (plain text).
+fn same(stored: &str, wanted: &str) -> bool {
+    !stored.is_empty() && (stored == wanted || decoded(stored) == wanted)
 }
 
 #[cfg(test)]
@@ -240,6 +328,29 @@ mod tests {
             .unwrap();
         assert_eq!(store.get("@@g").unwrap().members.len(), 2);
         assert_eq!(store.get("@@g").unwrap().nick_name, "家庭群");
+    }
+
+    #[test]
+    fn a_group_update_keeps_the_owner_and_statues_it_lacks() {
+        let limits = crate::Limits::default();
+        let mut store = ContactStore::default();
+        let mut g = contact("@@g", "G", "", 0);
+        g.chat_room_owner = "@o".into();
+        g.statues = Some(0);
+        store.upsert(g, &limits).unwrap();
+        store.upsert(contact("@@g", "G2", "", 0), &limits).unwrap();
+        let g = store.get("@@g").unwrap();
+        assert_eq!(
+            (g.nick_name.as_str(), g.chat_room_owner.as_str(), g.statues),
+            ("G2", "@o", Some(0))
+        );
+        assert!(g.is_muted());
+        // A new Statues overwrites (notifications turned back on).
+        let mut on = contact("@@g", "G2", "", 0);
+        on.statues = Some(1);
+        store.upsert(on, &limits).unwrap();
+        assert!(!store.get("@@g").unwrap().is_muted());
+        assert_eq!(store.muted().count(), 0);
     }
 
     #[test]

@@ -255,7 +255,7 @@ pub use endpoint::{Endpoint, HostRole, Loader};
 pub use error::{DownloadError, Error, Failure, ParseError, TransportErrorKind, UsageError};
 pub use event::{Event, QR_PAYLOAD_PREFIX, SendHandle};
 pub use hosts::{Hosts, is_wechat_host};
-pub use message::{Content, Media, MediaKind, Message, Variant};
+pub use message::{Article, Content, Media, MediaKind, Message, MpSubscription, Variant};
 pub use model::{SyncKey, SyncKeyEntry};
 pub use outcome::Outcome;
 pub use persist::{ResumeError, SAVED_SESSION_VERSION, SavedSession};

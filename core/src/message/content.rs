@@ -1,7 +1,8 @@
 //! The typed content of a message, by `MsgType`.
 
+use super::article::{Article, mmreader_articles};
 use super::payload::Payload;
-use super::text::decode_text;
+use super::text::{decode_entities, decode_text};
 use crate::model::RawMessage;
 use crate::{Limits, Secret};
 
@@ -33,11 +34,13 @@ pub struct AppMessage {
 pub enum Content {
     /// 1: text, decoded (entities, newlines, emoji).
     Text(String),
-    /// 1 with `SubMsgType` 48 or a `Url`, or 48: a location.
+    /// 1 with `SubMsgType` 48, or 48: a location. A type 1 message without `SubMsgType` 48 is
+    /// text, however much it looks like a location (as the official client reads it).
     Location {
-        /// The place's label (the text before the map image).
+        /// The place's label (the text before the first `:<br/>`), decoded.
         label: String,
-        /// The map URL.
+        /// The message's `Url` (the map); when it has none, what the content carries after the
+        /// label (the map image's path).
         url: String,
     },
     /// 3: an image (download with the message id).
@@ -81,8 +84,18 @@ pub enum Content {
         /// Where to download it, when given.
         url: String,
     },
-    /// 49: an app message.
+    /// 49: an app message (links, files, mini programs, ...) not typed below.
     App(AppMessage),
+    /// A red packet (`AppMsgType` 2001, under `MsgType` 49 or 1): its card only, the amount is
+    /// not given to web clients (the official client says "open it on the phone"). Some red
+    /// packets arrive as [`Content::System`] notices instead ("收到红包，请在手机上查看").
+    RedPacket(AppMessage),
+    /// A money transfer (`MsgType` 49, `AppMsgType` 2000): its card only; it can only be
+    /// accepted on the phone.
+    Transfer(AppMessage),
+    /// 49 with an `<mmreader>`: an official account's article push, one or more articles (at
+    /// most [`MAX_ARTICLES`](crate::message::MAX_ARTICLES), in the order sent).
+    Articles(Vec<Article>),
     /// 50, 52, 53: a VoIP call notice.
     Voip,
     /// 51: status sync (read marks on the phone): the code and the user names concerned.
@@ -134,7 +147,8 @@ impl Content {
             text: decode_text(body),
         };
         match raw.msg_type {
-            1 if raw.sub_msg_type == 48 || !raw.url.is_empty() => location(raw, body),
+            1 if raw.app_msg_type == 2001 => app(raw, body, limits),
+            1 if raw.sub_msg_type == 48 => location(raw, body),
             1 => Content::Text(decode_text(body)),
             48 => location(raw, body),
             3 => Content::Image,
@@ -183,17 +197,7 @@ impl Content {
                     url: attr("cdnurl"),
                 }
             }
-            49 => match parse(body) {
-                Ok(p) => Content::App(app_message(raw, &p)),
-                Err(_) => Content::App(AppMessage {
-                    app_type: raw.app_msg_type,
-                    title: raw.file_name.clone(),
-                    url: raw.url.clone(),
-                    file_name: raw.file_name.clone(),
-                    file_size: raw.file_size.trim().parse().unwrap_or(0),
-                    ..AppMessage::default()
-                }),
-            },
+            49 => app(raw, body, limits),
             50 | 52 | 53 => Content::Voip,
             51 => Content::StatusNotify {
                 code: raw.status_notify_code,
@@ -228,13 +232,16 @@ impl Content {
         }
     }
 
-    /// The text of text-like content (text, system messages, location labels, app titles), for
-    /// display and logs.
+    /// The text of text-like content (text, system messages, location labels, app titles, the
+    /// first article's title), for display and logs.
     pub fn text(&self) -> Option<&str> {
         match self {
             Content::Text(t) | Content::System(t) | Content::SystemNotice(t) => Some(t),
             Content::Location { label, .. } => Some(label),
-            Content::App(app) => Some(&app.title),
+            Content::App(app) | Content::RedPacket(app) | Content::Transfer(app) => {
+                Some(&app.title)
+            }
+            Content::Articles(articles) => articles.first().map(|a| a.title.as_str()),
             Content::Recalled { notice, .. } => Some(notice),
             Content::Unknown { text, .. } => Some(text),
             _ => None,
@@ -242,18 +249,55 @@ impl Content {
     }
 }
 
+/// A location, as the official client reads it: the content split on `:<br/>`, the label first
+/// and the map image's path second (the group sender prefix is already removed from `body`),
+/// the message's `Url` preferred as the URL.
 fn location(raw: &RawMessage, body: &str) -> Content {
-    let text = decode_text(body);
-    // The label is the first line ("Place name:" followed by the map image path).
-    let label = text
-        .split('\n')
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches(':')
-        .to_string();
+    let (label, rest) = body.split_once(":<br/>").unwrap_or((body, ""));
+    let rest = rest.split_once(":<br/>").map_or(rest, |(first, _)| first);
+    let url = if raw.url.is_empty() {
+        decode_entities(rest)
+    } else {
+        raw.url.clone()
+    };
     Content::Location {
-        label,
-        url: raw.url.clone(),
+        label: decode_text(label),
+        url,
+    }
+}
+
+/// An app message (`MsgType` 49, or 1 with `AppMsgType` 2001), typed by its `AppMsgType` (the
+/// JSON field, as the official client switches on it; the payload's `<type>` when the field is
+/// absent): a red packet, a transfer, an article push, or any other app message. A payload that
+/// cannot be read leaves the fields the JSON gives.
+fn app(raw: &RawMessage, body: &str, limits: &Limits) -> Content {
+    let payload = Payload::parse_with(body, limits).ok();
+    let app = match &payload {
+        Some(p) => app_message(raw, p),
+        None => AppMessage {
+            app_type: raw.app_msg_type,
+            title: raw.file_name.clone(),
+            url: raw.url.clone(),
+            file_name: raw.file_name.clone(),
+            file_size: raw.file_size.trim().parse().unwrap_or(0),
+            ..AppMessage::default()
+        },
+    };
+    let app_type = match raw.app_msg_type {
+        0 => app.app_type,
+        t => t,
+    };
+    match app_type {
+        2001 => Content::RedPacket(app),
+        2000 => Content::Transfer(app),
+        _ => {
+            let articles = payload.as_ref().map(mmreader_articles).unwrap_or_default();
+            if articles.is_empty() {
+                Content::App(app)
+            } else {
+                Content::Articles(articles)
+            }
+        }
     }
 }
 

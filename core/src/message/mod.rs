@@ -1,12 +1,14 @@
 //! Messages, typed: every `MsgType` of protocol §5 (unknown types kept raw, never dropped), with
 //! decoded text, group senders, mentions and the XML payloads read into fields.
 
+mod article;
 mod content;
 mod group;
 mod media;
 mod payload;
 mod text;
 
+pub use article::{Article, MAX_ARTICLE_TEXT_BYTES, MAX_ARTICLES, MpArticle, MpSubscription};
 pub use content::{AppMessage, Content};
 pub use group::{mentions, split_group_content};
 pub use media::{Media, MediaKind, Variant};
@@ -14,6 +16,7 @@ pub use payload::Payload;
 pub use text::{decode_emoji_hex, decode_entities, decode_text};
 
 use crate::Contact;
+use crate::contact::is_group_user_name;
 use crate::model::RawMessage;
 use crate::{ContactStore, Limits};
 
@@ -34,13 +37,16 @@ pub struct Message {
     /// The chat it belongs to: the group or the other person (for a message this account sent
     /// from another device, the receiver).
     pub chat: String,
-    /// Whether `chat` is a group.
+    /// Whether `chat` is a group (`@@…` or `…@chatroom`).
     pub is_group: bool,
-    /// Whether this account sent it (from the phone or another client).
+    /// Whether this account sent it (from the phone or another client): `FromUserName` is the
+    /// account or empty, or, in a group, the sender prefix names the account.
     pub outgoing: bool,
     /// In a group, the member who sent it (absent for the account's own and system messages).
     pub group_sender: Option<GroupSender>,
-    /// Whether the message @-mentions this account.
+    /// Whether the message @-mentions this account: a text in a group, sent by someone else,
+    /// holding `@` and the account's name in the group (its group display name, else its nick
+    /// name) followed by U+2005, a space or the end (see [`mentions`]).
     pub mentions_me: bool,
     /// `CreateTime`, seconds since the epoch.
     pub create_time: i64,
@@ -48,6 +54,8 @@ pub struct Message {
     pub content: Content,
     /// The message as the server sent it.
     pub raw: RawMessage,
+    /// Whether the official client drops it (see [`Message::is_dropped`]).
+    dropped: bool,
 }
 
 impl Message {
@@ -68,24 +76,32 @@ impl Message {
         limits: &Limits,
     ) -> Message {
         let self_user_name = me.user_name.as_str();
-        let outgoing = !self_user_name.is_empty() && raw.from_user_name == self_user_name;
+        let is_self = |name: &str| !self_user_name.is_empty() && name == self_user_name;
+        // The official client: `MMIsSend = FromUserName == self || "" == FromUserName`.
+        let mut outgoing = raw.from_user_name.is_empty() || is_self(&raw.from_user_name);
         let chat = if outgoing {
             raw.to_user_name.clone()
         } else {
             raw.from_user_name.clone()
         };
-        let is_group = chat.starts_with("@@");
+        let is_group = is_group_user_name(&chat);
         let (group_sender, body) = match split_group_content(&raw.content) {
             Some((sender, body)) if is_group && !outgoing => {
-                let display_name = store
-                    .member_display_name(&chat, sender)
-                    .unwrap_or(sender)
-                    .to_string();
-                let group_sender = GroupSender {
-                    user_name: sender.to_string(),
-                    display_name,
-                };
-                (Some(group_sender), body)
+                if is_self(sender) {
+                    // The account's own message, seen through the group.
+                    outgoing = true;
+                    (None, body)
+                } else {
+                    let display_name = store
+                        .member_display_name(&chat, sender)
+                        .unwrap_or(sender)
+                        .to_string();
+                    let group_sender = GroupSender {
+                        user_name: sender.to_string(),
+                        display_name,
+                    };
+                    (Some(group_sender), body)
+                }
             }
             _ => (None, raw.content.as_str()),
         };
@@ -93,14 +109,10 @@ impl Message {
         let mentions_me = is_group
             && !outgoing
             && match &content {
-                Content::Text(text) => {
-                    let member = store.get(&chat).and_then(|g| g.member(self_user_name));
-                    let group_name = member.map(|m| m.display_name.as_str()).unwrap_or_default();
-                    let member_nick = member.map(|m| m.nick_name.as_str()).unwrap_or_default();
-                    mentions(text, &[group_name, member_nick, me.nick_name.as_str()])
-                }
+                Content::Text(text) => mentions(text, &[&self_name_in(&chat, me, store)]),
                 _ => false,
             };
+        let dropped = raw.msg_type == 37 && is_self(&raw.recommend_info.user_name);
         Message {
             id: raw.dedup_id(),
             chat,
@@ -111,8 +123,33 @@ impl Message {
             create_time: raw.create_time,
             content,
             raw,
+            dropped,
         }
     }
+
+    /// Whether the official client drops this message without showing it: a friend request
+    /// (`MsgType` 37) whose `RecommendInfo.UserName` is the account itself (its
+    /// `messageProcess` drops these before typing anything). A client should not deliver a
+    /// dropped message to the application; it is typed all the same, so a log can show it.
+    pub fn is_dropped(&self) -> bool {
+        self.dropped
+    }
+}
+
+/// The account's name in `group`, decoded, as others @-mention it: its group display name, else
+/// its nick name as the group lists it, else its own nick name.
+fn self_name_in(group: &str, me: &Contact, store: &ContactStore) -> String {
+    let member = store.get(group).and_then(|g| g.member(&me.user_name));
+    let name = [
+        member.map(|m| m.display_name.as_str()),
+        member.map(|m| m.nick_name.as_str()),
+        Some(me.nick_name.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|n| !n.is_empty())
+    .unwrap_or_default();
+    decode_text(name)
 }
 
 #[cfg(test)]

@@ -43,6 +43,11 @@ impl Payload {
         self.doc.attr(self.doc.root()?, name)
     }
 
+    /// The document, for readers that walk its elements (the articles of an `<mmreader>`).
+    pub(crate) fn doc(&self) -> &XmlDoc {
+        &self.doc
+    }
+
     /// The name of the root element.
     pub fn root(&self) -> &str {
         self.doc

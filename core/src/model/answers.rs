@@ -2,6 +2,7 @@
 
 use super::{BaseResponse, HasBaseResponse, RawContact, SyncKey, lenient};
 use crate::Secret;
+use crate::message::MpSubscription;
 
 /// The answer of `webwxinit`.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
@@ -27,6 +28,15 @@ pub struct InitAnswer {
     /// `SystemTime`: the server's clock, in seconds.
     #[serde(rename = "SystemTime", default, deserialize_with = "lenient::int")]
     pub system_time: i64,
+    /// `MPSubscribeMsgList`: official accounts and their latest articles (sent only here; sync
+    /// never updates it). Entries without a `UserName` are dropped as they are read; each keeps
+    /// at most [`MAX_ARTICLES`](crate::message::MAX_ARTICLES) articles.
+    #[serde(
+        rename = "MPSubscribeMsgList",
+        default,
+        deserialize_with = "lenient::list"
+    )]
+    pub mp_subscribe_msg_list: Vec<MpSubscription>,
 }
 
 /// The answer of `webwxgetcontact`: one page of contacts.

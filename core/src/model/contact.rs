@@ -77,9 +77,16 @@ pub struct RawContact {
     /// `OwnerUin` (groups).
     #[serde(rename = "OwnerUin", deserialize_with = "lenient::uint")]
     pub owner_uin: u64,
-    /// `IsOwner` (groups).
+    /// `IsOwner` (groups): 1 when the account owns the group.
     #[serde(rename = "IsOwner", deserialize_with = "lenient::int")]
     pub is_owner: i64,
+    /// `ChatRoomOwner` (groups): the owner's user name.
+    #[serde(rename = "ChatRoomOwner", deserialize_with = "lenient::string")]
+    pub chat_room_owner: String,
+    /// `Statues` (sic; groups): 0 when the group's notifications are off (muted), 1 when on;
+    /// `None` when the answer does not say.
+    #[serde(rename = "Statues", deserialize_with = "some_int")]
+    pub statues: Option<i64>,
     /// `MemberCount` (groups).
     #[serde(rename = "MemberCount", deserialize_with = "lenient::int")]
     pub member_count: i64,
@@ -89,6 +96,11 @@ pub struct RawContact {
     /// `EncryChatRoomId` (groups).
     #[serde(rename = "EncryChatRoomId", deserialize_with = "lenient::string")]
     pub encry_chat_room_id: String,
+}
+
+/// An integer read as `lenient::int` reads it, present (a missing field is `None`).
+fn some_int<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    lenient::int(d).map(Some)
 }
 
 /// A contact without a user name is of no use (the store ignores it): dropped as it is read.
