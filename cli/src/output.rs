@@ -45,6 +45,9 @@ pub(crate) fn kind(content: &Content) -> &'static str {
         Content::SystemNotice(_) => "notice",
         Content::System(_) => "system",
         Content::Recalled { .. } => "recalled",
+        Content::RedPacket(_) => "red-packet",
+        Content::Transfer(_) => "transfer",
+        Content::Articles(_) => "articles",
         _ => "unknown",
     }
 }
@@ -64,6 +67,11 @@ pub(crate) fn text(content: &Content) -> String {
         Content::Card { nick_name, .. } => nick_name.clone(),
         Content::Emoticon { md5, .. } => md5.clone(),
         Content::App(app) if !app.url.is_empty() => format!("{} <{}>", app.title, app.url),
+        Content::Articles(list) => list
+            .iter()
+            .map(|a| format!("{} <{}>", a.title, a.url))
+            .collect::<Vec<_>>()
+            .join(" | "),
         Content::StatusNotify { code, user_names } => {
             format!("code {code}, {} chats", user_names.len())
         }

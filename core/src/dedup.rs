@@ -48,6 +48,11 @@ impl SeenIds {
         true
     }
 
+    /// Whether `id` is remembered.
+    pub(crate) fn contains(&self, id: &str) -> bool {
+        !id.is_empty() && self.order.contains(&key(id))
+    }
+
     /// Forgets `id`, so that it is delivered again if the server repeats it.
     pub(crate) fn forget(&mut self, id: &str) {
         if id.is_empty() {

@@ -105,6 +105,9 @@ pub enum Event {
         /// The receiver.
         to: String,
     },
+    /// The latest articles of the official accounts the account follows (`MPSubscribeMsgList`
+    /// of webwxinit; later pushes arrive as messages with [`Content::Articles`](crate::Content)).
+    Subscriptions(Vec<crate::MpSubscription>),
     /// An operation (revoke, friend request, remark, pin, group change, search) succeeded.
     Done {
         /// The handle the operation's method returned.

@@ -135,8 +135,10 @@ fn selector_2_syncs_and_delivers_every_type() {
     assert_eq!(
         content("1015"),
         &Content::Recalled {
+            msg_id: "8765432109876543210".into(),
             old_msg_id: "1677000000".into(),
-            notice: "\"鲍勃 Bob\" 撤回了一条消息".into()
+            notice: "\"鲍勃 Bob\" 撤回了一条消息".into(),
+            seen: false,
         }
     );
     assert_eq!(content("1016"), &Content::SystemNotice("系统提示".into()));

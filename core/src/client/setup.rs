@@ -72,6 +72,12 @@ impl Exchange for InitCall {
                 .upsert(contact, &client.config.limits)?;
         }
         client.session.user = Some(init.user.into());
+        if !init.mp_subscribe_msg_list.is_empty() {
+            // Only webwxinit carries them: the official accounts' latest articles.
+            client
+                .events
+                .push(crate::Event::Subscriptions(init.mp_subscribe_msg_list));
+        }
         client.page.timing.init(sent_at, now);
         // `initChatList(ChatSet)`: its groups are wanted (a group known with members as
         // `ChatRoomId`, one unknown or without members as `EncryChatRoomId`), each put in front.

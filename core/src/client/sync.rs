@@ -206,7 +206,7 @@ impl Client {
             // `getContact` of the message's peer).
             let peer = [&raw.from_user_name, &raw.to_user_name]
                 .into_iter()
-                .find(|n| n.starts_with("@@"));
+                .find(|n| crate::contact::is_group_user_name(n));
             if let Some(group) = peer
                 && self
                     .session
@@ -217,7 +217,14 @@ impl Client {
             {
                 wanted.push(group.clone());
             }
-            let message = Message::from_raw_with(raw, me, &self.session.contacts, &limits);
+            let mut message = Message::from_raw_with(raw, me, &self.session.contacts, &limits);
+            if message.is_dropped() {
+                // A friend request from the account itself: the official page drops it.
+                continue;
+            }
+            if let crate::Content::Recalled { msg_id, seen, .. } = &mut message.content {
+                *seen = self.session.seen.contains(msg_id);
+            }
             delivered += 1;
             self.events.push_message(message, &self.session.cursor);
         }

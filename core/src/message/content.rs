@@ -117,10 +117,16 @@ pub enum Content {
     System(String),
     /// 10002: a message was recalled.
     Recalled {
-        /// The id of the recalled message.
+        /// The `MsgId` of the recalled message (`<msgid>`, what the official page matches; 0
+        /// means the account's own last message).
+        msg_id: String,
+        /// `<oldmsgid>`: the message's older 32-bit id.
         old_msg_id: String,
         /// The notice shown instead ("X recalled a message").
         notice: String,
+        /// Whether this session delivered the recalled message (its id is among the remembered
+        /// ones): the application can then replace it.
+        seen: bool,
     },
     /// A type this library does not know, or a payload it could not read: the raw content.
     Unknown {
@@ -216,11 +222,15 @@ impl Content {
             10000 => Content::System(decode_text(body)),
             10002 => match parse(body) {
                 Ok(p) if p.root() == "sysmsg" => Content::Recalled {
-                    old_msg_id: p
-                        .text("sysmsg/revokemsg/oldmsgid")
-                        .or_else(|| p.text("sysmsg/revokemsg/msgid"))
+                    msg_id: p
+                        .text("sysmsg/revokemsg/msgid")
                         .unwrap_or_default()
                         .to_string(),
+                    old_msg_id: p
+                        .text("sysmsg/revokemsg/oldmsgid")
+                        .unwrap_or_default()
+                        .to_string(),
+                    seen: false,
                     notice: p
                         .text("sysmsg/revokemsg/replacemsg")
                         .unwrap_or_default()
