@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 use webwx_core::message::decode_text;
-use webwx_core::{Config, Content, Event};
+use webwx_core::{Config, Content, Event, Outcome};
 use webwx_hyper::Session;
 use webwx_sim::{ContactSpec, MessageSpec, Scenario, Simulator};
 
@@ -73,6 +73,8 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
     let mut kinds = BTreeSet::new();
     let mut me = String::new();
     let mut logging_out = false;
+    // Friend requests being accepted (each then greeted), and how many were.
+    let (mut accepting, mut accepted) = (Vec::new(), 0usize);
     while let Some(event) = session.next_event().await {
         match event {
             Event::QrCode { payload, .. } => {
@@ -123,6 +125,12 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
                     }
                     None => {}
                 }
+                // A friend request is accepted; the new friend is greeted once it is done.
+                if let (Content::FriendRequest { .. }, false) = (&m.content, m.outgoing)
+                    && let Ok(h) = handle.accept_request(&m).await
+                {
+                    accepting.push(h);
+                }
                 // The first image from a friend goes back to them, forwarded by its MediaId.
                 if let (Content::Image, false, false, 0) =
                     (&m.content, m.outgoing, m.is_group, images_back)
@@ -133,7 +141,26 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
                 }
             }
             Event::Sent { .. } => sent += 1,
-            Event::SendFailed { error, .. } => {
+            Event::Done {
+                handle: h,
+                outcome: Outcome::FriendAccepted { user_name },
+            } => {
+                accepting.retain(|a| *a != h);
+                accepted += 1;
+                say(&format!(
+                    "accepted the friend request of {}",
+                    for_terminal(&names.of(&user_name))
+                ))?;
+                if handle
+                    .send_text(&user_name, "你好！很高兴认识你 (hello from webwx)")
+                    .await
+                    .is_ok()
+                {
+                    echoed += 1;
+                }
+            }
+            Event::SendFailed { handle: h, error } => {
+                accepting.retain(|a| *a != h);
                 failed += 1;
                 say(&format!(
                     "a reply failed: {}",
@@ -160,7 +187,12 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
             Event::Failed(e) => return Err(CliError::new(Exit::Failure, e)),
             _ => {}
         }
-        if !logging_out && received >= messages && sent + failed >= echoed && !me.is_empty() {
+        if !logging_out
+            && received >= messages
+            && sent + failed >= echoed
+            && accepting.is_empty()
+            && !me.is_empty()
+        {
             logging_out = true;
             say(&format!("all {messages} messages received; logging out"))?;
             handle
@@ -171,7 +203,7 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
     }
     let kinds: Vec<&str> = kinds.into_iter().collect();
     say(&format!(
-        "summary: {received} messages received ({} kinds: {}), {sent} replies sent ({images_back} an image sent back), {saved_media} media saved in {}, {} requests to the simulator, {retries} retries, {:.1} s",
+        "summary: {received} messages received ({} kinds: {}), {sent} replies sent ({images_back} an image sent back), {accepted} friend requests accepted, {saved_media} media saved in {}, {} requests to the simulator, {retries} retries, {:.1} s",
         kinds.len(),
         kinds.join(", "),
         media_dir.display(),
