@@ -284,6 +284,7 @@ mod load;
 mod media;
 mod messages;
 mod official;
+mod ops;
 mod qr;
 mod scenario;
 mod server;
@@ -295,6 +296,7 @@ pub use gauge::LoadStatus;
 pub use handlers::admin::SessionInfo;
 pub use load::{LoadError, LoadSpec};
 pub use media::{MAX_MEDIA_BYTES, MediaKind, StoredMedia};
+pub use ops::{AccountInfo, GroupInfo, OutgoingRequest, PendingRequest};
 pub use scenario::{
     ContactChange, ContactEvent, ContactRef, ContactSpec, Family, Fault, FaultRule, MessageSpec,
     PhoneScript, Refusal, Scenario,
@@ -560,6 +562,39 @@ impl Simulator {
                 nick_name: nick_name.to_string(),
             },
         )
+    }
+
+    /// A stranger's friend request arrives at `uin`: a MsgType 37 from `fmessage` (its
+    /// `RecommendInfo` with `UserName`, `NickName`, `Ticket`, `OpCode` 2, and the greeting XML
+    /// in `Content`), waiting for an accept (`webwxverifyuser` Opcode 3 with the ticket).
+    /// Returns the request; `None` for an unknown uin or an ended session.
+    pub fn inject_friend_request(&self, uin: u64) -> Option<PendingRequest> {
+        self.shared.lock().friend_request(uin)
+    }
+
+    /// The sender of a message `uin` received (`msg_id`: scheduled or injected) recalls it: a
+    /// MsgType 10002 from the same chat whose `<msgid>` is `msg_id` (in a group with the
+    /// sender's `@name:<br/>` prefix). Returns the notice's MsgId; `None` for an unknown uin,
+    /// an ended session, an unknown message or one the account sent.
+    pub fn recall(&self, uin: u64, msg_id: &str) -> Option<String> {
+        self.shared.lock().recall(uin, msg_id)
+    }
+
+    /// The account's first official account pushes `count` articles (1 to 8) to `uin`: a
+    /// MsgType 49, `AppMsgType` 5, with `<mmreader><category count=N><item>..` in its appmsg.
+    /// Returns its MsgId; `None` for an unknown uin, an ended session, a count of 0 or an
+    /// account without official accounts.
+    pub fn inject_article(&self, uin: u64, count: usize) -> Option<String> {
+        self.shared
+            .lock()
+            .article(self.shared.scenario.seed, uin, count)
+    }
+
+    /// What the operations of `uin`'s account did: messages revoked and recalled, friend
+    /// requests pending and sent, remarks, pins, groups (topic, owner, members), searches.
+    /// `None` for an unknown uin.
+    pub fn account(&self, uin: u64) -> Option<AccountInfo> {
+        self.shared.lock().account_info(uin)
     }
 
     /// Ends `uin`'s session as the phone would: `1100` logged out on the phone, `1101` logged in
