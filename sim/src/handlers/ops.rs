@@ -162,11 +162,11 @@ impl Inner {
             return None;
         }
         self.queue_message(uin, |session, id, created| {
-            let official = session
-                .account
-                .contacts
-                .iter()
-                .find(|c| c["VerifyFlag"].as_i64().is_some_and(|f| f & 8 != 0))?;
+            let official = session.account.contacts.iter().find(|c| {
+                // An official account (VerifyFlag & 8) with an `@` name: not `weixin`.
+                c["VerifyFlag"].as_i64().is_some_and(|f| f & 8 != 0)
+                    && c["UserName"].as_str().is_some_and(|n| n.starts_with('@'))
+            })?;
             let from = official["UserName"].as_str()?.to_string();
             let nick = official["NickName"]
                 .as_str()

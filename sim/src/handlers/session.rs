@@ -330,11 +330,11 @@ pub(crate) fn init(shared: &Arc<Shared>, req: &Req<'_>, forced: Option<i64>) -> 
 /// Url}], Time, NickName}`, `Cover` ending `|0|0`); empty without official accounts.
 fn mp_subscriptions(seed: u64, session: &Session) -> Vec<Value> {
     let account = &session.account;
-    let Some(official) = account
-        .contacts
-        .iter()
-        .find(|c| c["VerifyFlag"].as_i64().is_some_and(|f| f & 8 != 0))
-    else {
+    let Some(official) = account.contacts.iter().find(|c| {
+        // An official account (VerifyFlag & 8) with an `@` name: not `weixin`.
+        c["VerifyFlag"].as_i64().is_some_and(|f| f & 8 != 0)
+            && c["UserName"].as_str().is_some_and(|n| n.starts_with('@'))
+    }) else {
         return Vec::new();
     };
     let time = 1_763_990_000;

@@ -360,13 +360,17 @@ pub(crate) fn oplog(
             out,
         ),
         Some(3) => {
-            body_keys(
-                "oplog",
-                "webwxoplog CmdId 3",
-                tree,
-                &["UserName", "CmdId", "OP", "RemarkName", "BaseRequest"],
-                out,
-            );
+            // A pin without RemarkName is noted below, on its own.
+            let sent = tree.and_then(Tree::keys).unwrap_or_default();
+            if !exact(&sent, &["UserName", "CmdId", "OP", "BaseRequest"]) {
+                body_keys(
+                    "oplog",
+                    "webwxoplog CmdId 3",
+                    tree,
+                    &["UserName", "CmdId", "OP", "RemarkName", "BaseRequest"],
+                    out,
+                );
+            }
             if !matches!(body["OP"].as_i64(), Some(0 | 1)) {
                 note(
                     out,
