@@ -342,8 +342,8 @@
 //!   each with `EncryUserName` (its user name).
 //! - `webwxsendmsg` with `Msg.MsgSource` (after `Content`):
 //!   `<msgsource><atusername>u1,u2</atusername><atchatroomname>@@room</atchatroomname></msgsource>`
-//!   on a text to that group, each user a member, and `@<name> ` (the remark, the group display
-//!   name or the nick name, then U+0020) in `Content` for each: recorded in
+//!   on a text to that group, each user a member, and `@<name> ` (the friend's remark, or the
+//!   group display name, else the nick name; then U+0020) in `Content` for each: recorded in
 //!   [`SentMessage::mentions`]; each departure noted (`mention`), the message sent anyway.
 //! - [`Simulator::inject_article`] (`POST /__sim/sessions/<uin>/articles` with `{"count": n}`):
 //!   the account's first official account pushes n articles, a MsgType 49 with `AppMsgType` 5

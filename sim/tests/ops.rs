@@ -1068,8 +1068,12 @@ async fn mentions_in_a_group_text_are_checked_and_recorded() {
     let r = send(&group, "@群昵称0\u{2005}看这里", Some(source(&u1, &group))).await;
     assert_eq!(ret(&r).0, 0);
     p.expect(&["mention: @<name> followed by U+2005 (official: a space, U+0020)"]);
-    send(&group, "没有名字", Some(source(&u1, &group))).await;
+    // The nick name of a member with a group display name is not the picker's.
+    let nick = format!("@{} 你好", m1["NickName"].as_str().unwrap());
+    send(&group, &nick, Some(source(&u1, &group))).await;
     p.expect(&["mention: Content without @<name> and a space for a named member"]);
+    send(&group, "没有名字", Some(source(&u1, &group))).await;
+    p.expect(&[]);
     let friend = p.friends()[19].clone();
     send(&group, "@谁 你好", Some(source(&friend, &group))).await;
     p.expect(&["mention: atusername names a user who is not a member of the group"]);

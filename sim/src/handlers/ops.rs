@@ -636,9 +636,12 @@ pub(crate) fn mentionable(session: &Session, to: &str) -> Option<Vec<rules::Ment
                     .and_then(|c| c["RemarkName"].as_str())
                     .unwrap_or_default()
                     .to_string();
-                let field = |k: &str| m[k].as_str().unwrap_or_default().to_string();
+                // The group display name, else the nick name; a friend's remark too (the
+                // picker's first choice).
+                let display = m["DisplayName"].as_str().filter(|d| !d.is_empty());
+                let shown = display.or(m["NickName"].as_str()).unwrap_or_default();
                 rules::Mentionable {
-                    names: vec![remark, field("DisplayName"), field("NickName")],
+                    names: vec![remark, shown.to_string()],
                     user_name: user,
                 }
             })

@@ -685,7 +685,7 @@ pub(crate) struct Mentionable {
     /// Its user name.
     pub(crate) user_name: String,
     /// Names the page's picker may write after `@`: the account's remark for a friend, the
-    /// group display name, the nick name.
+    /// group display name (the nick name when it has none).
     pub(crate) names: Vec<String>,
 }
 
@@ -693,7 +693,7 @@ pub(crate) struct Mentionable {
 /// `<msgsource><atusername>u1,u2</atusername><atchatroomname>@@room</atchatroomname></msgsource>`
 /// on a message to a group (`to`), each named user a member of it (`members`: `None` when `to`
 /// is no group of the account), and `@<name> ` in `content` for each (the name the picker
-/// writes: remark, group display name or nick name; then U+0020). Returns the user names named
+/// writes: the friend's remark, or the group display name, else the nick name; then U+0020). Returns the user names named
 /// in `<atusername>`.
 pub(crate) fn mentions(
     source: &Value,
@@ -775,7 +775,7 @@ pub(crate) fn mentions(
         } else if !spaced {
             note(
                 out,
-                "mention: Content without @<name> and a space for a named member (official: @ + remark, group display name or nick name, then U+0020)"
+                "mention: Content without @<name> and a space for a named member (official: @ + remark or group display name (else nick name), then U+0020)"
                     .into(),
             );
         }
