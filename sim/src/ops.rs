@@ -345,14 +345,17 @@ impl Account {
                 Some((c["UserName"].as_str()?.to_string(), remark.to_string()))
             })
             .collect();
-        let mut pinned: Vec<String> = self
-            .contacts
-            .iter()
-            .chain(self.groups.values())
-            .filter(|c| flag(c) & TOP_CONTACT != 0)
-            .filter_map(|c| c["UserName"].as_str().map(str::to_string))
-            .collect();
-        pinned.dedup();
+        // A group of the contact list is in both.
+        let mut pinned: Vec<String> = Vec::new();
+        for c in self.contacts.iter().chain(self.groups.values()) {
+            if let Some(name) = c["UserName"]
+                .as_str()
+                .filter(|_| flag(c) & TOP_CONTACT != 0)
+                && !pinned.iter().any(|p| p == name)
+            {
+                pinned.push(name.to_string());
+            }
+        }
         let groups = self
             .groups
             .iter()

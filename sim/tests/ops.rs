@@ -687,6 +687,7 @@ async fn remarks_and_pins_change_the_contact_and_come_through_sync() {
     assert!(!g["MemberList"].as_array().unwrap().is_empty());
     let info = p.account();
     assert!(info.groups.iter().any(|x| x.user_name == group && x.pinned));
+    assert_eq!(info.pinned, std::slice::from_ref(&group), "once");
     p.expect(&[]);
 
     // Refused: nobody.
