@@ -24,13 +24,24 @@ pub(crate) struct Account {
     pub(crate) friends: Vec<String>,
     /// How many members joined its groups by a change (numbers their generated names).
     pub(crate) joined: u64,
+    /// The owner (a user name) of each group.
+    pub(crate) owners: BTreeMap<String, String>,
+    /// Friend requests that arrived and wait for an answer, and the account's own requests
+    /// (webwxverifyuser Opcode 2).
+    pub(crate) pending: Vec<crate::ops::PendingRequest>,
+    pub(crate) outgoing: Vec<crate::ops::OutgoingRequest>,
+    /// How many friend requests and groups were made (numbers their generated names).
+    pub(crate) requests_made: u64,
+    pub(crate) groups_made: u64,
+    /// The keywords of each webwxsearchcontact, in order.
+    pub(crate) searches: Vec<String>,
 }
 
 /// The account's own signature.
 pub(crate) const SIGNATURE: &str = "模拟账号";
 
 /// The real server's full contact object.
-fn contact(user_name: &str, nick: &str, verify_flag: i64, extra: Value) -> Value {
+pub(crate) fn contact(user_name: &str, nick: &str, verify_flag: i64, extra: Value) -> Value {
     let mut c = json!({
         "Uin": 0,
         "UserName": user_name,
@@ -143,7 +154,7 @@ impl Account {
                 &title,
                 0,
                 json!({"ContactFlag": 2, "MemberCount": members.len(), "OwnerUin": uin,
-                       "HeadImgUrl": head.clone()}),
+                       "IsOwner": 1, "HeadImgUrl": head.clone()}),
             ));
             groups.insert(
                 name.clone(),
@@ -152,9 +163,30 @@ impl Account {
                     &title,
                     0,
                     json!({"ContactFlag": 2, "MemberCount": members.len(), "MemberList": members,
-                           "OwnerUin": uin, "EncryChatRoomId": encry, "HeadImgUrl": head}),
+                           "OwnerUin": uin, "IsOwner": 1, "EncryChatRoomId": encry,
+                           "HeadImgUrl": head}),
                 ),
             );
+        }
+        // The account owns the groups at even positions (in user-name order, the order of
+        // `SessionInfo::groups`; the first included); the first other member owns the others
+        // (its uin unknown to the account: OwnerUin 0).
+        let mut owners = BTreeMap::new();
+        for (k, (name, g)) in groups.iter_mut().enumerate() {
+            let other = g["MemberList"][1]["UserName"].as_str().map(str::to_string);
+            let owner = match other {
+                Some(o) if k % 2 == 1 => {
+                    g["OwnerUin"] = json!(0);
+                    g["IsOwner"] = json!(0);
+                    if let Some(c) = contacts.iter_mut().find(|c| c["UserName"] == name.as_str()) {
+                        c["OwnerUin"] = json!(0);
+                        c["IsOwner"] = json!(0);
+                    }
+                    o
+                }
+                _ => user_name.clone(),
+            };
+            owners.insert(name.clone(), owner);
         }
         for o in 0..spec.officials as u64 {
             let name = format!("@{}", hex(s, 50_000 + o, 32));
@@ -180,6 +212,12 @@ impl Account {
             groups,
             friends,
             joined: 0,
+            owners,
+            pending: Vec::new(),
+            outgoing: Vec::new(),
+            requests_made: 0,
+            groups_made: 0,
+            searches: Vec::new(),
         }
     }
 

@@ -69,7 +69,7 @@ pub(crate) fn unchanged_profile() -> Value {
 
 /// A contact as the sync lists carry it (the field set of the real `ModContactList` entries:
 /// fewer than `webwxgetcontact`'s, plus `HeadImgUpdateFlag`, `ContactType`, `ChatRoomOwner`).
-fn sync_contact(c: &Value, owner: &str) -> Value {
+pub(crate) fn sync_contact(c: &Value, owner: &str) -> Value {
     json!({
         "UserName": c["UserName"],
         "NickName": c["NickName"],
@@ -155,7 +155,8 @@ impl Account {
                 }
                 let count = members.len();
                 g["MemberCount"] = json!(count);
-                let entry = Entry::ModChatRoomMember(sync_contact(g, &me));
+                let owner = self.owners.get(&name).unwrap_or(&me);
+                let entry = Entry::ModChatRoomMember(sync_contact(g, owner));
                 if let Some(c) = self
                     .contacts
                     .iter_mut()

@@ -68,6 +68,9 @@
 //!   `type=1` ([`SessionInfo::logouts`]).
 //! - `upload`, and `send` of an uploaded media: see [Uploads](#uploads); `checkupload`:
 //!   webwxcheckupload's body.
+//! - `send` of a text: webwxsendmsg's `Msg` keys `Type, Content, [MsgSource], FromUserName,
+//!   ToUserName, LocalID, ClientMsgId`; `mention`, `revoke`, `verify`, `oplog`, `chatroom`,
+//!   `search`: the account's operations, see [Operations](#operations).
 //!
 //! Media downloads (see [Media](#media)) are not `$http` calls: the page concatenates their URLs
 //! and loads them with an element, which decides the headers.
@@ -107,14 +110,18 @@
 //! and `webwxsendappmsg` (see [Sending media](#sending-media)), `webwxuploadmedia` (on the file
 //! host, with its `OPTIONS` preflight) and `webwxcheckupload` (see [Uploads](#uploads)),
 //! `webwxstatreport` (counted in
-//! [`SessionInfo::stat_reports`]), `webwxlogout`,
+//! [`SessionInfo::stat_reports`]), `webwxlogout`, the operations `webwxrevokemsg`,
+//! `webwxverifyuser`, `webwxoplog`, `webwxcreatechatroom`, `webwxupdatechatroom` and
+//! `webwxsearchcontact` (see [Operations](#operations)),
 //! `webwxpushloginurl`, the media endpoints `webwxgetmsgimg`, `webwxgetvoice`, `webwxgetvideo`,
 //! `webwxgetmedia` (on the file host) and `webwxgeticon`/`webwxgetheadimg` (see [Media](#media));
 //! the admin API under `/__sim/` (`GET state`, `GET sessions/<uin>/sent`,
 //! `POST sessions/<uin>/messages`, `POST sessions/<uin>/media`,
 //! `GET sessions/<uin>/media/<msgid>[?thumbnail]`, `GET sessions/<uin>/uploads`,
 //! `GET sessions/<uin>/uploads/<MediaId>`, `POST sessions/<uin>/changes`,
-//! `POST sessions/<uin>/end`, `GET load`, `POST load`, `GET hold/<ms>`).
+//! `POST sessions/<uin>/end`, `GET sessions/<uin>/account`, `POST sessions/<uin>/friend_requests`,
+//! `POST sessions/<uin>/recall`, `POST sessions/<uin>/articles`, `GET load`, `POST load`,
+//! `GET hold/<ms>`).
 //!
 //! ## Media
 //!
@@ -262,6 +269,89 @@
 //! `{"rename_friend": {"friend": "@..", "nick_name": ".."}}`, answered `{"changed": "<user name>"}`
 //! (404 when there is nothing to change).
 //!
+//! ## Operations
+//!
+//! The account's own operations, as the official page posts them (`/work/notes/ops16.md`): each
+//! is checked like the other JSON calls (BaseRequest, cookies, host; query `r=<Date.now()>` or
+//! `fun=..` before `lang` and `pass_ticket`; the body's keys in the page's order and their
+//! types, each departure a deviation), refused when the server would refuse it, and its effect
+//! queued for the next `webwxsync`. [`Simulator::account`] (`GET
+//! /__sim/sessions/<uin>/account`) shows what they did ([`AccountInfo`]). Every refusal is a
+//! plain `{"BaseResponse": {"Ret": 1, "ErrMsg": "<why>"}}` (with the call's other answer keys
+//! for a revoke), but a revoke past the window: `Ret` -1.
+//!
+//! - `webwxrevokemsg?lang=..&pass_ticket=..` `{BaseRequest, SvrMsgId, ToUserName,
+//!   ClientMsgId}` (strings): revokes the account's message whose `MsgID` is `SvrMsgId`, sent to
+//!   `ToUserName`, within [`Scenario::revoke_window_ms`] (120 s), answered
+//!   `{"BaseResponse": {"Ret": 0, "ErrMsg": ""}, "Introduction": "", "SysWording": ""}`; it is
+//!   marked [`SentMessage::revoked`] and the account gets a 10002 from itself to the chat:
+//!   `<sysmsg type="revokemsg"><revokemsg><session>wxid_..|<n>@chatroom</session><oldmsgid>..
+//!   </oldmsgid><msgid>MsgID</msgid><replacemsg><![CDATA[你撤回了一条消息]]></replacemsg>
+//!   </revokemsg></sysmsg>` (`<` `>` `&` escaped, quotes kept, as observed). Refused: "not a
+//!   message this account sent" (unknown, or received), "ToUserName is not the message's chat",
+//!   "message already revoked", and `Ret` -1 "message too old to revoke". A `ClientMsgId` other
+//!   than the message's LocalID is accepted (peers send a fresh one and succeed: the server keys
+//!   on SvrMsgId) and noted. [`Simulator::recall`] (`POST /__sim/sessions/<uin>/recall` with
+//!   `{"msg_id": ..}`) makes the sender of a received message recall it: a 10002 from the same
+//!   chat (`@sender:<br/>` first in a group) whose `<msgid>` names it, `replacemsg`
+//!   `"<name>" 撤回了一条消息`.
+//! - Friend requests: [`Scenario::friend_requests`] at the first `webwxinit`,
+//!   [`Simulator::inject_friend_request`] (`POST /__sim/sessions/<uin>/friend_requests`), and the
+//!   schedule's own MsgType 37: from `fmessage`, `RecommendInfo {UserName, NickName, QQNum,
+//!   Province, City, Content, Signature, Alias, Scene, VerifyFlag, AttrStatus, Sex, Ticket,
+//!   OpCode: 2}`, the message's own `Ticket` empty (as observed), `Content` the greeting
+//!   `<msg fromusername="wxid_.." encryptusername="v1_..@stranger" fromnickname=.. content=..
+//!   .. ticket=.. opcode="2" ..><brandlist ../></msg>` escaped. `webwxverifyuser?r=..&lang=..
+//!   &pass_ticket=..` `{BaseRequest, Opcode, VerifyUserListSize: 1, VerifyUserList: [{Value,
+//!   VerifyUserTicket}], VerifyContent, SceneListCount: 1, SceneList: [33], skey}`: `Opcode` 3
+//!   accepts a pending request with its `RecommendInfo.Ticket` (the new friend, `ContactFlag` 3, in
+//!   `ModContactList`, and a 10000 from it: `你已添加了<nick>，现在可以开始聊天了。`); refused
+//!   "user ticket invalid" (another ticket), "no pending friend request from this user". `Opcode`
+//!   2 sends a request ([`AccountInfo::outgoing_requests`] with its `VerifyContent`); refused
+//!   "already a friend", "not a user name". Other opcodes: "unsupported Opcode". A body `skey`
+//!   other than the session's: "skey mismatch".
+//! - `webwxoplog?lang=..&pass_ticket=..`: `{UserName, CmdId: 2, RemarkName, BaseRequest}` sets a
+//!   remark, `{UserName, CmdId: 3, OP: 1|0, RemarkName, BaseRequest}` pins or unpins
+//!   (`ContactFlag` bit 0x800) a contact or group and sets the remark it carries: a pin without
+//!   `RemarkName` clears the remark (as wechat4u notes the real server does) and is noted. The
+//!   contact (a group with its members) in `ModContactList`. Refused: "no such contact",
+//!   "unknown CmdId".
+//! - `webwxcreatechatroom?r=..&lang=..&pass_ticket=..` `{MemberCount, MemberList: [{UserName}],
+//!   Topic: "", BaseRequest}`: a group of the account (owner: `IsOwner` 1, `OwnerUin` its uin,
+//!   `ChatRoomOwner` its user name) and at least two friends, answered `{BaseResponse, Topic,
+//!   PYInitial, QuanPin, MemberCount, MemberList (the account first, MemberStatus 0), ChatRoomName,
+//!   BlackList}`; the group in `ModContactList` and a 10000 from it `你邀请"<a>、<b>"加入了群聊`
+//!   (each name the account's remark for the friend, else its nick name). Refused: `not a friend:
+//!   <user name>`, "a group needs at least 2 other members".
+//! - `webwxupdatechatroom?fun=..&lang=..&pass_ticket=..`, `{<key>, ChatRoomName, BaseRequest}`
+//!   with the member lists comma-joined strings: `addmember` (`AddMemberList`) and `invitemember`
+//!   (`InviteMemberList`) add friends (the official 40 rule: invite when the members, the account
+//!   included, and the added make 40 or more; the other fun is noted, and accepted), 10000
+//!   `你邀请"<names>"加入了群聊`; `delmember` (`DelMemberList`, the owner only) 10000
+//!   `你将"<names>"移出了群聊`; `modtopic` (`NewTopic`) 10000 `你修改群名为“<topic>”`; each with
+//!   the group (new `MemberCount`/`MemberList`, `NickName`) in `ModContactList`, answered
+//!   `{BaseResponse, MemberCount, MemberList}`. `quitchatroom` (`{ChatRoomName, BaseRequest}`;
+//!   dead code in the official page): the account leaves, `DelContactList` `{UserName,
+//!   ContactFlag: 0}`. Refused: "unknown fun", "not a group of this account", `not a friend:
+//!   <user name>`, "already a member", "no member to add", "only the group's owner can remove
+//!   members", "not a member of the group", "the owner cannot remove itself". The generated
+//!   groups at odd positions of [`SessionInfo::groups`] are owned by their first other member
+//!   (`IsOwner` 0, `OwnerUin` 0), the others by the account.
+//! - `webwxsearchcontact?lang=..&pass_ticket=..` `{BaseRequest, KeyWord}`: `{BaseResponse,
+//!   Count, List}` of the friends whose `NickName`, `RemarkName` or `Alias` contains the keyword,
+//!   each with `EncryUserName` (its user name).
+//! - `webwxsendmsg` with `Msg.MsgSource` (after `Content`):
+//!   `<msgsource><atusername>u1,u2</atusername><atchatroomname>@@room</atchatroomname></msgsource>`
+//!   on a text to that group, each user a member, and `@<name> ` (the friend's remark, or the
+//!   group display name, else the nick name; then U+0020) in `Content` for each: recorded in
+//!   [`SentMessage::mentions`]; each departure noted (`mention`), the message sent anyway.
+//! - [`Simulator::inject_article`] (`POST /__sim/sessions/<uin>/articles` with `{"count": n}`):
+//!   the account's first official account pushes n articles, a MsgType 49 with `AppMsgType` 5
+//!   whose appmsg has `<mmreader><category type="20" count="n"><item><title>, <url>, <pub_time>,
+//!   <cover>, <digest>..</item>..</category></mmreader>`. `webwxinit`'s `MPSubscribeMsgList` has
+//!   that official account with two articles (`{UserName, MPArticleCount, MPArticleList: [{Title,
+//!   Digest, Cover (ending |0|0), Url}], Time, NickName}`).
+//!
 //! ## Load
 //!
 //! [`Simulator::start_load`] (or `POST /__sim/load` with a [`LoadSpec`] as JSON) delivers text
@@ -284,6 +374,7 @@ mod load;
 mod media;
 mod messages;
 mod official;
+mod ops;
 mod qr;
 mod scenario;
 mod server;
@@ -295,6 +386,7 @@ pub use gauge::LoadStatus;
 pub use handlers::admin::SessionInfo;
 pub use load::{LoadError, LoadSpec};
 pub use media::{MAX_MEDIA_BYTES, MediaKind, StoredMedia};
+pub use ops::{AccountInfo, GroupInfo, OutgoingRequest, PendingRequest};
 pub use scenario::{
     ContactChange, ContactEvent, ContactRef, ContactSpec, Family, Fault, FaultRule, MessageSpec,
     PhoneScript, Refusal, Scenario,
@@ -560,6 +652,39 @@ impl Simulator {
                 nick_name: nick_name.to_string(),
             },
         )
+    }
+
+    /// A stranger's friend request arrives at `uin`: a MsgType 37 from `fmessage` (its
+    /// `RecommendInfo` with `UserName`, `NickName`, `Ticket`, `OpCode` 2, and the greeting XML
+    /// in `Content`), waiting for an accept (`webwxverifyuser` Opcode 3 with the ticket).
+    /// Returns the request; `None` for an unknown uin or an ended session.
+    pub fn inject_friend_request(&self, uin: u64) -> Option<PendingRequest> {
+        self.shared.lock().friend_request(uin)
+    }
+
+    /// The sender of a message `uin` received (`msg_id`: scheduled or injected) recalls it: a
+    /// MsgType 10002 from the same chat whose `<msgid>` is `msg_id` (in a group with the
+    /// sender's `@name:<br/>` prefix). Returns the notice's MsgId; `None` for an unknown uin,
+    /// an ended session, an unknown message or one the account sent.
+    pub fn recall(&self, uin: u64, msg_id: &str) -> Option<String> {
+        self.shared.lock().recall(uin, msg_id)
+    }
+
+    /// The account's first official account pushes `count` articles (1 to 8) to `uin`: a
+    /// MsgType 49, `AppMsgType` 5, with `<mmreader><category count=N><item>..` in its appmsg.
+    /// Returns its MsgId; `None` for an unknown uin, an ended session, a count of 0 or an
+    /// account without official accounts.
+    pub fn inject_article(&self, uin: u64, count: usize) -> Option<String> {
+        self.shared
+            .lock()
+            .article(self.shared.scenario.seed, uin, count)
+    }
+
+    /// What the operations of `uin`'s account did: messages revoked and recalled, friend
+    /// requests pending and sent, remarks, pins, groups (topic, owner, members), searches.
+    /// `None` for an unknown uin.
+    pub fn account(&self, uin: u64) -> Option<AccountInfo> {
+        self.shared.lock().account_info(uin)
     }
 
     /// Ends `uin`'s session as the phone would: `1100` logged out on the phone, `1101` logged in

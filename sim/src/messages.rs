@@ -277,6 +277,147 @@ pub(crate) fn media_message(
     )
 }
 
+/// Escapes XML as the real server does in the `Content` of a friend request and of a recall
+/// notice: `&`, `<` and `>`, the quotes kept (`&lt;msg fromusername="wxid_.."`).
+fn escape_tags(xml: &str) -> String {
+    xml.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A friend request (MsgType 37) from `fmessage` to `me`: `Content` the greeting XML the real
+/// server sends (escaped), `RecommendInfo` with the request's `Ticket` and `OpCode` 2; the
+/// message's own `Ticket` stays empty, as observed (the page uses `RecommendInfo.Ticket`).
+pub(crate) fn friend_request(
+    msg_id: u64,
+    me: &str,
+    r: &crate::ops::PendingRequest,
+    wxid: &str,
+    encrypt: &str,
+    created: u64,
+) -> Value {
+    let xml = format!(
+        "<msg fromusername=\"{wxid}\" encryptusername=\"{encrypt}\" fromnickname=\"{}\" content=\"{}\"  shortpy=\"\" imagestatus=\"3\" scene=\"30\" country=\"CN\" province=\"Guangdong\" city=\"Shenzhen\" sign=\"\" percard=\"1\" sex=\"1\" alias=\"\" weibo=\"\" weibonickname=\"\" albumflag=\"0\" albumstyle=\"0\" albumbgimgid=\"\" snsflag=\"1\" snsbgimgid=\"\" snsbgobjectid=\"0\" mhash=\"\" mfullhash=\"\" bigheadimgurl=\"\" smallheadimgurl=\"\" ticket=\"{}\" opcode=\"2\" googlecontact=\"\" qrticket=\"\" chatroomusername=\"\" sourceusername=\"\" sourcenickname=\"\"><brandlist count=\"0\" ver=\"680000000\"></brandlist></msg>",
+        escape(&r.nick_name),
+        escape(&r.greeting),
+        escape(&r.ticket)
+    );
+    set(
+        message(msg_id, "fmessage", me, 37, &escape_tags(&xml), created),
+        json!({"RecommendInfo": {"UserName": r.user_name, "NickName": r.nick_name, "QQNum": 0,
+            "Province": "广东", "City": "深圳", "Content": r.greeting, "Signature": "",
+            "Alias": "", "Scene": 30, "VerifyFlag": 0, "AttrStatus": 233_765, "Sex": 1,
+            "Ticket": r.ticket, "OpCode": 2}}),
+    )
+}
+
+/// A system line (MsgType 10000) from `from` (a friend, a group) to `to`.
+pub(crate) fn system(msg_id: u64, from: &str, to: &str, text: &str, created: u64) -> Value {
+    message(msg_id, from, to, 10000, text, created)
+}
+
+/// A recall notice (MsgType 10002) of message `recalled` in the chat `session` (a wxid or
+/// `<n>@chatroom`), from `from` to `to`, with the sender's prefix `@sender:<br/>` in a group:
+/// `<sysmsg type="revokemsg"><revokemsg><session>..</session><oldmsgid>..</oldmsgid>
+/// <msgid>{recalled}</msgid><replacemsg><![CDATA[..]]></replacemsg></revokemsg></sysmsg>`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn recall_notice(
+    msg_id: u64,
+    from: &str,
+    to: &str,
+    prefix: Option<&str>,
+    session: &str,
+    recalled: &str,
+    replace: &str,
+    created: u64,
+) -> Value {
+    let old = 1_000_000_000 + crate::ids::mix(recalled.parse().unwrap_or(0), 3) % 1_000_000_000;
+    let xml = format!(
+        "<sysmsg type=\"revokemsg\"><revokemsg><session>{session}</session><oldmsgid>{old}</oldmsgid><msgid>{recalled}</msgid><replacemsg><![CDATA[{replace}]]></replacemsg></revokemsg></sysmsg>"
+    );
+    let content = match prefix {
+        Some(p) => format!("{p}:<br/>{}", escape_tags(&xml)),
+        None => escape_tags(&xml),
+    };
+    message(msg_id, from, to, 10002, &content, created)
+}
+
+/// One article of an official account's push (an `<item>` of `<mmreader>`).
+#[derive(Clone, Debug)]
+pub(crate) struct Article {
+    pub(crate) title: String,
+    pub(crate) url: String,
+    /// Unix seconds.
+    pub(crate) pub_time: u64,
+    pub(crate) cover: String,
+    pub(crate) digest: String,
+}
+
+/// `count` articles of a push numbered `n`, made from `seed`.
+pub(crate) fn articles(seed: u64, n: u64, count: usize, pub_time: u64) -> Vec<Article> {
+    (0..count as u64)
+        .map(|i| {
+            let h = |k: u64, len: usize| crate::ids::hex(seed, n * 100 + i * 10 + k, len);
+            Article {
+                title: format!("第{}期：模拟文章{}", n + 1, i + 1),
+                url: format!(
+                    "https://mp.weixin.qq.com/s?__biz=MzA{}==&mid={}&idx={}&sn={}#rd",
+                    h(1, 10),
+                    2_650_000_000 + n,
+                    i + 1,
+                    h(2, 32)
+                ),
+                pub_time: pub_time.saturating_sub(i * 60),
+                cover: format!("https://mmbiz.qpic.cn/mmbiz_jpg/{}/0?wx_fmt=jpeg", h(3, 40)),
+                digest: format!("摘要{} & 导读", i + 1),
+            }
+        })
+        .collect()
+}
+
+/// An official account's article push (MsgType 49, `AppMsgType` 5) from `from` (its wxid
+/// `gh_id`, its nick name `nick`) to `to`: the appmsg of the first article with
+/// `<mmreader><category count="N"><item>..</item>..</category></mmreader>`.
+pub(crate) fn article_push(
+    msg_id: u64,
+    (from, gh_id, nick): (&str, &str, &str),
+    to: &str,
+    items: &[Article],
+    created: u64,
+) -> Value {
+    let first = items.first();
+    let field = |f: fn(&Article) -> &str| first.map(f).map(escape).unwrap_or_default();
+    let nick_x = escape(nick);
+    let list: String = items
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            format!(
+                "<item><itemshowtype>0</itemshowtype><title>{}</title><url>{}</url><shorturl></shorturl><longurl></longurl><pub_time>{}</pub_time><cover>{}</cover><tweetid></tweetid><digest>{}</digest><fileid>{}</fileid><sources><source><name>{nick_x}</name></source></sources><styles></styles><native_url></native_url><del_flag>0</del_flag><contentattr>0</contentattr><play_length>0</play_length><play_url></play_url><player></player><template_op_type>0</template_op_type><weapp_username></weapp_username><weapp_path></weapp_path><weapp_version>0</weapp_version><weapp_state>0</weapp_state><music_source>0</music_source><pic_num>0</pic_num></item>",
+                escape(&a.title),
+                escape(&a.url),
+                a.pub_time,
+                escape(&a.cover),
+                escape(&a.digest),
+                100_000_000 + i
+            )
+        })
+        .collect();
+    let xml = format!(
+        "<msg><appmsg appid=\"\" sdkver=\"0\"><title>{title}</title><des>{digest}</des><action></action><type>5</type><showtype>1</showtype><soundtype>0</soundtype><content></content><contentattr>0</contentattr><url>{url}</url><lowurl></lowurl><appattach><totallen>0</totallen><attachid></attachid><fileext></fileext></appattach><extinfo></extinfo><sourceusername></sourceusername><sourcedisplayname></sourcedisplayname><commenturl></commenturl><thumburl>{cover}</thumburl><mmreader><category type=\"20\" count=\"{count}\"><name>{nick_x}</name><topnew><cover>{cover}</cover><width>0</width><height>0</height><digest>{digest}</digest></topnew>{list}</category><publisher><username>{gh_id}</username><nickname>{nick_x}</nickname></publisher><template_header></template_header><template_detail></template_detail><forbid_forward>0</forbid_forward></mmreader></appmsg><fromusername>{gh_id}</fromusername><appinfo><version></version><appname></appname></appinfo></msg>",
+        title = field(|a| &a.title),
+        digest = field(|a| &a.digest),
+        url = field(|a| &a.url),
+        cover = field(|a| &a.cover),
+        count = items.len()
+    );
+    set(
+        message(msg_id, from, to, 49, &escape(&xml), created),
+        json!({"AppMsgType": 5, "Url": first.map(|a| a.url.clone()).unwrap_or_default(),
+            "FileName": first.map(|a| a.title.clone()).unwrap_or_default()}),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,8 @@
 //! Rule names (the prefix of every deviation): `ticket`, `params`, `encoding`, `headers`,
 //! `underscore`, `device-id`, `pass-ticket`, `uin`, `local-id`, `setup`, `contacts`, `batch`,
 //! `hosts`, `logout`, `statreport`, `init-r`, `media`, `send`, `upload`, `checkupload` (the
-//! last two in [`crate::upload`]).
+//! last two in [`crate::upload`]), and the operations' `revoke`, `verify`, `oplog`, `chatroom`,
+//! `search`, `mention` (in [`ops`]).
 //!
 //! Media downloads (issue 15's notes, `media-dl.md`) are loaded by the page's elements, not by
 //! `$http`: an `<img>` (message images, thumbnails, stickers, avatars), an `<audio>` (voices), a
@@ -18,6 +19,8 @@
 // `serde_json::Value["key"]` returns `Null` for a missing key or a non-object: it never
 // panics, which is all this lint guards against here.
 #![allow(clippy::indexing_slicing)]
+
+pub(crate) mod ops;
 
 use crate::media::MediaKind;
 use http::HeaderMap;
@@ -184,6 +187,10 @@ pub(crate) fn official_params(endpoint: &str) -> Option<&'static [&'static str]>
         }
         "webwxsendemoticon" => &["fun", "lang", "pass_ticket"],
         "webwxcheckupload" => &["lang", "pass_ticket"],
+        // ops16.md §0: the op's own `r=`/`fun=`, then the interceptor's lang and pass_ticket.
+        "webwxrevokemsg" | "webwxoplog" | "webwxsearchcontact" => &["lang", "pass_ticket"],
+        "webwxverifyuser" | "webwxcreatechatroom" => &["r", "lang", "pass_ticket"],
+        "webwxupdatechatroom" => &["fun", "lang", "pass_ticket"],
         // WebUploader's XHR: no interceptor adds lang or pass_ticket.
         "webwxuploadmedia" => &["f"],
         // Angular sorts the params of a GET.

@@ -32,6 +32,13 @@ pub struct Scenario {
     /// 64 MiB). A larger upload keeps only its MD5 and size: it is checked, stored and sent like
     /// any other, but its bytes cannot be downloaded or read back.
     pub upload_keep_bytes: u64,
+    /// How many strangers' friend requests (MsgType 37 from `fmessage`) each account gets,
+    /// queued at its first `webwxinit` (so the first `webwxsync` delivers them); each waits for
+    /// an accept (`webwxverifyuser` Opcode 3 with its ticket). Default 0.
+    pub friend_requests: u32,
+    /// How long after a send the account may revoke the message (webwxrevokemsg), in ms: the
+    /// real server's 2 minutes by default; later revokes are refused with `Ret` -1.
+    pub revoke_window_ms: u64,
 }
 
 impl Default for Scenario {
@@ -47,6 +54,8 @@ impl Default for Scenario {
             login_hold_ms: 25_000,
             synccheck_hold_ms: 25_000,
             upload_keep_bytes: 64 * 1024 * 1024,
+            friend_requests: 0,
+            revoke_window_ms: 120_000,
         }
     }
 }
@@ -100,6 +109,10 @@ impl Scenario {
 
     pub(crate) fn synccheck_hold(&self) -> Duration {
         Duration::from_millis(self.synccheck_hold_ms)
+    }
+
+    pub(crate) fn revoke_window(&self) -> Duration {
+        Duration::from_millis(self.revoke_window_ms)
     }
 }
 

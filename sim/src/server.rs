@@ -2,7 +2,7 @@
 //! and routes each request to its endpoint.
 
 use crate::handlers::session::Req;
-use crate::handlers::{admin, login, media, session, upload};
+use crate::handlers::{admin, login, media, ops, session, upload};
 use crate::scenario::Fault;
 use crate::state::Shared;
 use crate::wire::{self, Answer};
@@ -187,6 +187,12 @@ async fn route(
         (&Method::OPTIONS, "webwxuploadmedia") => upload::preflight(req),
         (&Method::POST, "webwxcheckupload") => upload::check_upload(shared, req, forced),
         (&Method::POST, "webwxstatreport") => session::stat_report(shared, req, forced),
+        (&Method::POST, "webwxrevokemsg") => ops::revoke(shared, req, forced),
+        (&Method::POST, "webwxverifyuser") => ops::verify_user(shared, req, forced),
+        (&Method::POST, "webwxoplog") => ops::oplog(shared, req, forced),
+        (&Method::POST, "webwxcreatechatroom") => ops::create_chatroom(shared, req, forced),
+        (&Method::POST, "webwxupdatechatroom") => ops::update_chatroom(shared, req, forced),
+        (&Method::POST, "webwxsearchcontact") => ops::search_contact(shared, req, forced),
         (&Method::GET | &Method::POST, "webwxlogout") => session::logout(shared, req),
         (&Method::GET, "webwxgetmsgimg") => media::msg_img(shared, req, forced),
         (&Method::GET, "webwxgetvoice") => media::voice(shared, req, forced),

@@ -94,6 +94,11 @@ pub struct SentMessage {
     /// The media's file name: an upload's `name`, a received file's `FileName`; empty for text
     /// and received images, videos and stickers.
     pub file_name: String,
+    /// Whether the account revoked it (webwxrevokemsg).
+    pub revoked: bool,
+    /// The user names a text's `MsgSource` @-mentions (its `<atusername>`, in order); empty
+    /// without a `MsgSource`.
+    pub mentions: Vec<String>,
 }
 
 /// One logged-in session of one account.
@@ -116,6 +121,10 @@ pub(crate) struct Session {
     /// Where the previous sync answer started, for the duplicate-delivery fault.
     pub(crate) previous_from: usize,
     pub(crate) sent: Vec<SentMessage>,
+    /// When each of `sent` was sent, by its MsgID (the revoke window counts from it).
+    pub(crate) sent_at: HashMap<String, Instant>,
+    /// The MsgIds of received messages their senders recalled.
+    pub(crate) recalled: Vec<String>,
     pub(crate) read_marks: Vec<String>,
     pub(crate) inited: bool,
     pub(crate) notify: Arc<Notify>,
@@ -336,6 +345,8 @@ impl Shared {
                 key_base: 700_000_000 + mix(salt, 8) % 100_000_000,
                 previous_from: 0,
                 sent: Vec::new(),
+                sent_at: HashMap::new(),
+                recalled: Vec::new(),
                 read_marks: Vec::new(),
                 inited: false,
                 notify: Arc::new(Notify::new()),

@@ -272,7 +272,10 @@ async fn each_departure_in_a_session_records_its_deviation() {
     // R5 headers.
     let mut h = cookies(b.angular_headers(true));
     h.retain(|(k, _)| *k != "origin" && *k != "sec-fetch-dest");
-    post_json(&b.base, &send, &h, &b.text_body(&l, &me, "filehelper", "x")).await;
+    let text = official_json(&b.text_body(&l, &me, "filehelper", "x"));
+    common::send(&b.base, "POST", &send, &h, text)
+        .await
+        .unwrap();
     seen.expect(&["headers: an Angular call without Sec-Fetch-Dest, Origin"]);
     for (name, value, wanted) in [
         (
@@ -314,7 +317,10 @@ async fn each_departure_in_a_session_records_its_deviation() {
         let mut h = cookies(b.angular_headers(true));
         h.retain(|(k, _)| *k != name);
         h.push((name, value.into()));
-        post_json(&b.base, &send, &h, &b.text_body(&l, &me, "filehelper", "x")).await;
+        let text = official_json(&b.text_body(&l, &me, "filehelper", "x"));
+        common::send(&b.base, "POST", &send, &h, text)
+            .await
+            .unwrap();
         seen.expect(&[wanted]);
     }
 

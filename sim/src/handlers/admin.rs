@@ -347,6 +347,50 @@ pub(crate) fn handle(
                 _ => not_found(),
             }
         }
+        ("GET", ["sessions", uin, "account"]) => {
+            match uin.parse().ok().and_then(|u| shared.lock().account_info(u)) {
+                Some(info) => wire::json(&json!(info)),
+                None => not_found(),
+            }
+        }
+        ("POST", ["sessions", uin, "friend_requests"]) => {
+            match uin
+                .parse()
+                .ok()
+                .and_then(|u| shared.lock().friend_request(u))
+            {
+                Some(r) => wire::json(&json!(r)),
+                None => not_found(),
+            }
+        }
+        ("POST", ["sessions", uin, "recall"]) => {
+            let req: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let msg_id = match &req["msg_id"] {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return wire::html(http::StatusCode::BAD_REQUEST, "{\"msg_id\": ..}"),
+            };
+            match uin
+                .parse()
+                .ok()
+                .and_then(|u| shared.lock().recall(u, &msg_id))
+            {
+                Some(id) => wire::json(&json!({"MsgId": id})),
+                None => not_found(),
+            }
+        }
+        ("POST", ["sessions", uin, "articles"]) => {
+            let req: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let count = req["count"].as_u64().map_or(2, |c| c as usize);
+            match uin
+                .parse()
+                .ok()
+                .and_then(|u| shared.lock().article(shared.scenario.seed, u, count))
+            {
+                Some(id) => wire::json(&json!({"MsgId": id})),
+                None => not_found(),
+            }
+        }
         ("GET", ["load"]) => wire::json(&json!(shared.load.status())),
         ("POST", ["load"]) => match serde_json::from_slice::<LoadSpec>(body) {
             Ok(spec) => match load::start(shared, &tokio::runtime::Handle::current(), spec) {

@@ -3,6 +3,7 @@
 pub(crate) mod admin;
 pub(crate) mod login;
 pub(crate) mod media;
+pub(crate) mod ops;
 pub(crate) mod session;
 pub(crate) mod upload;
 

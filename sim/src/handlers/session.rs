@@ -238,7 +238,7 @@ fn with_skey(value: &mut Value, skey: &str) {
 }
 
 /// A JSON answer of `session`, its avatars' URLs carrying its skey.
-fn answer_of(session: &Session, mut value: Value) -> Answer {
+pub(crate) fn answer_of(session: &Session, mut value: Value) -> Answer {
     with_skey(&mut value, &session.skey);
     wire::json(&value)
 }
@@ -291,6 +291,7 @@ pub(crate) fn init(shared: &Arc<Shared>, req: &Req<'_>, forced: Option<i64>) -> 
                 official::init_r(req.uri, j, out);
             }
         }
+        let mp = mp_subscriptions(shared.scenario.seed, session);
         let answer = json!({
             "BaseResponse": {"Ret": 0, "ErrMsg": ""},
             "Count": contacts.len(),
@@ -303,8 +304,8 @@ pub(crate) fn init(shared: &Arc<Shared>, req: &Req<'_>, forced: Option<i64>) -> 
             "SystemTime": 1_764_000_000,
             "GrayScale": 1,
             "InviteStartCount": 40,
-            "MPSubscribeMsgCount": 0,
-            "MPSubscribeMsgList": [],
+            "MPSubscribeMsgCount": mp.len(),
+            "MPSubscribeMsgList": mp,
             "ClickReportInterval": 600_000
         });
         if !session.inited {
@@ -314,9 +315,43 @@ pub(crate) fn init(shared: &Arc<Shared>, req: &Req<'_>, forced: Option<i64>) -> 
         let answer = answer_of(session, answer);
         if call.inner.changes_scheduled.insert(uin) {
             start_change_schedule(shared, uin);
+            super::ops::queue_friend_requests(
+                &mut call.inner,
+                uin,
+                shared.scenario.friend_requests,
+            );
         }
         Ok(answer)
     })
+}
+
+/// webwxinit's `MPSubscribeMsgList`: the account's first official account with its two latest
+/// articles (CAP's shape: `{UserName, MPArticleCount, MPArticleList: [{Title, Digest, Cover,
+/// Url}], Time, NickName}`, `Cover` ending `|0|0`); empty without official accounts.
+fn mp_subscriptions(seed: u64, session: &Session) -> Vec<Value> {
+    let account = &session.account;
+    let Some(official) = account.contacts.iter().find(|c| {
+        // An official account (VerifyFlag & 8) with an `@` name: not `weixin`.
+        c["VerifyFlag"].as_i64().is_some_and(|f| f & 8 != 0)
+            && c["UserName"].as_str().is_some_and(|n| n.starts_with('@'))
+    }) else {
+        return Vec::new();
+    };
+    let time = 1_763_990_000;
+    let list: Vec<Value> = messages::articles(seed ^ account.uin, 999, 2, time)
+        .into_iter()
+        .map(|a| {
+            json!({"Title": a.title, "Digest": a.digest, "Cover": format!("{}|0|0", a.cover),
+                "Url": a.url.replacen("https://", "http://", 1)})
+        })
+        .collect();
+    vec![json!({
+        "UserName": official["UserName"],
+        "MPArticleCount": list.len(),
+        "MPArticleList": list,
+        "Time": time,
+        "NickName": official["NickName"]
+    })]
 }
 
 /// Appends the scenario's messages to the session's log, one every interval.
@@ -343,6 +378,7 @@ fn start_message_schedule(shared: &Arc<Shared>, uin: u64) {
             let created = 1_764_000_000 + k as u64;
             let seed = mix(shared.scenario.seed ^ uin, 0x4D45_4449_0000_0000 + k as u64);
             let (msg, media) = messages::generated(&session.account, k, id, created, seed);
+            Inner::expect_request(session, &msg);
             session.log.push(Entry::Message(msg));
             session.notify.notify_waiters();
             if let Some(media) = media {
@@ -836,15 +872,17 @@ fn send(shared: &Shared, req: &Req<'_>, forced: Option<i64>, call: Option<SendCa
     respond(|| {
         let mut call_state = json_call(shared, req, forced, |code| send_refusal(code, ""))?;
         let uin = call_state.uin;
-        let keys = call.and_then(|_| official::msg_keys(req.body));
-        if let Some(c) = call {
-            let body = &call_state.body;
-            let mut found = Vec::new();
-            official::send_media(c, req.uri, body, keys.as_deref(), &mut found);
-            let session = call_state.session()?;
-            for d in found {
-                note(&mut session.deviations, d);
+        let keys = official::msg_keys(req.body);
+        let mut found = Vec::new();
+        match call {
+            Some(c) => {
+                official::send_media(c, req.uri, &call_state.body, keys.as_deref(), &mut found);
             }
+            None => official::ops::text_keys(keys.as_deref(), &mut found),
+        }
+        let session = call_state.session()?;
+        for d in found {
+            note(&mut session.deviations, d);
         }
         let scene = call_state.body["Scene"].as_i64().unwrap_or(0);
         let msg = call_state
@@ -863,6 +901,19 @@ fn send(shared: &Shared, req: &Req<'_>, forced: Option<i64>, call: Option<SendCa
         if to.is_empty() || local_id.is_empty() {
             return Err(wire::ret(1, "bad message"));
         }
+        let mentions = match msg.get("MsgSource").filter(|_| call.is_none()) {
+            Some(source) => {
+                let members = super::ops::mentionable(session, &to);
+                official::ops::mentions(
+                    source,
+                    &to,
+                    &content,
+                    members.as_deref(),
+                    &mut session.deviations,
+                )
+            }
+            None => Vec::new(),
+        };
         let sent = match call {
             None => None,
             Some(c) => {
@@ -911,8 +962,11 @@ fn send(shared: &Shared, req: &Req<'_>, forced: Option<i64>, call: Option<SendCa
                     media_md5,
                     media_size,
                     file_name,
+                    revoked: false,
+                    mentions,
                 };
                 session.sent.push(record);
+                super::ops::sent_now(session, &id.to_string());
                 // The account's own message with an uploaded media: served by its MsgID, as
                 // the page shows what it sent.
                 if let Some((_, m)) = sent.filter(|(_, m)| m.upload.is_some()) {

@@ -47,6 +47,51 @@ pub fn component(s: &str) -> String {
         .collect()
 }
 
+/// The `Msg` keys of a send in chatFactory's order (`postTextMessage`, then `_postMessage`).
+const MSG_ORDER: [&str; 7] = [
+    "Type",
+    "Content",
+    "MsgSource",
+    "FromUserName",
+    "ToUserName",
+    "LocalID",
+    "ClientMsgId",
+];
+
+/// `body` as `angular.toJson` writes the page's object: `serde_json::Value` sorts keys, which is
+/// the page's order for `{BaseRequest, Msg, Scene}` and the bodies the simulator does not check;
+/// a `Msg` object is written in chatFactory's order (its other keys after, sorted).
+pub fn official_json(body: &Value) -> Vec<u8> {
+    let Some(Value::Object(msg)) = body.get("Msg") else {
+        return serde_json::to_vec(body).unwrap();
+    };
+    let mut keys: Vec<&String> = msg.keys().collect();
+    keys.sort_by_key(|k| {
+        MSG_ORDER
+            .iter()
+            .position(|o| o == k)
+            .unwrap_or(MSG_ORDER.len())
+    });
+    let msg_text: Vec<String> = keys
+        .iter()
+        .map(|k| format!("{}:{}", Value::from(k.as_str()), msg[k.as_str()]))
+        .collect();
+    let fields: Vec<String> = body
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let v = if k == "Msg" {
+                format!("{{{}}}", msg_text.join(","))
+            } else {
+                v.to_string()
+            };
+            format!("{}:{v}", Value::from(k.as_str()))
+        })
+        .collect();
+    format!("{{{}}}", fields.join(",")).into_bytes()
+}
+
 /// The official page, as one browser tab.
 pub struct Browser {
     /// Where to connect.
@@ -394,13 +439,15 @@ impl Browser {
     }
 
     pub async fn post(&self, l: &Login, path: &str, body: &Value) -> Reply {
-        post_json(
+        send(
             &self.base,
+            "POST",
             path,
             &Self::with_cookies(self.angular_headers(true), l),
-            body,
+            official_json(body),
         )
         .await
+        .unwrap()
     }
 
     pub async fn init(&self, l: &Login) -> Value {
