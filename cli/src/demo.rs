@@ -126,10 +126,10 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
                     None => {}
                 }
                 // A friend request is accepted; the new friend is greeted once it is done.
-                if let (Content::FriendRequest { .. }, false) = (&m.content, m.outgoing)
+                if let (Content::FriendRequest { nick_name, .. }, false) = (&m.content, m.outgoing)
                     && let Ok(h) = handle.accept_request(&m).await
                 {
-                    accepting.push(h);
+                    accepting.push((h, decode_text(nick_name)));
                 }
                 // The first image from a friend goes back to them, forwarded by its MediaId.
                 if let (Content::Image, false, false, 0) =
@@ -145,11 +145,16 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
                 handle: h,
                 outcome: Outcome::FriendAccepted { user_name },
             } => {
-                accepting.retain(|a| *a != h);
+                let nick = accepting
+                    .iter()
+                    .find(|(a, _)| *a == h)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default();
+                accepting.retain(|(a, _)| *a != h);
                 accepted += 1;
                 say(&format!(
-                    "accepted the friend request of {}",
-                    for_terminal(&names.of(&user_name))
+                    "accepted the friend request of {}; greeting them",
+                    for_terminal(&nick)
                 ))?;
                 if handle
                     .send_text(&user_name, "你好！很高兴认识你 (hello from webwx)")
@@ -160,7 +165,7 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
                 }
             }
             Event::SendFailed { handle: h, error } => {
-                accepting.retain(|a| *a != h);
+                accepting.retain(|(a, _)| *a != h);
                 failed += 1;
                 say(&format!(
                     "a reply failed: {}",

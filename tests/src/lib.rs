@@ -73,7 +73,57 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap_or_else(|e| panic!("tokio runtime: {e}"))
 }
 
+/// A [`Bot`] method for a session-handle operation of both transports (the same name and
+/// arguments), returning the handle or panicking with why it was refused.
+macro_rules! op {
+    ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*)) => {
+        $(#[$doc])*
+        pub fn $name(&self, $($arg: $ty),*) -> SendHandle {
+            let result = match &self.inner {
+                Inner::Ureq(s) => s.handle().$name($($arg),*).map_err(|e| e.to_string()),
+                Inner::Hyper(rt, Some(s)) => rt
+                    .block_on(s.handle().$name($($arg),*))
+                    .map_err(|e| e.to_string()),
+                Inner::Hyper(_, None) => Err("stopped".to_string()),
+            };
+            result.unwrap_or_else(|e| panic!("{}: {e}", stringify!($name)))
+        }
+    };
+}
+
 impl Bot {
+    op!(/// Takes back a sent message.
+        revoke(to: &str, msg_id: &str, local_id: &str));
+    op!(/// Accepts the friend request a message carries.
+        accept_request(m: &webwx_core::Message));
+    op!(/// Asks someone to be friends.
+        request_friend(user_name: &str, greeting: &str));
+    op!(/// Sets a remark.
+        set_remark(user_name: &str, remark: &str));
+    op!(/// Pins or unpins a chat.
+        set_pinned(user_name: &str, pinned: bool));
+    op!(/// Creates a group.
+        create_group(members: &[String], topic: &str));
+    op!(/// Adds members to a group.
+        add_members(group: &str, members: &[String]));
+    op!(/// Removes members from a group.
+        remove_members(group: &str, members: &[String]));
+    op!(/// Renames a group.
+        rename_group(group: &str, topic: &str));
+    op!(/// Leaves a group.
+        quit_group(group: &str));
+    op!(/// Searches the server's contacts.
+        search_contacts(keyword: &str));
+    op!(/// Sends a group text mentioning members.
+        send_text_mentioning(group: &str, text: &str, members: &[String]));
+
+    /// The contact store as a saved session holds it.
+    pub fn contacts(&self) -> webwx_core::ContactStore {
+        self.save()
+            .map(|s| s.contacts().clone())
+            .unwrap_or_default()
+    }
+
     /// Starts a QR login.
     pub fn start(kind: Kind, config: Config) -> Bot {
         Bot::start_routed(kind, config, ConnectTo::default())

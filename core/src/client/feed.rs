@@ -1,5 +1,10 @@
 //! The events waiting for the application, and what a save must know of them: the messages
 //! not taken yet, and the cursor from before the answer that brought the oldest of them.
+//!
+//! Messages that arrive before the session is live (the message loop starts with the contact
+//! pages, so a message can come before `Ready`) are held back and follow `Ready` (or
+//! `Resumed`, or the end): an application that stops at `Ready` — `webwx login` saves there —
+//! has not taken them, so a save fetches them again instead of losing them.
 
 use crate::Event;
 use crate::cursor::SyncCursor;
@@ -14,12 +19,28 @@ pub(super) struct Feed {
     untaken: usize,
     /// The cursor before the oldest answer whose messages are not all taken.
     rewind: Option<SyncCursor>,
+    /// Messages held until the session is live (counted in `untaken`).
+    held: Vec<Event>,
+    /// Whether the session has been live (messages are no longer held).
+    live: bool,
 }
 
 impl Feed {
     /// Queues an event (not a message: see [`Feed::push_message`]).
     pub(super) fn push(&mut self, event: Event) {
+        let opens = matches!(
+            event,
+            Event::Ready { .. }
+                | Event::Resumed { .. }
+                | Event::LoggedOut { .. }
+                | Event::Failed(_)
+        );
         self.events.push_back(event);
+        if opens && !self.live {
+            self.live = true;
+            self.events.extend(self.held.drain(..));
+            self.held = Vec::new();
+        }
     }
 
     /// Queues a message that came with an answer applied on top of `before`.
@@ -31,7 +52,12 @@ impl Feed {
             self.rewind = Some(before.clone());
         }
         self.untaken += 1;
-        self.events.push_back(Event::Message(Box::new(message)));
+        let event = Event::Message(Box::new(message));
+        if self.live {
+            self.events.push_back(event);
+        } else {
+            self.held.push(event);
+        }
     }
 
     /// The next event for the application.
@@ -55,7 +81,7 @@ impl Feed {
 
     /// How many events wait.
     pub(super) fn len(&self) -> usize {
-        self.events.len()
+        self.events.len() + self.held.len()
     }
 
     /// The cursor a save must store instead of the current one, while messages wait.
@@ -68,6 +94,7 @@ impl Feed {
         let any = self.untaken > 0;
         self.events
             .iter()
+            .chain(self.held.iter())
             .filter(move |_| any)
             .filter_map(|e| match e {
                 Event::Message(m) => Some(m.id.as_str()),

@@ -617,7 +617,7 @@ impl Client {
     }
 
     /// Asks `user_name` to be friends, with `greeting` (the official page suggests
-    /// "我是<nick name>"): `webwxverifyuser` Opcode 2.
+    /// `我是<nick name>`): `webwxverifyuser` Opcode 2.
     pub fn request_friend(
         &mut self,
         user_name: &str,
