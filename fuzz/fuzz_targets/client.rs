@@ -845,6 +845,9 @@ struct Run {
     last_key: u64,
     /// The most messages one sync answer carried since the event queue was last emptied.
     burst: usize,
+    /// Whether the client has been live (Ready, Resumed, or the end taken): before that it
+    /// holds messages back where taking events cannot empty them, so `burst` is not reset.
+    live: bool,
     /// Room for the client's `Debug` output, checked after every step that called into it.
     debug: String,
     /// Whether this step called into the client (taking events only removes from it).
@@ -919,6 +922,12 @@ impl Run {
             };
             self.secrets
                 .assert_absent("an event", &format!("{event:?}"));
+            if matches!(
+                event,
+                Event::Ready { .. } | Event::Resumed { .. } | Event::LoggedOut { .. } | Event::Failed(_)
+            ) {
+                self.live = true;
+            }
             if let Event::Message(m) = event {
                 messages += 1;
                 self.dropped.remove(&m.id);
@@ -946,7 +955,9 @@ impl Run {
             self.config.max_queued_events,
             self.burst
         );
-        self.burst = 0;
+        if self.live {
+            self.burst = 0;
+        }
     }
 
     /// Saves the session through JSON and continues with a client resumed from it. A crash
@@ -974,8 +985,15 @@ impl Run {
                 self.dropped.insert(m.id.clone());
             }
         }
+        // Messages the old client still held back (before it was live) were not taken either.
+        for id in &self.accepted {
+            if self.taken.get(id).copied().unwrap_or(0) == 0 {
+                self.dropped.insert(id.clone());
+            }
+        }
         self.pending.clear();
         self.burst = 0;
+        self.live = false;
         self.last_key = key1(&self.client);
         let at = self.at();
         if start {
@@ -1175,6 +1193,19 @@ impl Run {
                     }
                     4 | 5 => self.client.mark_read(chat, at),
                     6 if what & 16 != 0 => self.client.logout(at),
+                    7 => {
+                        // An operation: its answer is the model's plain `BaseResponse` (any Ret).
+                        let two = ["@f1".to_string(), "@c3".to_string()];
+                        match (what >> 4) % 6 {
+                            0 => self.client.revoke(chat, "9001", "17640000000000123", at),
+                            1 => self.client.accept_friend(chat, "v1_ticket", at),
+                            2 => self.client.set_pinned(chat, what & 8 != 0, at),
+                            3 => self.client.create_group(&two, "g", at),
+                            4 => self.client.add_members("@@g1", &two, at),
+                            _ => self.client.search_contacts("a", at),
+                        }
+                        .map(|_| ())
+                    }
                     _ => self.client.start(at),
                 };
             }
@@ -1184,7 +1215,7 @@ impl Run {
                     self.take_all();
                 } else {
                     let (_, emptied) = self.take(usize::from(n));
-                    if emptied {
+                    if emptied && self.live {
                         self.burst = 0;
                     }
                 }
@@ -1361,6 +1392,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         tainted: false,
         last_key: 0,
         burst: 0,
+        live: false,
         debug: String::new(),
         touched: true,
     };
