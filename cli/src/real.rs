@@ -228,14 +228,12 @@ pub(crate) async fn send(
 ) -> Result<(), CliError> {
     if let What::File(file, wanted) = &what {
         // Checked before anything talks to the server.
-        let name = file.file_name().unwrap_or_default().to_string_lossy();
-        let actual = SendKind::of_name(&name);
-        if let Some(wanted) = wanted.filter(|w| *w != actual) {
+        if let Some(Err(e)) = wanted.map(|w| SendFileError::check_kind(file, w)) {
             return Err(CliError::new(
                 Exit::Usage,
                 format!(
-                    "{} is sent as {actual} by its extension, not as {wanted} (the official client decides by extension; use --file to send it as {actual})",
-                    for_terminal(&name)
+                    "{} (the official client decides by extension; --file sends it as what it is)",
+                    for_terminal(&e.to_string())
                 ),
             ));
         }

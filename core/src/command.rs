@@ -120,6 +120,25 @@ pub enum SendFileError {
 }
 
 impl SendFileError {
+    /// `Ok` when the file at `path` is sent as `wanted` by its extension, else
+    /// [`SendFileError::WrongKind`] (for `send_image`, `send_video`, ... of the transports).
+    pub fn check_kind(
+        path: &std::path::Path,
+        wanted: crate::SendKind,
+    ) -> Result<(), SendFileError> {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let actual = crate::SendKind::of_name(&name);
+        if actual == wanted {
+            Ok(())
+        } else {
+            Err(SendFileError::WrongKind {
+                name: name.into_owned(),
+                wanted,
+                actual,
+            })
+        }
+    }
+
     /// An I/O error on `path`.
     pub fn io(path: &std::path::Path, error: &std::io::Error) -> SendFileError {
         SendFileError::Io {

@@ -200,15 +200,7 @@ impl SessionHandle {
         path: &Path,
         wanted: SendKind,
     ) -> Result<SendHandle, SendFileError> {
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let actual = SendKind::of_name(&name);
-        if actual != wanted {
-            return Err(SendFileError::WrongKind {
-                name: name.into_owned(),
-                wanted,
-                actual,
-            });
-        }
+        SendFileError::check_kind(path, wanted)?;
         self.send_path(to, path)
     }
 

@@ -695,10 +695,7 @@ impl Client {
         members: &[String],
         now: Timestamp,
     ) -> Result<SendHandle, UsageError> {
-        let members = dedup(members);
-        if members.is_empty() {
-            return Err(UsageError::InvalidMessage("no members to add"));
-        }
+        let members = named(members)?;
         let current = self
             .session
             .contacts
@@ -719,10 +716,7 @@ impl Client {
         members: &[String],
         now: Timestamp,
     ) -> Result<SendHandle, UsageError> {
-        let members = dedup(members);
-        if members.is_empty() {
-            return Err(UsageError::InvalidMessage("no members to remove"));
-        }
+        let members = named(members)?;
         self.group_op(group, GroupFun::DelMember, members, String::new(), now)
     }
 
@@ -793,6 +787,15 @@ impl Client {
         };
         Ok(self.queue_op_unchecked("", op, now))
     }
+}
+
+/// [`dedup`], refused when no name is left.
+fn named(members: &[String]) -> Result<Vec<String>, UsageError> {
+    let members = dedup(members);
+    if members.is_empty() {
+        return Err(UsageError::InvalidMessage("no members named"));
+    }
+    Ok(members)
 }
 
 /// The names in order, each once, none empty.

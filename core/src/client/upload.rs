@@ -147,12 +147,7 @@ impl Exchange for UploadChunkCall {
     type Answer = UploadAnswer;
 
     fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
-        let run = client
-            .upload
-            .as_ref()
-            .filter(|r| r.send.handle == self.handle)?;
-        let creds = client.session.credentials.as_ref()?;
-        let me = client.session.user.as_ref()?.user_name.as_str();
+        let (run, creds, me) = client.upload_context(self.handle)?;
         let file = &run.file;
         let kind = file.kind();
         let request = UploadMediaRequest {
@@ -314,12 +309,7 @@ impl Exchange for CheckUploadCall {
     type Answer = CheckUploadAnswer;
 
     fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
-        let run = client
-            .upload
-            .as_ref()
-            .filter(|r| r.send.handle == self.handle)?;
-        let creds = client.session.credentials.as_ref()?;
-        let me = client.session.user.as_ref()?.user_name.as_str();
+        let (run, creds, me) = client.upload_context(self.handle)?;
         Some(ApiRequest::new(Self::ENDPOINT).json(&CheckUploadBody {
             from: me,
             to: &run.send.to,
@@ -687,6 +677,18 @@ impl Client {
                 .scheduler
                 .calls()
                 .any(|c| c.as_send().is_some_and(|s| s.handle == handle))
+    }
+
+    /// What an upload request of `handle` is built from: the run, the credentials, the
+    /// account's user name.
+    fn upload_context(
+        &self,
+        handle: SendHandle,
+    ) -> Option<(&UploadRun, &crate::credentials::Credentials, &str)> {
+        let run = self.upload.as_ref().filter(|r| r.send.handle == handle)?;
+        let creds = self.session.credentials.as_ref()?;
+        let me = self.session.user.as_ref()?.user_name.as_str();
+        Some((run, creds, me))
     }
 
     /// Whether the file of `handle` is the one being uploaded.
