@@ -65,29 +65,29 @@ async fn run_op(
     let (mut session, config, hosts) = resume(server, path, false).await?;
     let names = Names::of_session(&save(&session, path).await?);
     let handle = op(&session.handle(), &names).await?;
-    let outcome = wait(&mut session, handle, |ep| {
+    let mut took_message = false;
+    wait(&mut session, path, handle, &mut took_message, |ep| {
         host_for(&config, Some(&hosts), ep)
     })
-    .await?;
-    // Contacts the outcome changed are in the store: keep them (nothing was taken but the
-    // outcome and what came with it, which `listen` would show; it is saved only when no message
-    // was taken, as `send` does).
-    Ok(outcome)
+    .await
 }
 
-/// Waits for the outcome of `handle`; saves the session when no message was taken meanwhile.
+/// Waits for the outcome of `handle`. The session file is written then (the contacts the
+/// outcome changed are in it), unless a message was taken meanwhile (`took_message`, kept across
+/// waits): `listen` shows it, so the save made before it stays, as `send` does.
 async fn wait(
     session: &mut Session,
+    path: &Path,
     handle: SendHandle,
+    took_message: &mut bool,
     host: impl Fn(webwx_core::Endpoint) -> String,
 ) -> Result<Outcome, CliError> {
-    let mut took_message = false;
     while let Some(event) = session.next_event().await {
         match event {
-            Event::Message(_) => took_message = true,
+            Event::Message(_) => *took_message = true,
             Event::Done { handle: h, outcome } if h == handle => {
-                if !took_message {
-                    let _ = session.save().await;
+                if !*took_message {
+                    save(session, path).await?;
                 }
                 return Ok(outcome);
             }
@@ -157,13 +157,14 @@ pub(crate) async fn accept(
     }
     let (mut session, config, hosts) = resume(server, path, false).await?;
     let mut left = requests;
+    let mut took_message = false;
     for r in &chosen {
         let handle = session
             .handle()
             .accept_friend(&r.user_name, &r.ticket)
             .await
             .map_err(session_error)?;
-        wait(&mut session, handle, |ep| {
+        wait(&mut session, path, handle, &mut took_message, |ep| {
             host_for(&config, Some(&hosts), ep)
         })
         .await?;
@@ -174,7 +175,6 @@ pub(crate) async fn accept(
             for_terminal(&decode_text(&r.nick_name))
         ))?;
     }
-    save(&session, path).await?;
     Ok(())
 }
 

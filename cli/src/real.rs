@@ -349,16 +349,19 @@ fn resolve_member(names: &Names, group: &str, name: &str) -> Result<String, CliE
     let Some(g) = names.0.get(group).filter(|g| g.user_name.starts_with("@@")) else {
         return Err(CliError::new(Exit::Usage, "--at is for groups"));
     };
-    g.members
-        .iter()
-        .find(|m| {
-            m.user_name == name
-                || decode_text(&m.display_name) == name
-                || decode_text(&m.nick_name) == name
-                || names
-                    .0
-                    .get(&m.user_name)
-                    .is_some_and(|c| decode_text(&c.remark_name) == name)
+    // The store's lookup (group display name, then nick name), then a user name or the remark
+    // of a member who is a friend.
+    names
+        .0
+        .find_member(group, name)
+        .or_else(|| {
+            g.members.iter().find(|m| {
+                m.user_name == name
+                    || names
+                        .0
+                        .get(&m.user_name)
+                        .is_some_and(|c| decode_text(&c.remark_name) == name)
+            })
         })
         .map(|m| m.user_name.clone())
         .ok_or_else(|| {
@@ -380,19 +383,22 @@ pub(crate) struct Filter {
 }
 
 impl Filter {
-    fn keeps(&self, c: &webwx_core::Contact) -> bool {
+    /// The contacts of `store` it lets through: the store's own search, then the kinds.
+    fn select<'a>(&self, store: &'a webwx_core::ContactStore) -> Vec<&'a webwx_core::Contact> {
+        let found: Vec<&webwx_core::Contact> = match self.search.as_deref() {
+            Some(text) => store.search(text).collect(),
+            None => store.iter().collect(),
+        };
         let kinds = self.groups || self.friends || self.officials;
-        let kind_ok = !kinds
-            || (self.groups && c.kind() == ContactKind::Group)
-            || (self.friends && c.kind() == ContactKind::Friend)
-            || (self.officials && c.kind() == ContactKind::Official);
-        let text_ok = self.search.as_deref().is_none_or(|t| {
-            let t = t.to_lowercase();
-            [&c.remark_name, &c.nick_name, &c.alias]
-                .iter()
-                .any(|f| decode_text(f).to_lowercase().contains(&t))
-        });
-        kind_ok && text_ok
+        found
+            .into_iter()
+            .filter(|c| {
+                !kinds
+                    || (self.groups && c.kind() == ContactKind::Group)
+                    || (self.friends && c.kind() == ContactKind::Friend)
+                    || (self.officials && c.kind() == ContactKind::Official)
+            })
+            .collect()
     }
 }
 
@@ -413,10 +419,9 @@ pub(crate) async fn contacts(
         ContactKind::Special => "special",
     };
     if json {
-        let list: Vec<serde_json::Value> = saved
-            .contacts()
-            .iter()
-            .filter(|c| filter.keeps(c))
+        let list: Vec<serde_json::Value> = filter
+            .select(saved.contacts())
+            .into_iter()
             .map(|c| {
                 serde_json::json!({"user_name": c.user_name, "name": decode_text(c.display()), "kind": kind(c.kind()),
                     "remark_name": decode_text(&c.remark_name), "nick_name": decode_text(&c.nick_name),
@@ -426,7 +431,7 @@ pub(crate) async fn contacts(
         console::result(&sanitize::json_line(&serde_json::Value::Array(list)))?;
     } else {
         console::result(&format!("{:<9} {:<30} user name", "kind", "name"))?;
-        for c in saved.contacts().iter().filter(|c| filter.keeps(c)) {
+        for c in filter.select(saved.contacts()) {
             console::result(&format!(
                 "{:<9} {:<30} {}",
                 kind(c.kind()),

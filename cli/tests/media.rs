@@ -6,42 +6,19 @@
     clippy::indexing_slicing
 )]
 
-use std::process::{Command, Output};
-use webwx_sim::{MediaKind, Scenario, Simulator};
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+mod common;
+use common::{Account, text};
+use webwx_sim::{MediaKind, Scenario};
 
 #[test]
 fn send_files_and_download_a_received_image() {
     let mut scenario = Scenario::default();
-    scenario.phone.scan_after_ms = 50;
-    scenario.phone.confirm_after_ms = 50;
-    scenario.synccheck_hold_ms = 500;
     scenario.messages.count = 0;
-    let sim = Simulator::spawn(scenario).unwrap();
-    let base = sim.base_url();
-    let dir = std::env::temp_dir().join(format!("webwx-cli-media-{}", std::process::id()));
+    let account = Account::login("media", scenario);
+    let (sim, uin, friend) = (account.sim(), account.uin, account.friend.clone());
+    let dir = account.dir.clone();
     std::fs::create_dir_all(&dir).unwrap();
-    let session = dir.join("session.json");
-    let session = session.to_str().unwrap();
-    let run = |args: &[&str]| {
-        let mut all = vec!["--server", base.as_str(), "--session", session];
-        all.extend_from_slice(args);
-        Command::new(env!("CARGO_BIN_EXE_webwx"))
-            .args(&all)
-            .output()
-            .unwrap()
-    };
-    let login = run(&["login"]);
-    assert!(login.status.success(), "{}", text(&login));
-    let uin = sim.sessions()[0].uin;
-    let friend = sim.sessions()[0].friends[1].clone();
+    let run = |args: &[&str]| account.run(args);
 
     // An image (two chunks) and a file card.
     let image: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
@@ -94,5 +71,4 @@ fn send_files_and_download_a_received_image() {
             .collect();
         assert!(other.is_empty(), "{other:?}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

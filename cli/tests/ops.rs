@@ -7,42 +7,20 @@
     clippy::indexing_slicing
 )]
 
-use std::process::{Command, Output};
-use webwx_sim::{Scenario, Simulator};
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+mod common;
+use common::{Account, text};
+use std::process::Output;
+use webwx_sim::Scenario;
 
 #[test]
 fn operations_from_the_command_line() {
     let mut scenario = Scenario::default();
-    scenario.phone.scan_after_ms = 50;
-    scenario.phone.confirm_after_ms = 50;
-    scenario.synccheck_hold_ms = 400;
     scenario.messages.count = 0;
     scenario.friend_requests = 1;
-    let sim = Simulator::spawn(scenario).unwrap();
-    let base = sim.base_url();
-    let dir = std::env::temp_dir().join(format!("webwx-cli-ops-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let session = dir.join("session.json");
-    let session = session.to_str().unwrap();
-    let run = |args: &[&str]| {
-        let mut all = vec!["--server", base.as_str(), "--session", session];
-        all.extend_from_slice(args);
-        Command::new(env!("CARGO_BIN_EXE_webwx"))
-            .args(&all)
-            .output()
-            .unwrap()
-    };
+    let account = Account::login("ops", scenario);
+    let (sim, uin) = (account.sim(), account.uin);
+    let run = |args: &[&str]| account.run(args);
     let ok = |out: &Output| assert!(out.status.success(), "{}", text(out));
-    ok(&run(&["login"]));
-    let uin = sim.sessions()[0].uin;
     let info = sim.sessions()[0].clone();
     let (f1, f2, f3) = (&info.friends[1], &info.friends[2], &info.friends[3]);
 
@@ -67,12 +45,12 @@ fn operations_from_the_command_line() {
 
     ok(&run(&["remark", "--to", f1, "老同学"]));
     ok(&run(&["pin", "--to", f1]));
-    let account = sim.account(uin).unwrap();
+    let at_server = sim.account(uin).unwrap();
     assert_eq!(
-        account.remarks.get(f1.as_str()).map(String::as_str),
+        at_server.remarks.get(f1.as_str()).map(String::as_str),
         Some("老同学")
     );
-    assert!(account.pinned.contains(f1));
+    assert!(at_server.pinned.contains(f1));
     // The remark is a name now.
     let contacts = run(&["contacts", "--friends", "--search", "老同"]);
     ok(&contacts);
@@ -100,8 +78,6 @@ fn operations_from_the_command_line() {
     let members = run(&["group", "members", &group.user_name]);
     ok(&members);
     assert!(String::from_utf8_lossy(&members.stdout).contains(f3.as_str()));
-    let nick = sim.sessions().into_iter().next().unwrap().user_name;
-    let _ = nick;
     let sent = run(&["send", "--to", &group.user_name, "--at", f2, "周六见"]);
     ok(&sent);
     let last = sim.sent(uin).unwrap().pop().unwrap();
@@ -167,5 +143,4 @@ fn operations_from_the_command_line() {
         "{}",
         text(&refused)
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -515,10 +515,16 @@ impl Client {
     /// Whether a send to `to` can be queued: the session is alive, `to` names someone, the
     /// queue has room.
     pub(super) fn check_can_send(&self, to: &str) -> Result<(), UsageError> {
-        self.check_alive()?;
         if to.is_empty() {
+            self.check_alive()?;
             return Err(UsageError::InvalidMessage("no receiver"));
         }
+        self.check_room()
+    }
+
+    /// Whether anything can be queued: the session is alive and the queue has room.
+    pub(super) fn check_room(&self) -> Result<(), UsageError> {
+        self.check_alive()?;
         if self.pending_sends() >= self.config.limits.max_send_queue {
             return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
         }

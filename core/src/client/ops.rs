@@ -680,10 +680,7 @@ impl Client {
         }
         let topic: String = topic.chars().take(18).collect();
         self.observe(now);
-        self.check_alive()?;
-        if self.pending_sends() >= self.config.limits.max_send_queue {
-            return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
-        }
+        self.check_room()?;
         Ok(self.queue_op_unchecked("", Op::CreateGroup { members, topic }, now))
     }
 
@@ -778,10 +775,7 @@ impl Client {
             return Err(UsageError::InvalidMessage("an empty search"));
         }
         self.observe(now);
-        self.check_alive()?;
-        if self.pending_sends() >= self.config.limits.max_send_queue {
-            return Err(UsageError::QueueFull(self.config.limits.max_send_queue));
-        }
+        self.check_room()?;
         let op = Op::Search {
             keyword: keyword.to_string(),
         };
