@@ -94,13 +94,13 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
             }
             Event::Ready { user, counts } => {
                 spinner.finish_and_clear();
-                me = for_terminal(&decode_text(&user.nick_name));
+                me = for_terminal(&decode_text(user.nick_name()));
                 say(&format!(
                     "ready as {me}: {} friends, {} groups ({} members), {} official accounts",
                     counts.friends, counts.groups, counts.group_members, counts.officials
                 ))?;
-                if let Ok(Some(saved)) = handle.save().await {
-                    names = Names::of_session(&saved);
+                if let Ok(current) = Names::of_running(&handle).await {
+                    names = current;
                 }
             }
             Event::Message(m) => {

@@ -81,7 +81,8 @@ pub(crate) async fn listen(
         _ = stops.next() => return Ok(()),
     };
     let (mut session, config, hosts) = resumed;
-    let mut names = Names::of_session(&save(&session, path).await?);
+    save(&session, path).await?;
+    let mut names = Names::of_running(&session.handle()).await?;
     if !json {
         console::note("listening (Ctrl-C to stop)");
     }
@@ -138,7 +139,7 @@ pub(crate) async fn listen(
             Event::ContactChanged(_)
             | Event::ContactRemoved { .. }
             | Event::GroupMembersChanged { .. } => {
-                names = Names::of_session(&save(&session, path).await?);
+                names.follow(&event, &session.handle()).await;
             }
             Event::Failed(e) => {
                 return Err(CliError::from_core(e, |ep| {

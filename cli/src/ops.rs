@@ -63,7 +63,9 @@ async fn run_op(
     op: impl AsyncFnOnce(&SessionHandle, &Names) -> Result<SendHandle, CliError>,
 ) -> Result<Outcome, CliError> {
     let (mut session, config, hosts) = resume(server, path, false).await?;
-    let names = Names::of_session(&save(&session, path).await?);
+    // What the resume brought (the probe's answer) is kept before anything else happens.
+    save(&session, path).await?;
+    let names = Names::of_running(&session.handle()).await?;
     let handle = op(&session.handle(), &names).await?;
     let mut took_message = false;
     wait(&mut session, path, handle, &mut took_message, |ep| {
@@ -273,12 +275,12 @@ pub(crate) async fn group(
 /// `webwx group members GROUP`: the members of a group, from the saved session.
 pub(crate) fn members(path: &Path, group: &str, json: bool) -> Result<(), CliError> {
     let saved = session_file::load(path)?;
-    let names = Names::of_session(&saved);
+    let names = Names::of_saved(&saved);
     let user_name = resolve(&names, group)?;
     let Some(g) = saved.contacts().get(&user_name) else {
         return Err(CliError::new(Exit::UnknownContact, "no such group"));
     };
-    for m in &g.members {
+    for m in g.members() {
         let line = if json {
             crate::sanitize::json_line(&serde_json::json!({
                 "user_name": m.user_name, "nick_name": decode_text(&m.nick_name),

@@ -1,18 +1,58 @@
 //! How events and messages are shown: one line for a person, or one JSON object for a program.
 
+use crate::failure::CliError;
 use crate::sanitize;
 use serde_json::{Value, json};
 use webwx_core::message::decode_text;
-use webwx_core::{ContactStore, Content, Event, Message, SavedSession};
+use webwx_core::{Contact, ContactStore, Content, Event, Message, SavedSession};
+use webwx_hyper::SessionHandle;
 
 /// Display names, from a copy of the session's contact store and self user.
 #[derive(Default)]
 pub(crate) struct Names(pub(crate) ContactStore, String);
 
 impl Names {
-    /// The names of a saved session.
-    pub(crate) fn of_session(saved: &SavedSession) -> Names {
-        Names(saved.contacts().clone(), saved.user().user_name.clone())
+    /// The names of a saved session (with its contacts).
+    pub(crate) fn of_saved(saved: &SavedSession) -> Names {
+        Names(
+            saved.contacts().clone(),
+            saved.user().user_name().to_string(),
+        )
+    }
+
+    /// The names of a running session.
+    pub(crate) async fn of_running(session: &SessionHandle) -> Result<Names, CliError> {
+        let me = session
+            .save()
+            .await
+            .ok()
+            .flatten()
+            .map(|saved| saved.user().user_name().to_string())
+            .ok_or_else(CliError::expired)?;
+        let contacts = session
+            .with_contacts(ContactStore::clone)
+            .await
+            .map_err(|_| CliError::expired())?;
+        Ok(Names(contacts, me))
+    }
+
+    /// Keeps the copy current with a contact event of `session` (a changed group's members
+    /// are read from the session).
+    pub(crate) async fn follow(&mut self, event: &Event, session: &SessionHandle) {
+        match event {
+            Event::ContactChanged(c) => {
+                self.0.insert(Contact::clone(c));
+            }
+            Event::ContactRemoved { user_name } => {
+                self.0.remove(user_name);
+            }
+            Event::GroupMembersChanged { group } => {
+                if let Ok(Some(g)) = session.with_contacts(|c| c.get(group).cloned()).await {
+                    self.0.insert(g);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// The name to show for a user name (decoded: entities and emoji).
@@ -150,12 +190,12 @@ pub(crate) fn event_json(e: &Event, names: &Names) -> Option<Value> {
     Some(match e {
         Event::Message(m) => message_json(m, names),
         Event::Ready { user, counts } => {
-            json!({"event": "ready", "user": user.user_name, "nick_name": decode_text(&user.nick_name),
+            json!({"event": "ready", "user": user.user_name(), "nick_name": decode_text(user.nick_name()),
             "friends": counts.friends, "groups": counts.groups, "officials": counts.officials})
         }
         Event::Resumed { uin } => json!({"event": "resumed", "uin": uin}),
         Event::ContactChanged(c) => {
-            json!({"event": "contact_changed", "user_name": c.user_name, "name": decode_text(c.display())})
+            json!({"event": "contact_changed", "user_name": c.user_name(), "name": decode_text(c.display())})
         }
         Event::ContactRemoved { user_name } => {
             json!({"event": "contact_removed", "user_name": user_name})

@@ -129,7 +129,8 @@ pub(crate) async fn resume(
     Ok((session, config, hosts))
 }
 
-/// Saves the running session to `path`.
+/// Saves the running session to `path`: its contacts first when they changed since they were
+/// last written or read (see [`session_file`]), then the session state.
 pub(crate) async fn save(session: &Session, path: &Path) -> Result<SavedSession, CliError> {
     let saved = session
         .save()
@@ -137,6 +138,16 @@ pub(crate) async fn save(session: &Session, path: &Path) -> Result<SavedSession,
         .ok()
         .flatten()
         .ok_or_else(CliError::expired)?;
+    let revision = session
+        .contacts_revision()
+        .await
+        .map_err(|_| CliError::expired())?;
+    if !session_file::contacts_current(path, revision) {
+        session
+            .with_contacts(|contacts| session_file::save_contacts(path, contacts, revision))
+            .await
+            .map_err(|_| CliError::expired())??;
+    }
     session_file::save(path, &saved)?;
     Ok(saved)
 }
@@ -160,11 +171,14 @@ pub(crate) async fn login(
     // Saved at `Ready` and stopped there: `login` shows no messages, so it takes none; whatever
     // arrives from here on is for `listen`, which resumes from this point.
     let saved = save(&session, path).await?;
+    let contacts = session
+        .with_contacts(|c| c.len())
+        .await
+        .map_err(|_| CliError::expired())?;
     drop(session);
     console::result(&format!(
-        "logged in as {} ({} contacts); session saved to {}",
-        for_terminal(&decode_text(&saved.user().nick_name)),
-        saved.contacts().len(),
+        "logged in as {} ({contacts} contacts); session saved to {}",
+        for_terminal(&decode_text(saved.user().nick_name())),
         path.display()
     ))
 }
@@ -176,12 +190,12 @@ pub(crate) fn resolve(names: &Names, to: &str) -> Result<String, CliError> {
     }
     let found = names.0.find_by_name(to);
     if let Some(c) = found.first() {
-        return Ok(c.user_name.clone());
+        return Ok(c.user_name().to_string());
     }
     let decoded: Vec<(String, &str)> = names
         .0
         .iter()
-        .map(|c| (decode_text(c.display()), c.user_name.as_str()))
+        .map(|c| (decode_text(c.display()), c.user_name()))
         .collect();
     if let Some((_, user)) = decoded.iter().find(|(name, _)| name == to) {
         return Ok((*user).to_string());
@@ -248,7 +262,9 @@ pub(crate) async fn send(
         }
     }
     let (mut session, config, hosts) = resume(server, path, false).await?;
-    let names = Names::of_session(&save(&session, path).await?);
+    // What the resume brought (the probe's answer) is kept before anything else happens.
+    save(&session, path).await?;
+    let names = Names::of_running(&session.handle()).await?;
     let user_name = resolve(&names, to)?;
     let mut bar = None;
     let handle = match &what {
@@ -346,7 +362,11 @@ pub(crate) async fn send(
 
 /// A member of `group` named `name` (a display name, nick name, remark or user name).
 fn resolve_member(names: &Names, group: &str, name: &str) -> Result<String, CliError> {
-    let Some(g) = names.0.get(group).filter(|g| g.user_name.starts_with("@@")) else {
+    let Some(g) = names
+        .0
+        .get(group)
+        .filter(|g| g.user_name().starts_with("@@"))
+    else {
         return Err(CliError::new(Exit::Usage, "--at is for groups"));
     };
     // The store's lookup (group display name, then nick name), then a user name or the remark
@@ -355,12 +375,12 @@ fn resolve_member(names: &Names, group: &str, name: &str) -> Result<String, CliE
         .0
         .find_member(group, name)
         .or_else(|| {
-            g.members.iter().find(|m| {
+            g.members().iter().find(|m| {
                 m.user_name == name
                     || names
                         .0
                         .get(&m.user_name)
-                        .is_some_and(|c| decode_text(&c.remark_name) == name)
+                        .is_some_and(|c| decode_text(c.remark_name()) == name)
             })
         })
         .map(|m| m.user_name.clone())
@@ -410,7 +430,8 @@ pub(crate) async fn contacts(
     filter: &Filter,
 ) -> Result<(), CliError> {
     let (session, ..) = resume(server, path, false).await?;
-    let saved = save(&session, path).await?;
+    save(&session, path).await?;
+    let contacts = Names::of_running(&session.handle()).await?.0;
     drop(session);
     let kind = |k: ContactKind| match k {
         ContactKind::Friend => "friend",
@@ -420,23 +441,23 @@ pub(crate) async fn contacts(
     };
     if json {
         let list: Vec<serde_json::Value> = filter
-            .select(saved.contacts())
+            .select(&contacts)
             .into_iter()
             .map(|c| {
-                serde_json::json!({"user_name": c.user_name, "name": decode_text(c.display()), "kind": kind(c.kind()),
-                    "remark_name": decode_text(&c.remark_name), "nick_name": decode_text(&c.nick_name),
-                    "members": c.members.len()})
+                serde_json::json!({"user_name": c.user_name(), "name": decode_text(c.display()), "kind": kind(c.kind()),
+                    "remark_name": decode_text(c.remark_name()), "nick_name": decode_text(c.nick_name()),
+                    "members": c.members().len()})
             })
             .collect();
         console::result(&sanitize::json_line(&serde_json::Value::Array(list)))?;
     } else {
         console::result(&format!("{:<9} {:<30} user name", "kind", "name"))?;
-        for c in filter.select(saved.contacts()) {
+        for c in filter.select(&contacts) {
             console::result(&format!(
                 "{:<9} {:<30} {}",
                 kind(c.kind()),
                 for_terminal(&decode_text(c.display())),
-                for_terminal(&c.user_name)
+                for_terminal(c.user_name())
             ))?;
         }
     }

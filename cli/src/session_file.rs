@@ -1,12 +1,59 @@
-//! The session file: JSON of the core's `SavedSession`, created with mode 0600 in a folder
-//! created with mode 0700, and written atomically (a new file beside it, synced, renamed over
-//! it, then the folder synced), so a crash mid-write leaves the old file whole and a crash just
-//! after leaves the new one.
+//! The session file: JSON of the core's `SavedSession` (credentials, cursor, remembered ids: a
+//! few kilobytes, written whenever the cursor moves), and beside it `<session>.contacts.json`,
+//! the contacts (megabytes for a large account), written only when they changed. Both are
+//! created with mode 0600 in a folder created with mode 0700, and written atomically (a new
+//! file beside it, synced, renamed over it, then the folder synced), so a crash mid-write
+//! leaves the old file whole and a crash just after leaves the new one. The contacts are
+//! written before the session file, so they are never older than the cursor saved with them
+//! (newer is harmless: a contact update read again is applied again).
 
 use crate::failure::{CliError, Exit};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use webwx_core::SavedSession;
+use std::sync::Mutex;
+use webwx_core::{ContactStore, SavedSession};
+
+/// The session file whose contacts this process last wrote or read, and the contact store's
+/// [`revision`](ContactStore::revision) they were at: the contacts are written again only when
+/// the revision moved. (The CLI runs one session per process.)
+static CONTACTS_WRITTEN: Mutex<Option<(PathBuf, u64)>> = Mutex::new(None);
+
+/// `<session>.contacts.json`: the contacts, saved apart from the session file.
+pub(crate) fn contacts_path(session: &Path) -> PathBuf {
+    let mut name = session.as_os_str().to_owned();
+    name.push(".contacts.json");
+    PathBuf::from(name)
+}
+
+/// Whether the contacts file of `path` holds the contacts at `revision`.
+pub(crate) fn contacts_current(path: &Path, revision: u64) -> bool {
+    let written = CONTACTS_WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
+    written
+        .as_ref()
+        .is_some_and(|(p, r)| p == path && *r == revision)
+}
+
+/// Writes `contacts` (at `revision`) to the contacts file of `path`, atomically, mode 0600,
+/// streamed (never a second copy of them in memory).
+pub(crate) fn save_contacts(
+    path: &Path,
+    contacts: &ContactStore,
+    revision: u64,
+) -> Result<(), CliError> {
+    let target = contacts_path(path);
+    write_streamed(&target, |w| {
+        serde_json::to_writer(w, contacts).map_err(std::io::Error::other)
+    })
+    .map_err(|e| {
+        CliError::new(
+            Exit::Failure,
+            format!("cannot write {}: {e}", target.display()),
+        )
+    })?;
+    *CONTACTS_WRITTEN.lock().unwrap_or_else(|e| e.into_inner()) =
+        Some((path.to_path_buf(), revision));
+    Ok(())
+}
 
 /// `$XDG_CONFIG_HOME/webwx/session.json`, else `~/.config/webwx/session.json`, else
 /// `webwx-session.json` in the current folder.
@@ -50,11 +97,36 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_with(path, bytes, |_| Ok(()))
 }
 
+/// [`write_atomically`], with what `write` writes through a buffer.
+fn write_streamed(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<&mut std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_file(
+        path,
+        |f| {
+            let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, f);
+            write(&mut buffered)?;
+            buffered.flush()
+        },
+        |_| Ok(()),
+    )
+}
+
 /// [`write_atomically`], with `before_rename` run on the synced temporary file just before the
 /// rename (tests make it fail to play a crash at the worst moment).
 fn write_with(
     path: &Path,
     bytes: &[u8],
+    before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_file(path, |f| f.write_all(bytes), before_rename)
+}
+
+/// The atomic write itself: `write` fills the new file.
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
     before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let dir = match path.parent() {
@@ -75,7 +147,7 @@ fn write_with(
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let written = options.open(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
+        write(&mut f)?;
         f.sync_all()
     });
     let renamed = written
@@ -111,8 +183,40 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Reads the session at `path`.
+/// Reads the session at `path`, with the contacts saved beside it (none if that file is
+/// missing: they are written again at the next save).
 pub(crate) fn load(path: &Path) -> Result<SavedSession, CliError> {
+    let saved = load_state(path)?;
+    let target = contacts_path(path);
+    let contacts = match std::fs::read(&target) {
+        Ok(bytes) => serde_json::from_slice::<ContactStore>(&bytes).map_err(|e| {
+            CliError::new(
+                Exit::SessionExpired,
+                format!(
+                    "{} holds no contacts ({e}): run `webwx login`",
+                    target.display()
+                ),
+            )
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            *CONTACTS_WRITTEN.lock().unwrap_or_else(|e| e.into_inner()) = None;
+            return Ok(saved);
+        }
+        Err(e) => {
+            return Err(CliError::new(
+                Exit::Failure,
+                format!("cannot read {}: {e}", target.display()),
+            ));
+        }
+    };
+    // What was read is what a resumed session starts from (revision 0).
+    *CONTACTS_WRITTEN.lock().unwrap_or_else(|e| e.into_inner()) =
+        Some((path.to_path_buf(), contacts.revision()));
+    Ok(saved.with_contacts(contacts))
+}
+
+/// Reads the session file at `path` alone.
+fn load_state(path: &Path) -> Result<SavedSession, CliError> {
     let bytes = std::fs::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             CliError::new(

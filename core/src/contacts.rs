@@ -4,8 +4,8 @@
 use crate::Error;
 use crate::message::decode_text;
 use crate::{Contact, ContactKind, Member};
-use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::borrow::{Borrow, Cow};
+use std::collections::BTreeSet;
 
 /// How many contacts of each [`ContactKind`] the store holds.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -26,17 +26,69 @@ pub struct ContactCounts {
 
 /// The session's contacts, keyed by user name (iteration is in user-name order, so everything
 /// derived from the store is deterministic).
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+///
+/// Saved (serde), it is the list of its contacts in user-name order, each with the server's
+/// field names. Every change counts in its [`revision`](ContactStore::revision), so a saver
+/// writes the contacts again only when they changed.
+#[derive(Clone, Debug, Default)]
 pub struct ContactStore {
-    /// Boxed: a B-tree node holds 11 entries, so unboxed a store of one contact would already
-    /// cost 11 contacts' room; boxed, a node costs 11 pointers.
-    contacts: BTreeMap<String, Box<Contact>>,
+    /// Keyed by the contact's own user name (no second copy of it as a key). Boxed: a B-tree
+    /// node holds 11 entries, so unboxed a store of one contact would already cost 11 contacts'
+    /// room; boxed, a node costs 11 pointers.
+    contacts: BTreeSet<Entry>,
+    /// Changes so far (not saved: it counts this process's changes).
+    revision: u64,
+}
+
+/// A contact in the store, ordered and found by its user name.
+#[derive(Clone, Debug)]
+struct Entry(Box<Contact>);
+
+impl Borrow<str> for Entry {
+    fn borrow(&self) -> &str {
+        self.0.user_name()
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Entry) -> bool {
+        self.0.user_name() == other.0.user_name()
+    }
+}
+
+impl Eq for Entry {}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Entry) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Entry) -> std::cmp::Ordering {
+        self.0.user_name().cmp(other.0.user_name())
+    }
 }
 
 impl ContactStore {
     /// The contact with this user name.
     pub fn get(&self, user_name: &str) -> Option<&Contact> {
-        self.contacts.get(user_name).map(|c| &**c)
+        self.contacts.get(user_name).map(|c| &*c.0)
+    }
+
+    /// A number that changes whenever a contact is added, changed or removed (not when an
+    /// update brings nothing new), so a saver can tell whether the contacts changed since it
+    /// last wrote them. It starts at 0 in each process (it is not saved).
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// The resident bytes the store's contacts hold: each contact's struct, its box and its
+    /// heap parts (an estimate below what the allocator rounds up to).
+    pub fn heap_bytes(&self) -> usize {
+        self.iter()
+            .map(|c| std::mem::size_of::<Contact>() + c.heap_bytes())
+            .sum()
     }
 
     /// Contacts whose remark name, nick name or (group) display name is exactly `name`, remark
@@ -46,19 +98,19 @@ impl ContactStore {
         let mut found: Vec<&Contact> = self
             .iter()
             .filter(|c| {
-                same(&c.remark_name, name)
-                    || same(&c.nick_name, name)
-                    || same(&c.display_name, name)
+                same(c.remark_name(), name)
+                    || same(c.nick_name(), name)
+                    || same(c.display_name(), name)
             })
             .collect();
-        found.sort_by_key(|c| !same(&c.remark_name, name));
+        found.sort_by_key(|c| !same(c.remark_name(), name));
         found
     }
 
     /// Contacts whose remark name (the name the account gave them) is exactly `remark`,
     /// compared decoded.
     pub fn by_remark<'a>(&'a self, remark: &'a str) -> impl Iterator<Item = &'a Contact> + 'a {
-        self.iter().filter(move |c| same(&c.remark_name, remark))
+        self.iter().filter(move |c| same(c.remark_name(), remark))
     }
 
     /// Contacts whose nick name (their own name) is exactly `nick_name`, compared decoded.
@@ -66,7 +118,7 @@ impl ContactStore {
         &'a self,
         nick_name: &'a str,
     ) -> impl Iterator<Item = &'a Contact> + 'a {
-        self.iter().filter(move |c| same(&c.nick_name, nick_name))
+        self.iter().filter(move |c| same(c.nick_name(), nick_name))
     }
 
     /// The contact whose alias (WeChat id, when the server shares it) is exactly `alias`.
@@ -74,14 +126,14 @@ impl ContactStore {
         if alias.is_empty() {
             return None;
         }
-        self.iter().find(|c| c.alias == alias)
+        self.iter().find(|c| c.alias() == alias)
     }
 
     /// The member of `group` called `name` in it: the first whose group display name is
     /// `name`, else the first whose nick name is, compared decoded. `None` when the group or
     /// its members are not known, or no member has that name.
     pub fn find_member(&self, group: &str, name: &str) -> Option<&Member> {
-        let members = &self.get(group)?.members;
+        let members = self.get(group)?.members();
         members
             .iter()
             .find(|m| same(&m.display_name, name))
@@ -95,7 +147,7 @@ impl ContactStore {
         let needle = text.trim().to_ascii_lowercase();
         self.iter().filter(move |c| {
             !needle.is_empty()
-                && [&c.remark_name, &c.nick_name, &c.alias]
+                && [c.remark_name(), c.nick_name(), c.alias()]
                     .into_iter()
                     .any(|field| decoded(field).to_ascii_lowercase().contains(&needle))
         })
@@ -112,7 +164,7 @@ impl ContactStore {
 
     /// Every contact, in user-name order.
     pub fn iter(&self) -> impl Iterator<Item = &Contact> {
-        self.contacts.values().map(|c| &**c)
+        self.contacts.iter().map(|c| &*c.0)
     }
 
     /// The contacts of one kind.
@@ -173,7 +225,7 @@ impl ContactStore {
                 ContactKind::Friend => counts.friends += 1,
                 ContactKind::Group => {
                     counts.groups += 1;
-                    counts.group_members += c.members.len();
+                    counts.group_members += c.members().len();
                 }
                 ContactKind::Official => counts.officials += 1,
                 ContactKind::Special => counts.specials += 1,
@@ -191,30 +243,25 @@ impl ContactStore {
         limits: &crate::Limits,
     ) -> Result<bool, Error> {
         let mut contact = contact.into();
-        if contact.user_name.is_empty() {
+        if contact.user_name().is_empty() {
             return Ok(false);
         }
-        if contact.members.len() > limits.max_group_members {
+        if contact.members().len() > limits.max_group_members {
             return Err(Error::LimitExceeded {
                 what: "members of one group",
                 limit: limits.max_group_members,
             });
         }
-        match self.contacts.get_mut(&contact.user_name) {
-            Some(old) => {
+        match self.contacts.take(contact.user_name()) {
+            Some(Entry(mut old)) => {
                 if contact.kind() == ContactKind::Group {
-                    if contact.members.is_empty() {
-                        contact.members = std::mem::take(&mut old.members);
-                    }
-                    if contact.encry_chat_room_id.is_empty() {
-                        contact.encry_chat_room_id = std::mem::take(&mut old.encry_chat_room_id);
-                    }
-                    if contact.chat_room_owner.is_empty() {
-                        contact.chat_room_owner = std::mem::take(&mut old.chat_room_owner);
-                    }
-                    contact.statues = contact.statues.or(old.statues);
+                    contact.keep_group_parts_of(&old);
                 }
-                **old = contact;
+                if *old != contact {
+                    self.revision += 1;
+                    *old = contact;
+                }
+                self.contacts.insert(Entry(old));
             }
             None => {
                 if self.contacts.len() >= limits.max_contacts {
@@ -223,16 +270,71 @@ impl ContactStore {
                         limit: limits.max_contacts,
                     });
                 }
-                self.contacts
-                    .insert(contact.user_name.clone(), Box::new(contact));
+                self.revision += 1;
+                self.contacts.insert(Entry(Box::new(contact)));
             }
         }
         Ok(true)
     }
 
-    /// Removes a contact.
-    pub(crate) fn remove(&mut self, user_name: &str) -> Option<Contact> {
-        self.contacts.remove(user_name).map(|c| *c)
+    /// Adds `contact`, or replaces the one with its user name (whole: no group parts are
+    /// kept from the old one), returning the one replaced. For an application's own copy of
+    /// the store, kept current with [`Event::ContactChanged`](crate::Event::ContactChanged),
+    /// which carries the contact as the session's store has it. A contact without a user name
+    /// is not stored.
+    pub fn insert(&mut self, contact: Contact) -> Option<Contact> {
+        if contact.user_name().is_empty() {
+            return None;
+        }
+        self.revision += 1;
+        self.contacts
+            .replace(Entry(Box::new(contact)))
+            .map(|e| *e.0)
+    }
+
+    /// Removes a contact, returning it.
+    pub fn remove(&mut self, user_name: &str) -> Option<Contact> {
+        let removed = self.contacts.take(user_name).map(|c| *c.0);
+        if removed.is_some() {
+            self.revision += 1;
+        }
+        removed
+    }
+}
+
+impl serde::Serialize for ContactStore {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactStore {
+    /// Reads the list of contacts (a contact without a user name is dropped; of two with the
+    /// same user name, the last is kept).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ContactStore, D::Error> {
+        struct List;
+        impl<'de> serde::de::Visitor<'de> for List {
+            type Value = ContactStore;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of contacts")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ContactStore, A::Error> {
+                let mut contacts = BTreeSet::new();
+                while let Some(contact) = seq.next_element::<Contact>()? {
+                    if !contact.user_name().is_empty() {
+                        contacts.replace(Entry(Box::new(contact)));
+                    }
+                }
+                Ok(ContactStore {
+                    contacts,
+                    revision: 0,
+                })
+            }
+        }
+        deserializer.deserialize_seq(List)
     }
 }
 
@@ -256,13 +358,10 @@ mod tests {
     use crate::Member;
 
     fn contact(user_name: &str, nick: &str, remark: &str, verify: i64) -> Contact {
-        Contact {
-            user_name: user_name.into(),
-            nick_name: nick.into(),
-            remark_name: remark.into(),
-            verify_flag: verify,
-            ..Contact::default()
-        }
+        let mut c = Contact::new(user_name, nick);
+        c.set_remark_name(remark);
+        c.set_verify_flag(verify);
+        c
     }
 
     #[test]
@@ -282,7 +381,7 @@ mod tests {
             .upsert(contact("filehelper", "文件传输助手", "", 0), &limits)
             .unwrap();
         let mut group = contact("@@g", "家庭", "", 0);
-        group.members = vec![
+        group.set_members(vec![
             Member {
                 user_name: "@a".into(),
                 nick_name: "Alice".into(),
@@ -294,7 +393,7 @@ mod tests {
                 nick_name: "Xi".into(),
                 ..Member::default()
             },
-        ];
+        ]);
         store.upsert(group, &limits).unwrap();
         assert!(!store.upsert(contact("", "nobody", "", 0), &limits).unwrap());
         assert!(store.upsert(contact("@n", "N", "", 0), &limits).unwrap());
@@ -314,7 +413,7 @@ mod tests {
         let alice: Vec<_> = store
             .find_by_name("Alice")
             .iter()
-            .map(|c| c.user_name.as_str())
+            .map(|c| c.user_name())
             .collect();
         assert_eq!(alice, ["@b", "@a"], "remark names first");
         assert_eq!(store.member_display_name("@@g", "@a"), Some("妈妈"));
@@ -326,8 +425,8 @@ mod tests {
         store
             .upsert(contact("@@g", "家庭群", "", 0), &limits)
             .unwrap();
-        assert_eq!(store.get("@@g").unwrap().members.len(), 2);
-        assert_eq!(store.get("@@g").unwrap().nick_name, "家庭群");
+        assert_eq!(store.get("@@g").unwrap().members().len(), 2);
+        assert_eq!(store.get("@@g").unwrap().nick_name(), "家庭群");
     }
 
     #[test]
@@ -335,19 +434,19 @@ mod tests {
         let limits = crate::Limits::default();
         let mut store = ContactStore::default();
         let mut g = contact("@@g", "G", "", 0);
-        g.chat_room_owner = "@o".into();
-        g.statues = Some(0);
+        g.set_chat_room_owner("@o");
+        g.set_statues(Some(0));
         store.upsert(g, &limits).unwrap();
         store.upsert(contact("@@g", "G2", "", 0), &limits).unwrap();
         let g = store.get("@@g").unwrap();
         assert_eq!(
-            (g.nick_name.as_str(), g.chat_room_owner.as_str(), g.statues),
+            (g.nick_name(), g.chat_room_owner(), g.statues()),
             ("G2", "@o", Some(0))
         );
         assert!(g.is_muted());
         // A new Statues overwrites (notifications turned back on).
         let mut on = contact("@@g", "G2", "", 0);
-        on.statues = Some(1);
+        on.set_statues(Some(1));
         store.upsert(on, &limits).unwrap();
         assert!(!store.get("@@g").unwrap().is_muted());
         assert_eq!(store.muted().count(), 0);
@@ -367,7 +466,7 @@ mod tests {
             Err(Error::LimitExceeded { .. })
         ));
         let mut g = contact("@a", "A", "", 0);
-        g.members = vec![Member::default(), Member::default()];
+        g.set_members(vec![Member::default(), Member::default()]);
         assert!(matches!(
             store.upsert(g, &limits),
             Err(Error::LimitExceeded { .. })

@@ -150,8 +150,8 @@
 //!
 //! assert_eq!(client.state(), &State::Ready);
 //! let events: Vec<Event> = std::iter::from_fn(|| client.poll_event()).collect();
-//! assert!(matches!(events.last(), Some(Event::Ready { user, .. }) if user.nick_name == "Me"));
-//! assert_eq!(client.contacts().find_by_name("Friend")[0].user_name, "@friend");
+//! assert!(matches!(events.last(), Some(Event::Ready { user, .. }) if user.nick_name() == "Me"));
+//! assert_eq!(client.contacts().find_by_name("Friend")[0].user_name(), "@friend");
 //! assert_eq!(client.hosts().unwrap().push, "https://webpush.wx.qq.com");
 //! ```
 //!

@@ -9,14 +9,24 @@ use crate::dedup::SeenIds;
 use crate::model::SyncKey;
 use crate::{Hosts, Secret};
 
-/// The version of [`SavedSession`] this build writes and reads.
-pub const SAVED_SESSION_VERSION: u32 = 1;
+/// The version of [`SavedSession`] this build writes and reads (2: the contacts are saved
+/// apart; version 1 held them).
+pub const SAVED_SESSION_VERSION: u32 = 2;
 
-/// Everything needed to continue a session after a restart without a new QR scan: credentials,
-/// hosts, cookies, SyncKey and SyncCheckKey, the self user, the contact store, the recent
-/// message ids and the pending-send queue. Serialize it with any serde format (the CLI writes
-/// JSON to a file created with mode 0600); it holds secrets, so treat it like a password.
-/// `Debug` redacts them.
+/// What is needed to continue a session after a restart without a new QR scan, but the
+/// contacts: credentials, hosts, cookies, SyncKey and SyncCheckKey, the self user, the recent
+/// message ids and the pending-send queue — a few kilobytes, cheap to save whenever the cursor
+/// moves. Serialize it with any serde format (the CLI writes JSON to a file created with mode
+/// 0600); it holds secrets, so treat it like a password. `Debug` redacts them.
+///
+/// The contacts are saved apart, since they are large (20,000 contacts are megabytes) and
+/// rarely change: serialize [`Client::contacts`](crate::Client::contacts) when its
+/// [`revision`](crate::ContactStore::revision) moved since the last write, and give them back
+/// with [`SavedSession::with_contacts`] before [`Client::resume`](crate::Client::resume). A
+/// session resumed without them starts with an empty store, which fills as contacts write and
+/// change (the official page fetches them again on a reload, but it also calls `webwxinit`,
+/// whose fresh SyncKey would skip what arrived meanwhile: see PROTOCOL.md, "What a reload
+/// does").
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SavedSession {
     /// The format version ([`SAVED_SESSION_VERSION`]).
@@ -25,6 +35,8 @@ pub struct SavedSession {
     pub(crate) hosts: Hosts,
     pub(crate) cookies: Secret<String>,
     pub(crate) user: Contact,
+    /// Not serialized: given with [`SavedSession::with_contacts`].
+    #[serde(skip)]
     pub(crate) contacts: ContactStore,
     pub(crate) sync_key: SyncKey,
     pub(crate) sync_check_key: SyncKey,
@@ -49,9 +61,17 @@ impl SavedSession {
         &self.sync_key
     }
 
-    /// The contacts at the time of saving.
+    /// The contacts given with [`SavedSession::with_contacts`] (empty otherwise: a saved
+    /// session does not hold them).
     pub fn contacts(&self) -> &crate::ContactStore {
         &self.contacts
+    }
+
+    /// This saved session with the `contacts` saved apart from it, for
+    /// [`Client::resume`](crate::Client::resume).
+    pub fn with_contacts(mut self, contacts: ContactStore) -> SavedSession {
+        self.contacts = contacts;
+        self
     }
 
     /// The hosts of the session.

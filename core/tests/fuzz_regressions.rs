@@ -127,20 +127,16 @@ fn a_resumed_session_is_held_to_the_limits() {
     limits.max_send_queue = 2;
     limits.max_sync_key_entries = 4;
     let mut json = saved_json();
-    let contacts = json["contacts"]["contacts"].as_object_mut().unwrap();
-    for i in 0..20 {
-        contacts.insert(
-            format!("@x{i}"),
-            serde_json::json!({ "UserName": format!("@x{i}") }),
-        );
-    }
+    // The contacts are saved apart from the session (a list of contacts).
+    let mut contacts: Vec<serde_json::Value> = (0..20)
+        .map(|i| serde_json::json!({ "UserName": format!("@x{i}") }))
+        .collect();
     let members: Vec<serde_json::Value> = (0..5)
         .map(|i| serde_json::json!({ "UserName": format!("@m{i}") }))
         .collect();
-    contacts.insert(
-        "@@big".into(),
-        serde_json::json!({ "UserName": "@@big", "MemberList": members }),
-    );
+    contacts.push(serde_json::json!({ "UserName": "@@big", "MemberList": members }));
+    let contacts: webwx_core::ContactStore =
+        serde_json::from_value(serde_json::Value::Array(contacts)).unwrap();
     json["outbox"] = (0..5)
         .map(|i| serde_json::json!({ "handle": i, "to": "filehelper", "text": "t", "local_id": i.to_string() }))
         .collect();
@@ -148,7 +144,9 @@ fn a_resumed_session_is_held_to_the_limits() {
         "Count": 10,
         "List": (1..=10).map(|k| serde_json::json!({ "Key": k, "Val": k })).collect::<Vec<_>>(),
     });
-    let saved: webwx_core::SavedSession = serde_json::from_value(json).unwrap();
+    let saved = serde_json::from_value::<webwx_core::SavedSession>(json)
+        .unwrap()
+        .with_contacts(contacts);
     // Refusing the session would do as well as trimming it.
     let Ok(c) = webwx_core::Client::resume(config().with_limits(limits.clone()), saved) else {
         return;
@@ -161,7 +159,7 @@ fn a_resumed_session_is_held_to_the_limits() {
     assert!(
         c.contacts()
             .iter()
-            .all(|g| g.members.len() <= limits.max_group_members),
+            .all(|g| g.members().len() <= limits.max_group_members),
         "a group over the member limit"
     );
     assert!(
@@ -185,20 +183,24 @@ fn a_resumed_contact_of_any_kind_is_held_to_the_member_limit() {
     // The fixture groups have up to 3 members.
     let mut limits = webwx_core::Limits::default();
     limits.max_group_members = 3;
-    let mut json = saved_json();
+    let json = saved_json();
     let members: Vec<serde_json::Value> = (0..5)
         .map(|i| serde_json::json!({ "UserName": format!("@m{i}") }))
         .collect();
-    json["contacts"]["contacts"]["@friend"] =
-        serde_json::json!({ "UserName": "@friend", "MemberList": members });
-    let saved: webwx_core::SavedSession = serde_json::from_value(json).unwrap();
+    let contacts: webwx_core::ContactStore = serde_json::from_value(serde_json::json!([
+        { "UserName": "@friend", "MemberList": members }
+    ]))
+    .unwrap();
+    let saved = serde_json::from_value::<webwx_core::SavedSession>(json)
+        .unwrap()
+        .with_contacts(contacts);
     let Ok(c) = webwx_core::Client::resume(config().with_limits(limits.clone()), saved) else {
         return;
     };
     let longest = c
         .contacts()
         .iter()
-        .map(|g| g.members.len())
+        .map(|g| g.members().len())
         .max()
         .unwrap_or(0);
     assert!(

@@ -98,7 +98,7 @@ fn whole_login_transcript() {
         .to_string();
     answer(&mut c, &init, ok(fixture("webwxinit.json")), at(30_500));
     assert_eq!(c.state(), &State::LoadingContacts { pages: 0 });
-    assert_eq!(c.user().unwrap().nick_name, "小明");
+    assert_eq!(c.user().unwrap().nick_name(), "小明");
     assert_eq!(
         c.sync_key().to_string(),
         "1_702345611|2_702345679|3_702345601|1000_1763990000"
@@ -118,7 +118,7 @@ fn whole_login_transcript() {
     .unwrap();
     let body: serde_json::Value = serde_json::from_slice(notify.request.body()).unwrap();
     assert_eq!(body["Code"], 3);
-    assert_eq!(body["FromUserName"], c.user().unwrap().user_name.as_str());
+    assert_eq!(body["FromUserName"], c.user().unwrap().user_name());
     assert_eq!(body["ToUserName"], body["FromUserName"]);
     assert_eq!(body["BaseRequest"]["Uin"], 2_846_173_901u64, "a number now");
     // SKey from init replaced the ticket's skey; a fresh DeviceID for every request.
@@ -223,7 +223,7 @@ fn whole_login_transcript() {
     };
     match &events(&mut c)[..] {
         [Event::Ready { user, counts: got }] => {
-            assert_eq!(user.nick_name, "小明");
+            assert_eq!(user.nick_name(), "小明");
             assert_eq!(got, &counts);
         }
         other => panic!("{other:?}"),
@@ -245,12 +245,14 @@ fn whole_login_transcript() {
         store.get("filehelper").unwrap().kind(),
         ContactKind::Special
     );
-    let family = store.find_by_name("相亲相爱一家人")[0].user_name.clone();
+    let family = store.find_by_name("相亲相爱一家人")[0]
+        .user_name()
+        .to_string();
     assert_eq!(
-        store.member_display_name(&family, &alice.user_name),
+        store.member_display_name(&family, alice.user_name()),
         Some("Alice")
     );
-    let mama = &store.find_by_name("妈妈")[0].user_name;
+    let mama = &store.find_by_name("妈妈")[0].user_name();
     assert_eq!(store.member_display_name(&family, mama), Some("老妈"));
 }
 

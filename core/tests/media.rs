@@ -146,7 +146,7 @@ fn every_kind_as_the_page_fetches_it() {
 #[test]
 fn avatars_with_the_current_skey() {
     let (c, _) = ready(config());
-    let me = c.user().unwrap().user_name.clone();
+    let me = c.user().unwrap().user_name().to_string();
     let r = c.avatar_request(&me, false).unwrap();
     let uri = r.request.uri().to_string();
     assert!(
@@ -154,7 +154,13 @@ fn avatars_with_the_current_skey() {
             && uri.contains(SKEY_RAW),
         "{uri}"
     );
-    let group = c.contacts().groups().next().unwrap().user_name.clone();
+    let group = c
+        .contacts()
+        .groups()
+        .next()
+        .unwrap()
+        .user_name()
+        .to_string();
     let r = c.avatar_request(&group, true).unwrap();
     let uri = r.request.uri().to_string();
     // The server's HeadImgUrl is used as it is (here a webwxgeticon one), with the skey back.

@@ -151,7 +151,7 @@ fn client_cases(rows: &mut Vec<Row>) {
         ),
         &|events| {
             let changed = events.iter().find_map(|e| match e {
-                Event::ContactChanged(c) => Some(c.nick_name.len()),
+                Event::ContactChanged(c) => Some(c.nick_name().len()),
                 _ => None,
             });
             assert_eq!(

@@ -143,7 +143,7 @@ fn friend_requests_remarks_and_pins() {
     assert_eq!(t.endpoint, Endpoint::OpLog);
     insta::assert_snapshot!("oplog_remark", json(&t));
     answer(&mut c, &t, ok_ret(0, ""), at(23_100));
-    let remark = c.contacts().get(FRIEND).unwrap().remark_name.clone();
+    let remark = c.contacts().get(FRIEND).unwrap().remark_name().to_string();
     assert_eq!(remark.chars().count(), 18);
     done(&mut c);
     c.set_pinned(FRIEND, true, at(24_000)).unwrap();
@@ -156,7 +156,7 @@ fn friend_requests_remarks_and_pins() {
         "{body}"
     );
     answer(&mut c, &t, ok_ret(0, ""), at(24_100));
-    assert!(c.contacts().get(FRIEND).unwrap().contact_flag & 0x800 != 0);
+    assert!(c.contacts().get(FRIEND).unwrap().contact_flag() & 0x800 != 0);
 }
 
 #[test]
@@ -196,7 +196,7 @@ fn groups_created_named_grown_and_left() {
         matches!(&done(&mut c)[..], [Event::Done { handle, outcome: Outcome::GroupCreated { group, topic_set: true } }] if *handle == h && group == "@@newroom")
     );
     let g = c.contacts().get("@@newroom").unwrap();
-    assert_eq!((g.nick_name.as_str(), g.members.len()), ("周末徒步", 2));
+    assert_eq!((g.nick_name(), g.members().len()), ("周末徒步", 2));
 
     // addmember while small, -2013 taken as done; invitemember once it would reach 40.
     c.add_members("@@newroom", &["@c3".to_string()], at(21_000))
@@ -214,7 +214,7 @@ fn groups_created_named_grown_and_left() {
             ..
         }]
     ));
-    assert_eq!(c.contacts().get("@@newroom").unwrap().members.len(), 3);
+    assert_eq!(c.contacts().get("@@newroom").unwrap().members().len(), 3);
     let many: Vec<String> = (0..37).map(|i| format!("@m{i}")).collect();
     c.add_members("@@newroom", &many, at(22_000)).unwrap();
     let t = sent(&mut c);
@@ -251,9 +251,9 @@ fn groups_created_named_grown_and_left() {
 fn a_group_text_mentions_members_and_search_finds_contacts() {
     let (mut c, _) = ready(config());
     let group = c.contacts().groups().next().unwrap().clone();
-    let member = group.members.first().unwrap().clone();
+    let member = group.members().first().unwrap().clone();
     c.send_text_mentioning(
-        &group.user_name,
+        group.user_name(),
         "lunch?",
         std::slice::from_ref(&member.user_name),
         at(20_000),
@@ -274,7 +274,8 @@ fn a_group_text_mentions_members_and_search_finds_contacts() {
         body["Msg"]["MsgSource"],
         format!(
             "<msgsource><atusername>{}</atusername><atchatroomname>{}</atchatroomname></msgsource>",
-            member.user_name, group.user_name
+            member.user_name,
+            group.user_name()
         )
     );
     assert!(
@@ -303,7 +304,7 @@ fn a_group_text_mentions_members_and_search_finds_contacts() {
         at(21_100),
     );
     assert!(
-        matches!(&done(&mut c)[..], [Event::Done { outcome: Outcome::Found(list), .. }] if list.len() == 1 && list[0].nick_name == "Zhang")
+        matches!(&done(&mut c)[..], [Event::Done { outcome: Outcome::Found(list), .. }] if list.len() == 1 && list[0].nick_name() == "Zhang")
     );
 }
 

@@ -165,9 +165,9 @@ proptest! {
         });
         let page = parse_get_contact(body.to_string().as_bytes()).unwrap();
         let c = webwx_core::Contact::from(page.member_list[0].clone());
-        prop_assert_eq!(&c.nick_name, &nick);
-        prop_assert_eq!(&c.remark_name, &remark);
-        prop_assert_eq!(c.verify_flag, verify);
+        prop_assert_eq!(&c.nick_name(), &nick);
+        prop_assert_eq!(&c.remark_name(), &remark);
+        prop_assert_eq!(c.verify_flag(), verify);
         let shown = if !remark.is_empty() { &remark } else if !nick.is_empty() { &nick } else { "@abc" };
         prop_assert_eq!(c.display(), shown);
     }

@@ -156,7 +156,7 @@ fn selector_2_syncs_and_delivers_every_type() {
     // Contact changes, removals and the profile were applied and announced.
     assert!(
         ev.iter()
-            .any(|e| matches!(e, Event::ContactChanged(c) if c.user_name == BOB))
+            .any(|e| matches!(e, Event::ContactChanged(c) if c.user_name() == BOB))
     );
     assert!(
         ev.iter()
@@ -164,11 +164,11 @@ fn selector_2_syncs_and_delivers_every_type() {
     );
     assert!(
         ev.iter()
-            .any(|e| matches!(e, Event::ProfileChanged(u) if u.nick_name == "小明明"))
+            .any(|e| matches!(e, Event::ProfileChanged(u) if u.nick_name() == "小明明"))
     );
-    assert_eq!(c.contacts().get(BOB).unwrap().remark_name, "老鲍");
+    assert_eq!(c.contacts().get(BOB).unwrap().remark_name(), "老鲍");
     assert!(c.contacts().get(NEWS).is_none());
-    assert_eq!(c.user().unwrap().signature, "新签名");
+    assert_eq!(c.user().unwrap().signature(), "新签名");
 
     // Both keys advanced; synccheck now sends the SyncCheckKey.
     assert_eq!(c.sync_key().list.len(), 6);
@@ -401,7 +401,7 @@ fn a_lost_answer_is_fetched_again_and_delivered_exactly_once() {
         ev.iter()
             .any(|e| matches!(e, Event::GroupMembersChanged { group } if group == FAM))
     );
-    assert_eq!(c.contacts().get(FAM).unwrap().members.len(), 2);
+    assert_eq!(c.contacts().get(FAM).unwrap().members().len(), 2);
     // An empty SyncCheckKey did not replace the held one; the SKey was replaced.
     assert_eq!(c.sync_check_key().list.len(), 7);
     let check = next(&mut c, Endpoint::SyncCheck);
@@ -720,7 +720,7 @@ fn a_message_from_an_unknown_group_fetches_the_group() {
     answer(&mut c, &batch, ok(Bytes::from(group)), at(10_400));
     assert!(matches!(
         &events(&mut c)[..],
-        [Event::ContactChanged(g)] if g.user_name == NEW && g.members.len() == 2
+        [Event::ContactChanged(g)] if g.user_name() == NEW && g.members().len() == 2
     ));
     assert_eq!(c.contacts().member_display_name(NEW, ALICE), Some("Alice"));
     // Known now: a later message from it wants nothing.

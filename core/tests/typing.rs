@@ -18,7 +18,7 @@ const ME: &str = "@me0";
 /// The account: `@me0`, nick name "小明".
 fn me() -> Contact {
     let mut me = Contact::new(ME, "小明");
-    me.uin = 42;
+    me.set_uin(42);
     me
 }
 
@@ -32,14 +32,9 @@ fn typed(raw: Value) -> Message {
     typed_in(&ContactStore::default(), raw)
 }
 
-/// The store a saved session would hold, from contacts in the server's JSON.
+/// The store saved contacts read back into, from contacts in the server's JSON.
 fn store(contacts: Value) -> ContactStore {
-    let contacts = contacts.as_array().unwrap();
-    let map: serde_json::Map<String, Value> = contacts
-        .iter()
-        .map(|c| (c["UserName"].as_str().unwrap().to_string(), c.clone()))
-        .collect();
-    serde_json::from_value(json!({ "contacts": map })).unwrap()
+    serde_json::from_value(contacts).unwrap()
 }
 
 /// XML as the server puts it into `Content`: HTML-escaped.
@@ -599,7 +594,7 @@ fn flagged() -> ContactStore {
 }
 
 fn names<'a>(contacts: impl Iterator<Item = &'a Contact>) -> Vec<&'a str> {
-    contacts.map(|c| c.user_name.as_str()).collect()
+    contacts.map(|c| c.user_name()).collect()
 }
 
 #[test]
@@ -618,7 +613,7 @@ fn contact_flags() {
     assert!(!c("@@loud").is_muted() && c("@@loud").is_pinned());
     assert!(!c("@@unknown").is_muted(), "no Statues: not muted");
     let mut flag_only = c("@@loud").clone();
-    flag_only.contact_flag |= 512;
+    flag_only.set_contact_flag(flag_only.contact_flag() | 512);
     assert!(!flag_only.is_muted());
 
     // Owners: IsOwner, ChatRoomOwner == self, OwnerUin == self uin (and not 0).
@@ -633,7 +628,7 @@ fn contact_flags() {
         "an empty self name owns nothing"
     );
     let mut person = c("@friend").clone();
-    person.is_owner = true;
+    person.set_owner_flag(true);
     assert!(!person.is_owner(ME, 42), "people are never owned");
 }
 
@@ -667,15 +662,12 @@ fn store_filters_and_lookups() {
         s.by_remark("").next().is_none(),
         "empty names match nothing"
     );
-    assert_eq!(
-        s.by_alias("tom_j").map(|c| c.user_name.as_str()),
-        Some("@friend")
-    );
+    assert_eq!(s.by_alias("tom_j").map(|c| c.user_name()), Some("@friend"));
     assert!(s.by_alias("").is_none() && s.by_alias("TOM_J").is_none());
     let found: Vec<_> = s
         .find_by_name("Tom & Jerry")
         .iter()
-        .map(|c| c.user_name.as_str())
+        .map(|c| c.user_name())
         .collect();
     assert_eq!(found, ["@friend"]);
 
@@ -707,7 +699,7 @@ fn store_filters_and_lookups() {
 fn saved_contacts_keep_the_new_fields() {
     let s = flagged();
     let g = s.get("@@quiet").unwrap();
-    assert_eq!((g.statues, g.chat_room_owner.as_str()), (Some(0), ME));
+    assert_eq!((g.statues(), g.chat_room_owner()), (Some(0), ME));
     let json = serde_json::to_value(g).unwrap();
     assert_eq!(
         (json["Statues"].clone(), json["ChatRoomOwner"].clone()),
@@ -719,6 +711,6 @@ fn saved_contacts_keep_the_new_fields() {
     let json = serde_json::to_value(s.get("@friend").unwrap()).unwrap();
     assert!(json.get("Statues").is_none() && json.get("ChatRoomOwner").is_none());
     let old: Contact = serde_json::from_value(json!({"UserName": "@@g"})).unwrap();
-    assert_eq!(old.statues, None);
+    assert_eq!(old.statues(), None);
     assert!(!old.is_muted());
 }

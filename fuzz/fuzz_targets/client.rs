@@ -972,7 +972,11 @@ impl Run {
         self.secrets
             .assert_absent("a saved session", &format!("{saved:?}"));
         let json = serde_json::to_vec(&saved).expect("a saved session serialises");
-        let back: SavedSession = serde_json::from_slice(&json).expect("and reads back");
+        // The contacts are saved apart, and read back as well.
+        let contacts = serde_json::to_vec(self.client.contacts()).expect("contacts serialise");
+        let back = serde_json::from_slice::<SavedSession>(&json)
+            .expect("and reads back")
+            .with_contacts(serde_json::from_slice(&contacts).expect("contacts read back"));
         let resumed =
             Client::resume(self.config.clone(), back).expect("a session it saved resumes");
         let mut old = std::mem::replace(&mut self.client, resumed);

@@ -1,7 +1,8 @@
-//! `Client::resume` from arbitrary JSON: bytes → `serde_json::from_slice::<SavedSession>` →
+//! `Client::resume` from arbitrary JSON: bytes → `serde_json::from_slice::<SavedSession>` (and its
+//! `contacts`, saved apart by applications, read from the same object as a `ContactStore`) →
 //! `Client::resume` → `start`, then a few steps driven with canned answers.
 //!
-//! The input is the JSON of a saved session, optionally followed by a `0xFF` byte (never part of
+//! The input is the JSON of a saved session with a `contacts` list beside its fields, optionally followed by a `0xFF` byte (never part of
 //! JSON), a byte that makes one of the session's lists longer (see `grow`; without it a hash of
 //! the input picks), and a script: one byte a step, picking which request to answer and how.
 //!
@@ -17,7 +18,9 @@
 use std::time::Duration;
 use webwx_core::bytes::Bytes;
 use webwx_core::http::Response;
-use webwx_core::{Client, Config, Endpoint, Limits, SavedSession, Timestamp, Transmit};
+use webwx_core::{
+    Client, Config, ContactStore, Endpoint, Limits, SavedSession, Timestamp, Transmit,
+};
 
 /// The clock at the start (2025-11-24T16:00:00Z).
 const T0: u64 = 1_764_000_000_000;
@@ -65,18 +68,14 @@ fn grow(value: &mut serde_json::Value, cookies: &mut Vec<serde_json::Value>, gro
         }
     };
     match grow % 8 {
-        1 => {
-            if let Some(map) = value["contacts"]["contacts"].as_object_mut() {
-                for i in 0..n {
-                    let name = format!("@grown{i}");
-                    map.insert(name.clone(), json!({ "UserName": name, "NickName": "g" }));
-                }
-            }
-        }
+        1 => push_n(
+            value["contacts"].as_array_mut(),
+            &|i| json!({ "UserName": format!("@grown{i}"), "NickName": "g" }),
+        ),
         2 => {
-            if let Some(first) = value["contacts"]["contacts"]
-                .as_object_mut()
-                .and_then(|m| m.values_mut().next())
+            if let Some(first) = value["contacts"]
+                .as_array_mut()
+                .and_then(|list| list.first_mut())
                 .and_then(Value::as_object_mut)
             {
                 let members = first.entry("MemberList").or_insert_with(|| json!([]));
@@ -144,7 +143,20 @@ fn prepared(json: &[u8], marker: &str, how: u8) -> Option<SavedSession> {
         }
         value["cookies"] = serde_json::Value::Array(list).to_string().into();
     }
-    serde_json::from_value(value).ok()
+    saved_with_contacts(value)
+}
+
+/// The saved session of `value`, with the contacts of its `contacts` list (none when it has no
+/// such list, or it does not read as one).
+fn saved_with_contacts(mut value: serde_json::Value) -> Option<SavedSession> {
+    let contacts = value
+        .get_mut("contacts")
+        .map(serde_json::Value::take)
+        .and_then(|c| serde_json::from_value::<ContactStore>(c).ok())
+        .unwrap_or_default();
+    serde_json::from_value::<SavedSession>(value)
+        .ok()
+        .map(|saved| saved.with_contacts(contacts))
 }
 
 /// The most cookies the jar holds, and the longest one (the core's documented bound: 50 cookies
@@ -259,7 +271,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let (how, script) = script
         .split_first()
         .map_or((fnv(data).to_le_bytes()[0], script), |(h, s)| (*h, s));
-    let Ok(saved) = serde_json::from_slice::<SavedSession>(json) else {
+    let Some(saved) = serde_json::from_slice(json).ok().and_then(saved_with_contacts) else {
         return;
     };
     let marker = marker(data);
@@ -313,8 +325,13 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                         // A session the resumed client saves reads back and resumes again.
                         if let Some(again) = c.save() {
                             let json = serde_json::to_vec(&again).expect("it serialises");
-                            let back: SavedSession =
-                                serde_json::from_slice(&json).expect("and reads back");
+                            let contacts =
+                                serde_json::to_vec(c.contacts()).expect("contacts serialise");
+                            let back = serde_json::from_slice::<SavedSession>(&json)
+                                .expect("and reads back")
+                                .with_contacts(
+                                    serde_json::from_slice(&contacts).expect("contacts read back"),
+                                );
                             c = Client::resume(config(), back).expect("and resumes");
                             pending.clear();
                             let _ = c.start(at);

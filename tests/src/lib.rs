@@ -117,11 +117,16 @@ impl Bot {
     op!(/// Sends a group text mentioning members.
         send_text_mentioning(group: &str, text: &str, members: &[String]));
 
-    /// The contact store as a saved session holds it.
+    /// A copy of the session's contact store.
     pub fn contacts(&self) -> webwx_core::ContactStore {
-        self.save()
-            .map(|s| s.contacts().clone())
-            .unwrap_or_default()
+        let copy = match &self.inner {
+            Inner::Ureq(s) => s.with_contacts(webwx_core::ContactStore::clone).ok(),
+            Inner::Hyper(rt, s) => s.as_ref().and_then(|s| {
+                rt.block_on(s.with_contacts(webwx_core::ContactStore::clone))
+                    .ok()
+            }),
+        };
+        copy.unwrap_or_default()
     }
 
     /// Starts a QR login.
@@ -338,12 +343,13 @@ impl Bot {
         result.unwrap_or_else(|e| panic!("logout: {e}"));
     }
 
-    /// Saves the session.
+    /// Saves the session, with its contacts (saved apart, as an application does).
     pub fn save(&self) -> Option<SavedSession> {
-        match &self.inner {
+        let saved = match &self.inner {
             Inner::Ureq(s) => s.save().ok().flatten(),
             Inner::Hyper(rt, s) => rt.block_on(s.as_ref()?.save()).ok().flatten(),
-        }
+        }?;
+        Some(saved.with_contacts(self.contacts()))
     }
 }
 

@@ -52,7 +52,7 @@ fn session_ended_by(code: i64, reason: LogoutReason, kind: u8) {
         let sim = Simulator::spawn(scenario()).unwrap();
         let mut bot = Bot::start(transport, config_for(&sim, 11));
         let uin = match bot.until(|e| matches!(e, Event::Ready { .. })) {
-            Event::Ready { user, .. } => user.uin,
+            Event::Ready { user, .. } => user.uin(),
             _ => unreachable!(),
         };
         // One timing report per contact page (the contact list over pages of 50: three pages).

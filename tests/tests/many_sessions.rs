@@ -52,7 +52,7 @@ fn fifty_ureq_sessions_at_once() {
         loop {
             match bot.next_event_timeout(Duration::from_secs(60)).unwrap() {
                 Event::Ready { user, .. } => {
-                    uins.push(user.uin);
+                    uins.push(user.uin());
                     break;
                 }
                 Event::Failed(e) => panic!("{e}"),
@@ -110,7 +110,7 @@ fn fifty_hyper_sessions_at_once() {
                     .unwrap()
                 {
                     Event::Ready { user, .. } => {
-                        uins.push(user.uin);
+                        uins.push(user.uin());
                         break;
                     }
                     Event::Failed(e) => panic!("{e}"),

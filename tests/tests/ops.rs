@@ -25,7 +25,7 @@ fn scenario() -> Scenario {
 
 fn ready(bot: &mut Bot) -> u64 {
     match bot.until(|e| matches!(e, Event::Ready { .. })) {
-        Event::Ready { user, .. } => user.uin,
+        Event::Ready { user, .. } => user.uin(),
         _ => unreachable!(),
     }
 }
@@ -86,7 +86,7 @@ fn friends_remarks_pins_revokes_and_recalls() {
                 user_name: user_name.clone()
             }
         );
-        bot.until(|e| matches!(e, Event::ContactChanged(c) if c.user_name == *user_name));
+        bot.until(|e| matches!(e, Event::ContactChanged(c) if c.user_name() == *user_name));
         assert!(
             bot.contacts().get(user_name).unwrap().is_friend(),
             "{transport:?}"
@@ -106,7 +106,7 @@ fn friends_remarks_pins_revokes_and_recalls() {
         let h = bot.set_pinned(&friend, true);
         outcome(&mut bot, h).unwrap();
         let stored = bot.contacts().get(&friend).unwrap().clone();
-        assert_eq!(stored.remark_name, "老同学");
+        assert_eq!(stored.remark_name(), "老同学");
         assert!(stored.is_pinned());
         let account = sim.account(uin).unwrap();
         assert_eq!(
@@ -184,8 +184,8 @@ fn groups_created_changed_and_left_with_mentions_and_search() {
             other => panic!("{other:?}"),
         };
         let stored = bot.contacts().get(&group).unwrap().clone();
-        assert_eq!(stored.nick_name, "周末徒步");
-        assert_eq!(stored.members.len(), 3, "two friends and the account");
+        assert_eq!(stored.nick_name(), "周末徒步");
+        assert_eq!(stored.members().len(), 3, "two friends and the account");
         let at_server = |sim: &Simulator| {
             sim.account(uin)
                 .unwrap()
@@ -210,7 +210,7 @@ fn groups_created_changed_and_left_with_mentions_and_search() {
         assert_eq!(g.topic, "徒步群");
         assert!(g.members.contains(&friends[3]) && !g.members.contains(&friends[0]));
         let stored = bot.contacts().get(&group).unwrap().clone();
-        assert_eq!(stored.nick_name, "徒步群");
+        assert_eq!(stored.nick_name(), "徒步群");
         assert!(stored.member(&friends[3]).is_some() && stored.member(&friends[0]).is_none());
 
         // A text mentioning a member.
@@ -242,9 +242,9 @@ fn groups_created_changed_and_left_with_mentions_and_search() {
         assert!(refused(outcome(&mut bot, h)).contains("not a friend"));
 
         // Search, then leave.
-        let h = bot.search_contacts(&bot.contacts().get(&friends[0]).unwrap().nick_name.clone());
+        let h = bot.search_contacts(bot.contacts().get(&friends[0]).unwrap().nick_name());
         assert!(
-            matches!(outcome(&mut bot, h).unwrap(), Outcome::Found(list) if list.iter().any(|c| c.user_name == friends[0]))
+            matches!(outcome(&mut bot, h).unwrap(), Outcome::Found(list) if list.iter().any(|c| c.user_name() == friends[0]))
         );
         let h = bot.quit_group(&group);
         outcome(&mut bot, h).unwrap();

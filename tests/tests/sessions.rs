@@ -23,7 +23,7 @@ fn scenario() -> Scenario {
 
 fn ready(bot: &mut Bot) -> (u64, webwx_core::ContactCounts) {
     match bot.until(|e| matches!(e, Event::Ready { .. })) {
-        Event::Ready { user, counts } => (user.uin, counts),
+        Event::Ready { user, counts } => (user.uin(), counts),
         _ => unreachable!(),
     }
 }

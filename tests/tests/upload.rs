@@ -25,7 +25,7 @@ fn scenario() -> Scenario {
 
 fn ready(bot: &mut Bot) -> u64 {
     match bot.until(|e| matches!(e, Event::Ready { .. })) {
-        Event::Ready { user, .. } => user.uin,
+        Event::Ready { user, .. } => user.uin(),
         _ => unreachable!(),
     }
 }

@@ -19,9 +19,9 @@ use tokio::io::AsyncWrite;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use webwx_core::{
-    Client, Command, Config, DownloadError, Event, FileInfo, Media, MediaRequest, Message,
-    RequestId, ResumeError, SavedSession, SendFileError, SendHandle, SendKind, SessionError,
-    Timestamp, TransportErrorKind, UsageError, Variant,
+    Client, Command, Config, ContactStore, DownloadError, Event, FileInfo, Media, MediaRequest,
+    Message, RequestId, ResumeError, SavedSession, SendFileError, SendHandle, SendKind,
+    SessionError, Timestamp, TransportErrorKind, UsageError, Variant,
 };
 
 /// The time for the core: the wall clock read once per process, then a monotonic clock, so a
@@ -340,6 +340,22 @@ impl SessionHandle {
         Ok(self.shared.client().save())
     }
 
+    /// The [`revision`](webwx_core::ContactStore::revision) of the session's contacts: save
+    /// them again (with [`with_contacts`](Self::with_contacts)) when it moved since the last
+    /// write. Contacts are saved apart from [`save`](Self::save)'s session state.
+    pub async fn contacts_revision(&self) -> Result<u64, SessionError> {
+        Ok(self.shared.client().contacts().revision())
+    }
+
+    /// Runs `f` on the session's contacts (to save them, or look names up) without copying
+    /// them. The session waits meanwhile: keep `f` short.
+    pub async fn with_contacts<R>(
+        &self,
+        f: impl FnOnce(&ContactStore) -> R,
+    ) -> Result<R, SessionError> {
+        Ok(f(self.shared.client().contacts()))
+    }
+
     /// Downloads `variant` of `media` (from [`Message::media`](webwx_core::Message::media))
     /// into `writer`, streamed, with the session's current skey and cookies; see
     /// [`Transport::download`]. Returns the bytes written.
@@ -478,6 +494,19 @@ impl Session {
     /// See [`SessionHandle::save`].
     pub async fn save(&self) -> Result<Option<SavedSession>, SessionError> {
         self.handle.save().await
+    }
+
+    /// See [`SessionHandle::contacts_revision`].
+    pub async fn contacts_revision(&self) -> Result<u64, SessionError> {
+        self.handle.contacts_revision().await
+    }
+
+    /// See [`SessionHandle::with_contacts`].
+    pub async fn with_contacts<R>(
+        &self,
+        f: impl FnOnce(&ContactStore) -> R,
+    ) -> Result<R, SessionError> {
+        self.handle.with_contacts(f).await
     }
 }
 

@@ -35,7 +35,8 @@ fn main() {
             Event::Scanned { .. } => println!("scanned; confirm on the phone"),
             Event::Ready { user, counts } => println!(
                 "logged in as {} with {} friends",
-                user.nick_name, counts.friends
+                user.nick_name(),
+                counts.friends
             ),
             Event::Message(m) => {
                 println!("{}: {:?}", m.chat, m.content);

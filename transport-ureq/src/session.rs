@@ -17,9 +17,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 use webwx_core::{
-    Client, Command, Config, DownloadError, Event, FileInfo, Media, MediaRequest, Message,
-    RequestId, ResumeError, SavedSession, SendFileError, SendHandle, SendKind, SessionError,
-    Timestamp, TransportErrorKind, UsageError, Variant,
+    Client, Command, Config, ContactStore, DownloadError, Event, FileInfo, Media, MediaRequest,
+    Message, RequestId, ResumeError, SavedSession, SendFileError, SendHandle, SendKind,
+    SessionError, Timestamp, TransportErrorKind, UsageError, Variant,
 };
 
 /// The time for the core: the wall clock read once per process, then a monotonic clock, so a
@@ -372,6 +372,19 @@ impl SessionHandle {
     pub fn save(&self) -> Result<Option<SavedSession>, SessionError> {
         Ok(self.shared.client().save())
     }
+
+    /// The [`revision`](webwx_core::ContactStore::revision) of the session's contacts: save
+    /// them again (with [`with_contacts`](Self::with_contacts)) when it moved since the last
+    /// write. Contacts are saved apart from [`save`](Self::save)'s session state.
+    pub fn contacts_revision(&self) -> Result<u64, SessionError> {
+        Ok(self.shared.client().contacts().revision())
+    }
+
+    /// Runs `f` on the session's contacts (to save them, or look names up) without copying
+    /// them. The session waits meanwhile: keep `f` short.
+    pub fn with_contacts<R>(&self, f: impl FnOnce(&ContactStore) -> R) -> Result<R, SessionError> {
+        Ok(f(self.shared.client().contacts()))
+    }
 }
 
 /// A session driven on its own thread: events come out of [`Session::events`] (or
@@ -499,6 +512,16 @@ impl Session {
     /// See [`SessionHandle::save`].
     pub fn save(&self) -> Result<Option<SavedSession>, SessionError> {
         self.handle.save()
+    }
+
+    /// See [`SessionHandle::contacts_revision`].
+    pub fn contacts_revision(&self) -> Result<u64, SessionError> {
+        self.handle.contacts_revision()
+    }
+
+    /// See [`SessionHandle::with_contacts`].
+    pub fn with_contacts<R>(&self, f: impl FnOnce(&ContactStore) -> R) -> Result<R, SessionError> {
+        self.handle.with_contacts(f)
     }
 }
 

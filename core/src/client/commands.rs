@@ -150,7 +150,7 @@ impl Exchange for SendCall {
 
     fn request(&self, client: &Client, at: &Stamp) -> Option<ApiRequest> {
         let creds = client.session.credentials.as_ref()?;
-        let me = client.session.user.as_ref().map(|u| u.user_name.as_str())?;
+        let me = client.session.user.as_ref().map(|u| u.user_name())?;
         let p = &self.0;
         let ids = MsgIds {
             from: me,
@@ -458,7 +458,7 @@ impl Client {
         let contacts = &self.session.contacts;
         let friend_remark = contacts
             .get(member)
-            .map(|c| c.remark_name.as_str())
+            .map(|c| c.remark_name())
             .filter(|r| !r.is_empty());
         let in_group = contacts.get(group).and_then(|g| g.member(member));
         let name = friend_remark
@@ -472,7 +472,7 @@ impl Client {
                     .map(|m| m.nick_name.as_str())
                     .filter(|n| !n.is_empty())
             })
-            .or_else(|| contacts.get(member).map(|c| c.nick_name.as_str()))
+            .or_else(|| contacts.get(member).map(|c| c.nick_name()))
             .unwrap_or(member);
         crate::message::decode_text(name)
     }

@@ -221,7 +221,7 @@ impl Client {
             .session
             .contacts
             .get(group)
-            .is_some_and(|c| !c.members.is_empty());
+            .is_some_and(|c| !c.members().is_empty());
         if !known && self.groups.want(group, self.config.limits.max_send_queue) {
             self.schedule_group_fetch(now);
         }

@@ -172,7 +172,7 @@ impl Client {
             .session
             .user
             .as_ref()
-            .filter(|u| u.user_name == user_name));
+            .filter(|u| u.user_name() == user_name));
         let group =
             user_name.starts_with("@@") || contact.is_some_and(|c| c.kind() == ContactKind::Group);
         let endpoint = if group {
@@ -181,7 +181,7 @@ impl Client {
             Endpoint::GetIcon
         };
         let given = contact
-            .map(|c| c.head_img_url.as_str())
+            .map(|c| c.head_img_url())
             .filter(|u| u.starts_with("/cgi-bin/mmwebwx-bin/webwxget"));
         let req = match given {
             Some(path) => {

@@ -351,7 +351,7 @@ impl Exchange for OpCall {
             Op::Verify { opcode: 3, .. } => Outcome::FriendAccepted { user_name: to },
             Op::Verify { .. } => Outcome::FriendRequested { user_name: to },
             Op::Remark { remark } => {
-                client.edit_contact(&to, |c| c.remark_name = remark.clone());
+                client.edit_contact(&to, |c| c.set_remark_name(remark));
                 Outcome::RemarkSet {
                     user_name: to,
                     remark: remark.clone(),
@@ -359,11 +359,11 @@ impl Exchange for OpCall {
             }
             Op::Pin { pinned, .. } => {
                 client.edit_contact(&to, |c| {
-                    c.contact_flag = if *pinned {
-                        c.contact_flag | 0x800
+                    c.set_contact_flag(if *pinned {
+                        c.contact_flag() | 0x800
                     } else {
-                        c.contact_flag & !0x800
-                    };
+                        c.contact_flag() & !0x800
+                    });
                 });
                 Outcome::Pinned {
                     user_name: to,
@@ -384,15 +384,17 @@ impl Exchange for OpCall {
                     return Ok(());
                 }
                 let mut contact = Contact::new(group.clone(), answer.topic.clone());
-                contact.members = answer
-                    .member_list
-                    .iter()
-                    .cloned()
-                    .map(Member::from)
-                    .collect();
-                contact.member_count = i64::try_from(contact.members.len()).unwrap_or(0);
-                contact.is_owner = true;
-                contact.contact_flag = 2;
+                contact.set_members(
+                    answer
+                        .member_list
+                        .iter()
+                        .cloned()
+                        .map(Member::from)
+                        .collect(),
+                );
+                contact.set_member_count(i64::try_from(contact.members().len()).unwrap_or(0));
+                contact.set_owner_flag(true);
+                contact.set_contact_flag(2);
                 if client
                     .session
                     .contacts
@@ -430,18 +432,20 @@ impl Exchange for OpCall {
                                 .session
                                 .contacts
                                 .get(m)
-                                .map(|c| c.nick_name.clone())
+                                .map(|c| c.nick_name().to_string())
                                 .unwrap_or_default();
                             Member::new(m.clone(), nick)
                         })
                         .collect();
                     client.edit_contact(&to, |g| {
-                        for m in added {
-                            if g.member(&m.user_name).is_none() {
-                                g.members.push(m);
+                        g.edit_members(|list| {
+                            for m in added {
+                                if !list.iter().any(|known| known.user_name == m.user_name) {
+                                    list.push(m);
+                                }
                             }
-                        }
-                        g.member_count = i64::try_from(g.members.len()).unwrap_or(0);
+                        });
+                        g.set_member_count(i64::try_from(g.members().len()).unwrap_or(0));
                     });
                     Outcome::MembersAdded {
                         group: to,
@@ -451,8 +455,8 @@ impl Exchange for OpCall {
                 }
                 GroupFun::DelMember => {
                     client.edit_contact(&to, |g| {
-                        g.members.retain(|m| !members.contains(&m.user_name));
-                        g.member_count = i64::try_from(g.members.len()).unwrap_or(0);
+                        g.edit_members(|list| list.retain(|m| !members.contains(&m.user_name)));
+                        g.set_member_count(i64::try_from(g.members().len()).unwrap_or(0));
                     });
                     Outcome::MembersRemoved {
                         group: to,
@@ -460,7 +464,7 @@ impl Exchange for OpCall {
                     }
                 }
                 GroupFun::ModTopic => {
-                    client.edit_contact(&to, |g| g.nick_name = topic.clone());
+                    client.edit_contact(&to, |g| g.set_nick_name(topic));
                     if *after_create {
                         created(&to, true)
                     } else {
@@ -655,7 +659,7 @@ impl Client {
             .session
             .contacts
             .get(user_name)
-            .map(|c| c.remark_name.clone())
+            .map(|c| c.remark_name().to_string())
             .unwrap_or_default();
         self.queue_op(user_name, Op::Pin { pinned, remark }, now)
     }
@@ -668,7 +672,11 @@ impl Client {
         topic: &str,
         now: Timestamp,
     ) -> Result<SendHandle, UsageError> {
-        let me = self.session.user.as_ref().map(|u| u.user_name.clone());
+        let me = self
+            .session
+            .user
+            .as_ref()
+            .map(|u| u.user_name().to_string());
         let members: Vec<String> = dedup(members)
             .into_iter()
             .filter(|m| Some(m) != me.as_ref())
@@ -697,7 +705,7 @@ impl Client {
             .session
             .contacts
             .get(group)
-            .map_or(0, |g| g.members.len());
+            .map_or(0, |g| g.members().len());
         let fun = if current + members.len() >= INVITE_FROM_MEMBERS {
             GroupFun::InviteMember
         } else {

@@ -98,7 +98,7 @@ impl Client {
         let members = saved
             .contacts
             .iter()
-            .map(|c| c.members.len())
+            .map(|c| c.members().len())
             .max()
             .unwrap_or(0);
         let checks = [

@@ -1,5 +1,5 @@
-//! The durable part of a client: everything a [`SavedSession`] holds, in one place, so that
-//! saving and resuming are one conversion each way.
+//! The durable part of a client: everything a [`SavedSession`] holds (and the contacts, saved
+//! apart), in one place, so that saving and resuming are one conversion each way.
 
 use super::commands::PendingSend;
 use crate::Contact;
@@ -44,7 +44,7 @@ impl Session {
             hosts: self.hosts.clone()?,
             cookies: Secret::new(self.cookies.to_json()),
             user: self.user.clone()?,
-            contacts: self.contacts.clone(),
+            contacts: ContactStore::default(),
             sync_key: cursor.sync_key().clone(),
             sync_check_key: cursor.check_key().clone(),
             seen,

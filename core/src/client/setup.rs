@@ -91,7 +91,7 @@ impl Exchange for InitCall {
                 .session
                 .contacts
                 .get(name)
-                .is_some_and(|c| c.kind() == ContactKind::Group && !c.members.is_empty());
+                .is_some_and(|c| c.kind() == ContactKind::Group && !c.members().is_empty());
             wanted.push(if known {
                 Wanted::ChatRoom(name.to_string())
             } else {
@@ -134,7 +134,7 @@ pub(super) fn status_notify(
     at: &Stamp,
 ) -> Option<ApiRequest> {
     let creds = client.session.credentials.as_ref()?;
-    let me = client.session.user.as_ref().map(|u| u.user_name.as_str())?;
+    let me = client.session.user.as_ref().map(|u| u.user_name())?;
     Some(
         ApiRequest::new(Endpoint::StatusNotify).json(&StatusNotifyBody {
             base_request: creds.base_request(&at.device_id),

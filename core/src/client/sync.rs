@@ -175,16 +175,16 @@ impl Client {
         {
             let p = &answer.profile;
             if !p.nick_name.buff.is_empty() {
-                user.nick_name = p.nick_name.buff.clone();
+                user.set_nick_name(&p.nick_name.buff);
             }
             if !p.signature.is_empty() {
-                user.signature = p.signature.clone();
+                user.set_signature(&p.signature);
             }
             if !p.head_img_url.is_empty() {
-                user.head_img_url = p.head_img_url.clone();
+                user.set_head_img_url(&p.head_img_url);
             }
             if !p.alias.is_empty() {
-                user.alias = p.alias.clone();
+                user.set_alias(&p.alias);
             }
             self.events
                 .push(Event::ProfileChanged(Box::new(user.clone())));
@@ -212,7 +212,7 @@ impl Client {
                     .session
                     .contacts
                     .get(group)
-                    .is_none_or(|c| c.members.is_empty())
+                    .is_none_or(|c| c.members().is_empty())
                 && !wanted.contains(group)
             {
                 wanted.push(group.clone());

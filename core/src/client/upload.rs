@@ -687,7 +687,7 @@ impl Client {
     ) -> Option<(&UploadRun, &crate::credentials::Credentials, &str)> {
         let run = self.upload.as_ref().filter(|r| r.send.handle == handle)?;
         let creds = self.session.credentials.as_ref()?;
-        let me = self.session.user.as_ref()?.user_name.as_str();
+        let me = self.session.user.as_ref()?.user_name();
         Some((run, creds, me))
     }
 

@@ -75,7 +75,7 @@ impl Message {
         store: &ContactStore,
         limits: &Limits,
     ) -> Message {
-        let self_user_name = me.user_name.as_str();
+        let self_user_name = me.user_name();
         let is_self = |name: &str| !self_user_name.is_empty() && name == self_user_name;
         // The official client: `MMIsSend = FromUserName == self || "" == FromUserName`.
         let mut outgoing = raw.from_user_name.is_empty() || is_self(&raw.from_user_name);
@@ -139,11 +139,11 @@ impl Message {
 /// The account's name in `group`, decoded, as others @-mention it: its group display name, else
 /// its nick name as the group lists it, else its own nick name.
 fn self_name_in(group: &str, me: &Contact, store: &ContactStore) -> String {
-    let member = store.get(group).and_then(|g| g.member(&me.user_name));
+    let member = store.get(group).and_then(|g| g.member(me.user_name()));
     let name = [
         member.map(|m| m.display_name.as_str()),
         member.map(|m| m.nick_name.as_str()),
-        Some(me.nick_name.as_str()),
+        Some(me.nick_name()),
     ]
     .into_iter()
     .flatten()
@@ -169,11 +169,7 @@ mod tests {
 
     #[test]
     fn mention_by_nick_when_the_group_member_list_is_unknown() {
-        let me = Contact {
-            user_name: "@me".into(),
-            nick_name: "小明".into(),
-            ..Contact::default()
-        };
+        let me = Contact::new("@me", "小明");
         let store = ContactStore::default();
         let m = Message::from_raw(raw("@@g", "@me", "@abc:<br/>@小明 看这里"), &me, &store);
         assert!(m.mentions_me && m.is_group);

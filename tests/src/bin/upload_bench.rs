@@ -159,7 +159,7 @@ fn main() -> Result<(), BoxError> {
     let session = webwx_ureq::Session::start_with(config, transport.clone());
     let to = loop {
         match session.next_event_timeout(Duration::from_secs(30))? {
-            Event::Ready { user, .. } => break user.user_name.clone(),
+            Event::Ready { user, .. } => break user.user_name().to_string(),
             Event::Failed(e) => return Err(e.to_string().into()),
             _ => {}
         }
