@@ -472,4 +472,76 @@ mod tests {
             Err(Error::LimitExceeded { .. })
         ));
     }
+
+    #[test]
+    fn the_revision_moves_with_changes_only() {
+        let limits = crate::Limits::default();
+        let mut store = ContactStore::default();
+        assert_eq!(store.revision(), 0);
+        store.upsert(contact("@a", "A", "", 0), &limits).unwrap();
+        assert_eq!(store.revision(), 1);
+        store.upsert(contact("@a", "A", "", 0), &limits).unwrap();
+        assert_eq!(store.revision(), 1, "the same contact again is no change");
+        store
+            .upsert(contact("@a", "A", "remark", 0), &limits)
+            .unwrap();
+        assert_eq!(store.revision(), 2);
+        let mut g = contact("@@g", "G", "", 0);
+        g.set_members(vec![Member::new("@a", "A")]);
+        store.upsert(g, &limits).unwrap();
+        store.upsert(contact("@@g", "G", "", 0), &limits).unwrap();
+        assert_eq!(
+            store.revision(),
+            3,
+            "a group update without members keeps them: no change"
+        );
+        assert!(store.remove("@none").is_none());
+        assert_eq!(store.revision(), 3);
+        store.remove("@a");
+        assert_eq!(store.revision(), 4);
+        store.insert(contact("@b", "B", "", 0));
+        assert_eq!(store.revision(), 5);
+        assert!(store.insert(Contact::new("", "nameless")).is_none());
+        assert_eq!(store.len(), 2);
+    }
+
+    #[test]
+    fn saved_as_a_list_of_contacts_and_read_back() {
+        let limits = crate::Limits::default();
+        let mut store = ContactStore::default();
+        store.upsert(contact("@b", "Bob", "", 0), &limits).unwrap();
+        store
+            .upsert(contact("@a", "Alice", "A", 24), &limits)
+            .unwrap();
+        let mut g = contact("@@g", "G", "", 0);
+        g.set_members(vec![Member::new("@a", "Alice")]);
+        g.set_statues(Some(0));
+        store.upsert(g, &limits).unwrap();
+        let json = serde_json::to_value(&store).unwrap();
+        let list = json.as_array().unwrap();
+        let names: Vec<&str> = list
+            .iter()
+            .map(|c| c["UserName"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["@@g", "@a", "@b"], "in user-name order");
+        // Empty and zero fields are left out.
+        assert_eq!(
+            list[2],
+            serde_json::json!({"UserName": "@b", "NickName": "Bob"})
+        );
+        let back: ContactStore = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            back.iter().collect::<Vec<_>>(),
+            store.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(back.revision(), 0, "a store read back starts at 0");
+        // Nameless entries are dropped, a repeated name keeps the last.
+        let odd: ContactStore = serde_json::from_value(serde_json::json!([
+            {"NickName": "nobody"}, {"UserName": "@x", "NickName": "1"},
+            {"UserName": "@x", "NickName": "2"}
+        ]))
+        .unwrap();
+        assert_eq!(odd.len(), 1);
+        assert_eq!(odd.get("@x").unwrap().nick_name(), "2");
+    }
 }

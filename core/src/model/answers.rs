@@ -1,8 +1,8 @@
 //! The JSON answers of the login set-up: `webwxinit`, `webwxgetcontact`, `webwxbatchgetcontact`.
 
 use super::{BaseResponse, HasBaseResponse, RawContact, SyncKey, lenient};
-use crate::Secret;
 use crate::message::MpSubscription;
+use crate::{Contact, Secret};
 
 /// The answer of `webwxinit`.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Deserialize)]
@@ -48,9 +48,14 @@ pub struct GetContactAnswer {
     /// `MemberCount`: contacts on this page.
     #[serde(rename = "MemberCount", default, deserialize_with = "lenient::int")]
     pub member_count: i64,
-    /// `MemberList`: the contacts.
-    #[serde(rename = "MemberList", default, deserialize_with = "lenient::list")]
-    pub member_list: Vec<RawContact>,
+    /// `MemberList`: the contacts, each made a [`Contact`] as it is read (see
+    /// [`RawContact`] for the wire form).
+    #[serde(
+        rename = "MemberList",
+        default,
+        deserialize_with = "lenient::list_into::<_, RawContact, _>"
+    )]
+    pub member_list: Vec<Contact>,
     /// `Seq`: 0 on the last page, else the `seq` of the next page.
     #[serde(rename = "Seq", default, deserialize_with = "lenient::uint")]
     pub seq: u64,

@@ -165,8 +165,18 @@ pub(crate) trait Entry {
 pub(crate) fn list<'de, D: Deserializer<'de>, T: Deserialize<'de> + Entry>(
     d: D,
 ) -> Result<Vec<T>, D::Error> {
-    struct ListVisitor<T>(PhantomData<T>);
-    impl<'de, T: Deserialize<'de> + Entry> Visitor<'de> for ListVisitor<T> {
+    list_into::<D, T, T>(d)
+}
+
+/// [`list`], each entry turned into a `T` as soon as it is read: the wire form of one entry
+/// lives only while it is converted, so a page of 5,000 contacts never holds 5,000 wire
+/// contacts (and the allocator reuses one entry's room for the next, instead of leaving the
+/// whole page's strings as holes between the converted entries).
+pub(crate) fn list_into<'de, D: Deserializer<'de>, R: Deserialize<'de> + Entry, T: From<R>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    struct ListVisitor<R, T>(PhantomData<(R, T)>);
+    impl<'de, R: Deserialize<'de> + Entry, T: From<R>> Visitor<'de> for ListVisitor<R, T> {
         type Value = Vec<T>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a list or null")
@@ -182,19 +192,19 @@ pub(crate) fn list<'de, D: Deserializer<'de>, T: Deserialize<'de> + Entry>(
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
             let mut out = Vec::new();
-            while let Some(entry) = seq.next_element::<T>()? {
+            while let Some(entry) = seq.next_element::<R>()? {
                 if !entry.is_kept() {
                     continue;
                 }
-                caps::count_entry(T::IS_MESSAGE).map_err(|(what, limit)| {
+                caps::count_entry(R::IS_MESSAGE).map_err(|(what, limit)| {
                     de::Error::custom(format_args!("{what}: more than the limit of {limit}"))
                 })?;
-                out.push(entry);
+                out.push(T::from(entry));
             }
             Ok(out)
         }
     }
-    d.deserialize_option(ListVisitor(PhantomData))
+    d.deserialize_option(ListVisitor::<R, T>(PhantomData))
 }
 
 /// A URL from the server with the value of any `skey=` parameter removed. The server puts the
