@@ -21,7 +21,7 @@
 //! | file | what it owns |
 //! |---|---|
 //! | `client/mod.rs` | [`Client`]: getters, `poll_*`, `handle_*`, issuing, retrying, the teardown |
-//! | `client/session.rs` | the durable part: exactly what a [`SavedSession`] holds |
+//! | `client/session.rs` | the durable part: what a [`SavedSession`] holds, and the contacts (saved apart) |
 //! | `client/scheduler.rs` | requests in flight (with deadlines), scheduled calls, transmits, the clock |
 //! | `client/lane.rs` | the serial lane of sends (paced) and of read marks |
 //! | `client/feed.rs` | the events waiting for the application; what a save must know of them |
@@ -40,8 +40,8 @@
 //! | `cursor.rs` | SyncKey and SyncCheckKey and their rules |
 //! | `credentials.rs`, `secret.rs` | uin, sid, skey, pass_ticket, DeviceID; redaction |
 //! | `cookies.rs` | the cookie jar (bounded) |
-//! | `contact.rs` | [`Contact`], [`Member`], [`ContactKind`]: the application's contacts, built from the wire's |
-//! | `contacts.rs`, `dedup.rs` | the contact store; the remembered message ids |
+//! | `contact/` | [`Contact`] (compact: `text.rs` holds its nine texts in one allocation, `group.rs` what only groups have), [`Member`], [`ContactKind`]; `saved.rs` their serde form |
+//! | `contacts.rs`, `dedup.rs` | the contact store (its revision tells a saver when to write it); the remembered message ids |
 //! | `persist.rs` | [`SavedSession`] and [`ResumeError`] |
 //! | `config.rs` | [`Config`], [`RetryPolicy`], [`Limits`] |
 //! | `command.rs`, `event.rs`, `state.rs`, `error.rs` | what the application gives and gets |

@@ -164,7 +164,7 @@ proptest! {
             "Seq": 0
         });
         let page = parse_get_contact(body.to_string().as_bytes()).unwrap();
-        let c = webwx_core::Contact::from(page.member_list[0].clone());
+        let c = page.member_list[0].clone();
         prop_assert_eq!(&c.nick_name(), &nick);
         prop_assert_eq!(&c.remark_name(), &remark);
         prop_assert_eq!(c.verify_flag(), verify);

@@ -190,11 +190,11 @@ fn assert_within_limits(c: &Client) {
     if let Some(big) = c
         .contacts()
         .iter()
-        .find(|g| g.members.len() > limits.max_group_members)
+        .find(|g| g.members().len() > limits.max_group_members)
     {
         panic!(
             "a group of {} members kept, limit {}",
-            big.members.len(),
+            big.members().len(),
             limits.max_group_members
         );
     }
