@@ -231,7 +231,10 @@ enum GroupCommand {
 
 fn main() {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One thread: a command drives one session, and a second worker thread would only add its
+    // stack, its allocator arena and cross-thread wake-ups (file reads still go to tokio's
+    // blocking pool; the demo's simulator runs on a runtime of its own).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
