@@ -101,13 +101,16 @@ fn client_hints(user_agent: &str) -> Option<(String, &'static str)> {
 
 /// The browser's headers for a request to `url` made by `loader`, in Chrome's order.
 /// `form_type` is the `Content-Type` of a `FormData` body (with its boundary). Values that
-/// cannot be header values (a User-Agent with a newline) are left out.
+/// cannot be header values (a User-Agent with a newline) are left out. The map has room for
+/// `room` more headers (the caller's), and no more: a map is never shrunk, and a transport may
+/// keep it for as long as its connection lives.
 pub(crate) fn headers(
     page: &Page<'_>,
     loader: Loader,
     method: &Method,
     url: &Url,
     form_type: Option<&str>,
+    room: usize,
 ) -> HeaderMap {
     let site = fetch_site(page.origin, url);
     let same_origin = site == "same-origin";
@@ -193,7 +196,7 @@ pub(crate) fn headers(
     };
     h.push((ACCEPT_ENCODING_NAME, encoding.into()));
     h.push((ACCEPT_LANGUAGE, accept_language(page.lang)));
-    let mut map = HeaderMap::with_capacity(h.len() + 2);
+    let mut map = HeaderMap::with_capacity(h.len() + room);
     for (name, value) in h {
         if let Ok(value) = HeaderValue::from_str(&value) {
             map.append(name, value);
@@ -225,7 +228,7 @@ mod tests {
     #[test]
     fn a_script_from_the_login_host() {
         let url = Url::parse("https://login.wx.qq.com/jslogin?appid=x").unwrap();
-        let h = headers(&page(), Loader::Script, &Method::GET, &url, None);
+        let h = headers(&page(), Loader::Script, &Method::GET, &url, None, 0);
         assert_eq!(get(&h, "accept"), "*/*");
         assert_eq!(get(&h, "sec-fetch-site"), "same-site");
         assert_eq!(get(&h, "sec-fetch-mode"), "no-cors");
@@ -244,7 +247,7 @@ mod tests {
     #[test]
     fn an_angular_post_on_the_page_host() {
         let url = Url::parse("https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxsync?sid=1").unwrap();
-        let h = headers(&page(), Loader::Angular, &Method::POST, &url, None);
+        let h = headers(&page(), Loader::Angular, &Method::POST, &url, None, 0);
         assert_eq!(get(&h, "accept"), "application/json, text/plain, */*");
         assert_eq!(get(&h, "content-type"), "application/json;charset=UTF-8");
         assert_eq!(get(&h, "origin"), "https://wx.qq.com");
@@ -258,11 +261,11 @@ mod tests {
     #[test]
     fn a_form_navigation_and_a_jquery_call() {
         let url = Url::parse("https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxlogout").unwrap();
-        let h = headers(&page(), Loader::Form, &Method::POST, &url, None);
+        let h = headers(&page(), Loader::Form, &Method::POST, &url, None, 0);
         assert!(get(&h, "accept").starts_with("text/html,"));
         assert_eq!(get(&h, "content-type"), "application/x-www-form-urlencoded");
         assert_eq!(get(&h, "sec-fetch-mode"), "navigate");
-        let h = headers(&page(), Loader::JQueryJson, &Method::GET, &url, None);
+        let h = headers(&page(), Loader::JQueryJson, &Method::GET, &url, None, 0);
         assert_eq!(get(&h, "x-requested-with"), "XMLHttpRequest");
         assert_eq!(get(&h, "origin"), "");
         // Not Chrome: no client hints.
@@ -270,7 +273,7 @@ mod tests {
             user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
             ..page()
         };
-        let h = headers(&firefox, Loader::Angular, &Method::GET, &url, None);
+        let h = headers(&firefox, Loader::Angular, &Method::GET, &url, None, 0);
         assert_eq!(get(&h, "sec-ch-ua"), "");
         assert_eq!(accept_language("en_US"), "en-US,en;q=0.9");
     }

@@ -231,8 +231,8 @@ impl ApiRequest {
         Ok(())
     }
 
-    /// The `http::Request`, with cookies from `jar` and the common headers, and the URL it is
-    /// is for (cookies are matched against it). The request's URI is always the protocol's own
+    /// The `http::Request`, with cookies from `jar` and the common headers. The request's URI
+    /// (the only copy of its URL) is always the protocol's own
     /// URL: routing elsewhere (a simulator, a proxy) is the transport's business
     /// ([`ConnectTo`](crate::ConnectTo)).
     ///
@@ -242,7 +242,7 @@ impl ApiRequest {
     /// host.
     ///
     /// [`check_destination`]: ApiRequest::check_destination
-    pub(crate) fn build(self, ctx: &Context<'_>) -> Result<(Request<Bytes>, Url), Error> {
+    pub(crate) fn build(self, ctx: &Context<'_>) -> Result<Request<Bytes>, Error> {
         let url = self.url(ctx);
         let invalid = Error::Protocol {
             endpoint: self.endpoint,
@@ -250,7 +250,8 @@ impl ApiRequest {
         };
         let parsed = Url::parse(&url).map_err(|_| invalid.clone())?;
         self.check_destination(&parsed, ctx)?;
-        let uri: http::Uri = url.parse().map_err(|_| invalid.clone())?;
+        // The same parse as `str::parse`, on the string itself instead of a copy of it.
+        let uri = http::Uri::from_maybe_shared(Bytes::from(url)).map_err(|_| invalid.clone())?;
         let host = parsed.host_str().unwrap_or_default();
         if !uri.host().is_some_and(|h| h.eq_ignore_ascii_case(host)) {
             return Err(Error::ForeignHost {
@@ -266,12 +267,22 @@ impl ApiRequest {
             Body::Multipart(form) => Some(form.content_type()),
             _ => None,
         };
+        let cookie = match ctx.jar.header_for(&parsed) {
+            Some(cookie) => Some(HeaderValue::from_str(&cookie).map_err(|_| invalid.clone())?),
+            None => None,
+        };
+        // The map is sized once for every header the request gets, the two an HTTP/1.1
+        // transport adds (`Host`, and `Content-Length` for a body) included, so it never grows
+        // (a growth copies and rehashes it) and holds no more than it must: a transport may
+        // keep it (hyper keeps a request's emptied map for its connection's next answer).
+        let room = self.headers.len() + usize::from(cookie.is_some()) + 2;
         let mut headers = browser::headers(
             &page,
             self.endpoint.loader(),
             &self.method,
             &parsed,
             form_type.as_deref(),
+            room,
         );
         let body = match self.body {
             Body::Empty => Bytes::new(),
@@ -289,16 +300,14 @@ impl ApiRequest {
         for (name, value) in self.headers {
             headers.insert(name, value);
         }
-        if let Some(cookie) = ctx.jar.header_for(&parsed) {
-            let cookie = HeaderValue::from_str(&cookie).map_err(|_| invalid.clone())?;
+        if let Some(cookie) = cookie {
             headers.insert(COOKIE, cookie);
         }
         let mut builder = Request::builder().method(self.method).uri(uri);
         if let Some(map) = builder.headers_mut() {
             *map = headers;
         }
-        let request = builder.body(body).map_err(|_| invalid)?;
-        Ok((request, parsed))
+        builder.body(body).map_err(|_| invalid)
     }
 }
 
@@ -424,7 +433,7 @@ mod tests {
             ApiRequest::new(Endpoint::Init)
                 .raw("r", 1)
                 .build(&ctx(&config, Some(&hosts), &jar))
-                .map(|(r, _)| r.uri().to_string())
+                .map(|r| r.uri().to_string())
         };
         assert!(build("https://wx2.qq.com").is_ok());
         assert!(build("http://127.0.0.1:9").is_ok());
@@ -460,11 +469,10 @@ mod tests {
         let config = Config::new(1);
         let jar = CookieJar::default();
         let hosts = hosts("https://wx2.qq.com");
-        let (request, url) = ApiRequest::new(Endpoint::Init)
+        let request = ApiRequest::new(Endpoint::Init)
             .build(&ctx(&config, Some(&hosts), &jar))
             .unwrap();
         assert_eq!(request.uri().host(), Some("wx2.qq.com"));
         assert!(request.headers().get(http::header::HOST).is_none());
-        assert_eq!(url.host_str(), Some("wx2.qq.com"));
     }
 }

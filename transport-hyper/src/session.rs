@@ -14,10 +14,10 @@ use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 use tokio::io::AsyncWrite;
 use tokio::sync::Notify;
-use tokio::task::JoinSet;
+use tokio::task::{JoinError, JoinSet};
 use webwx_core::{
     Client, Command, Config, ContactStore, DownloadError, Event, FileInfo, Media, MediaRequest,
     Message, RequestId, ResumeError, SavedSession, SendFileError, SendHandle, SendKind,
@@ -436,13 +436,13 @@ impl Session {
         let shared = Arc::new(Shared {
             // Boxed: the client is large and the mutex is moved into the Arc's allocation once.
             client: Mutex::new(Box::new(client)),
-            transport: transport.clone(),
+            transport,
             wake: Notify::new(),
             events: Notify::new(),
             stopped: AtomicBool::new(false),
             sources: Mutex::new(HashMap::new()),
         });
-        let task = tokio::spawn(run(Arc::clone(&shared), transport));
+        let task = tokio::spawn(run(Arc::clone(&shared)));
         Session {
             handle: SessionHandle { shared },
             task,
@@ -467,10 +467,15 @@ impl Session {
             notified.as_mut().enable();
             {
                 let mut client = shared.client();
+                let due = client.poll_timeout();
                 if let Some(event) = client.poll_event() {
+                    // Taking events may let a paused message loop go on (it is then due at
+                    // once): only that needs the driver.
+                    let resumed = client.poll_timeout() != due;
                     drop(client);
-                    // Taking events may let a paused message loop go on.
-                    shared.wake.notify_one();
+                    if resumed {
+                        shared.wake.notify_one();
+                    }
                     return Some(event);
                 }
                 if client.state().is_terminal() || shared.stopped.load(Ordering::Acquire) {
@@ -522,19 +527,36 @@ type Answer = (RequestId, Result<http::Response<Bytes>, TransportError>);
 /// Bytes read for a [`webwx_core::ChunkRequest`].
 type Chunk = (SendHandle, u64, std::io::Result<Bytes>);
 
+/// The next bytes read for an upload; never ready while no read was started.
+async fn next_read(reads: &mut Option<JoinSet<Chunk>>) -> Option<Result<Chunk, JoinError>> {
+    match reads {
+        Some(reads) if !reads.is_empty() => reads.join_next().await,
+        _ => std::future::pending().await,
+    }
+}
+
 /// The driver: send what the core asks for (all in flight at once), feed back answers and
-/// timeouts, and wake the application when events may be waiting, until the session ends.
-async fn run(shared: Arc<Shared>, transport: Transport) {
+/// timeouts, and wake the application when events are waiting, until the session ends.
+///
+/// What it keeps for an idle session is small: one task of its own, one task per request in
+/// flight, one timer moved when the core's next timeout moves (not a timer made afresh on every
+/// turn), and the set of file reads only once a file is sent.
+async fn run(shared: Arc<Shared>) {
     if shared.client().start(now()).is_err() {
         return shared.stop();
     }
+    let transport = &shared.transport;
     let mut in_flight: JoinSet<Answer> = JoinSet::new();
     // The request of each task, so that a task that dies (a panic in the HTTP stack) is
     // reported to the core as a failed request instead of leaving it waiting.
     let mut tasks: Vec<(tokio::task::Id, RequestId)> = Vec::new();
-    let mut reads: JoinSet<Chunk> = JoinSet::new();
+    let mut reads: Option<JoinSet<Chunk>> = None;
+    let timer = tokio::time::sleep(Duration::ZERO);
+    tokio::pin!(timer);
+    // The core's timeout the timer is set for; `None`: the timer is not set.
+    let mut armed: Option<Timestamp> = None;
     loop {
-        let (timeout, terminal) = {
+        let (timeout, terminal, events) = {
             let mut client = shared.client();
             while let Some(t) = client.poll_transmit() {
                 let transport = transport.clone();
@@ -545,7 +567,7 @@ async fn run(shared: Arc<Shared>, transport: Transport) {
             }
             while let Some(r) = client.poll_chunk_request() {
                 let source = shared.sources().get(&r.handle).cloned();
-                reads.spawn(async move {
+                reads.get_or_insert_with(JoinSet::new).spawn(async move {
                     let bytes = match source {
                         Some(source) => source.lock().await.read_at(r.offset, r.len).await,
                         None => Err(std::io::Error::other("the file's source is gone")),
@@ -554,14 +576,30 @@ async fn run(shared: Arc<Shared>, transport: Transport) {
                 });
             }
             // A send that is over needs its file no more.
-            shared.sources().retain(|h, _| client.is_send_pending(*h));
-            (client.poll_timeout(), client.state().is_terminal())
+            let mut sources = shared.sources();
+            if !sources.is_empty() {
+                sources.retain(|h, _| client.is_send_pending(*h));
+            }
+            drop(sources);
+            (
+                client.poll_timeout(),
+                client.state().is_terminal(),
+                client.has_event(),
+            )
         };
-        shared.events.notify_waiters();
         if terminal {
             return shared.stop();
         }
-        let sleep = timeout.map(|at| tokio::time::sleep(at.saturating_since(now())));
+        if events {
+            shared.events.notify_waiters();
+        }
+        if timeout != armed {
+            if let Some(at) = timeout {
+                let after = at.saturating_since(now());
+                timer.as_mut().reset(tokio::time::Instant::now() + after);
+            }
+            armed = timeout;
+        }
         tokio::select! {
             Some(done) = in_flight.join_next_with_id(), if !in_flight.is_empty() => {
                 let (task, result) = match done {
@@ -569,6 +607,10 @@ async fn run(shared: Arc<Shared>, transport: Transport) {
                     Err(join_error) => (join_error.id(), Err(join_error)),
                 };
                 let request = tasks.iter().position(|(t, _)| *t == task).map(|at| tasks.swap_remove(at).1);
+                // Room for what is in flight, not for the most that ever was (the login's).
+                if tasks.capacity() > tasks.len().max(1) {
+                    tasks.shrink_to(tasks.len().max(1));
+                }
                 let mut client = shared.client();
                 match result {
                     Ok((id, Ok(response))) => client.handle_response(id, response, now()),
@@ -584,7 +626,7 @@ async fn run(shared: Arc<Shared>, transport: Transport) {
                     }
                 }
             },
-            Some(Ok((handle, offset, bytes))) = reads.join_next(), if !reads.is_empty() => {
+            Some(Ok((handle, offset, bytes))) = next_read(&mut reads) => {
                 let mut client = shared.client();
                 match bytes {
                     // Refused only when the send ended meanwhile: nothing to do.
@@ -593,7 +635,8 @@ async fn run(shared: Arc<Shared>, transport: Transport) {
                 }
             },
             () = shared.wake.notified() => {}
-            () = async { if let Some(s) = sleep { s.await } else { std::future::pending().await } } => {
+            () = &mut timer, if armed.is_some() => {
+                armed = None;
                 shared.client().handle_timeout(now());
             }
         }

@@ -79,6 +79,12 @@ impl Feed {
         next
     }
 
+    /// Whether [`Feed::pop`] has an event to give (held messages wait for the session to be
+    /// live).
+    pub(super) fn has_next(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     /// How many events wait.
     pub(super) fn len(&self) -> usize {
         self.events.len() + self.held.len()

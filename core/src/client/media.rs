@@ -230,7 +230,7 @@ impl Client {
         suggested_name: String,
     ) -> Result<MediaRequest, UsageError> {
         let endpoint = req.endpoint;
-        let (request, _) = self
+        let request = self
             .build(req)
             .map_err(|_| UsageError::Unavailable("the session's hosts do not make a valid URL"))?;
         Ok(MediaRequest {

@@ -112,8 +112,9 @@ pub struct Client {
     page: Page,
     /// The events waiting for the application.
     events: Feed,
-    /// The file being uploaded, if the send lane's item in flight is one.
-    upload: Option<upload::UploadRun>,
+    /// The file being uploaded, if the send lane's item in flight is one (boxed: most
+    /// sessions upload nothing, and an idle one should not carry its room).
+    upload: Option<Box<upload::UploadRun>>,
 }
 
 impl std::fmt::Debug for Rng {
@@ -247,9 +248,15 @@ impl Client {
         {
             // Due at once: the driver calls handle_timeout on its next turn.
             let at = self.scheduler.last_now();
-            self.scheduler.schedule(at, call, 0);
+            self.scheduler.schedule(at, *call, 0);
         }
         next
+    }
+
+    /// Whether [`poll_event`](Client::poll_event) has an event to give now: a driver that
+    /// hands events to another task wakes it only then.
+    pub fn has_event(&self) -> bool {
+        self.events.has_next()
     }
 
     /// When [`handle_timeout`](Client::handle_timeout) must be called next, if ever: the
@@ -304,9 +311,14 @@ impl Client {
         let Some(flight) = self.take_in_flight(id) else {
             return;
         };
-        self.session
-            .cookies
-            .store_from(&flight.url, response.headers());
+        if response.headers().contains_key(http::header::SET_COOKIE) {
+            // Parsed again only for an answer that sets cookies (the login's, mostly): a request
+            // in flight keeps its URI, not a second, parsed copy of its URL.
+            match url::Url::parse(&flight.uri.to_string()) {
+                Ok(url) => self.session.cookies.store_from(&url, response.headers()),
+                Err(_) => tracing::debug!("cookies of an answer to an unreadable URI dropped"),
+            }
+        }
         let status = response.status();
         let redirect_ok = flight.call.endpoint().redirect_is_answer() && status.is_redirection();
         let limit = self.config.limits.max_body_bytes;
@@ -394,7 +406,7 @@ impl Client {
         {
             // Back-pressure: the application has not taken what it was given yet.
             tracing::debug!(queued = self.events.len(), "message loop paused");
-            self.message_loop.paused = Some(call);
+            self.message_loop.paused = Some(Box::new(call));
             return;
         }
         if matches!(call, Call::SyncCheck(_)) {
@@ -422,7 +434,7 @@ impl Client {
             });
             return;
         };
-        let (request, url) = match self.build(req) {
+        let request = match self.build(req) {
             Ok(built) => built,
             Err(e) => return self.fail(e),
         };
@@ -435,14 +447,11 @@ impl Client {
             request,
             timeout,
         };
-        self.scheduler.send(call, attempt, now, transmit, url);
+        self.scheduler.send(call, attempt, now, transmit);
     }
 
     /// Builds `req` with the session's hosts, cookies, pass_ticket and page.
-    fn build(
-        &self,
-        req: crate::request::ApiRequest,
-    ) -> Result<(http::Request<Bytes>, url::Url), Error> {
+    fn build(&self, req: crate::request::ApiRequest) -> Result<http::Request<Bytes>, Error> {
         let page_origin = self.page_origin();
         let ctx = crate::request::Context {
             config: &self.config,

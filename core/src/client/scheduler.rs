@@ -6,7 +6,6 @@ use super::calls::Call;
 use crate::{RequestId, Timestamp, Transmit};
 use std::collections::VecDeque;
 use std::time::Duration;
-use url::Url;
 
 /// How long past a request's own timeout the core waits for the transport to report.
 const DEADLINE_GRACE: Duration = Duration::from_secs(5);
@@ -20,8 +19,9 @@ pub(super) struct InFlight {
     /// When the core gives up waiting for the answer even if the transport never reports
     /// (a lost task or thread): the request then counts as timed out.
     deadline: Timestamp,
-    /// The URL the request is for (its cookies are matched against it).
-    pub(super) url: Url,
+    /// The URI the request is for (the answer's cookies are stored against it): the request's
+    /// own, sharing its bytes, so a request in flight holds its URL once.
+    pub(super) uri: http::Uri,
 }
 
 /// A call waiting for its time (a retry after backoff, or a paced long poll).
@@ -94,14 +94,7 @@ impl Scheduler {
 
     /// Queues `request` of `call` for the transport and keeps it in flight until answered or
     /// past its deadline (twice its timeout plus a grace).
-    pub(super) fn send(
-        &mut self,
-        call: Call,
-        attempt: u32,
-        now: Timestamp,
-        transmit: Transmit,
-        url: Url,
-    ) {
+    pub(super) fn send(&mut self, call: Call, attempt: u32, now: Timestamp, transmit: Transmit) {
         let deadline = now
             .after(transmit.timeout.saturating_mul(2))
             .after(DEADLINE_GRACE);
@@ -114,7 +107,7 @@ impl Scheduler {
                 attempt,
                 sent_at: now,
                 deadline,
-                url,
+                uri: transmit.request.uri().clone(),
             },
         ));
         self.transmits.push_back(transmit);
@@ -136,7 +129,14 @@ impl Scheduler {
     /// given up at its deadline).
     pub(super) fn take(&mut self, id: RequestId) -> Option<InFlight> {
         let at = self.in_flight.iter().position(|(i, _)| *i == id)?;
-        Some(self.in_flight.remove(at).1)
+        let flight = self.in_flight.remove(at).1;
+        // Room for what is still in flight (at least one: the next long poll reuses it), not
+        // for the most that ever was (the few requests of the login).
+        let keep = self.in_flight.len().max(1);
+        if self.in_flight.capacity() > keep {
+            self.in_flight.shrink_to(keep);
+        }
+        Some(flight)
     }
 
     /// The requests in flight past their deadline at `now`.

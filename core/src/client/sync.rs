@@ -16,8 +16,9 @@ pub(super) struct MessageLoop {
     /// Whether [`Event::Offline`] was announced and [`Event::Online`] not yet.
     pub(super) offline: bool,
     /// The loop's next call, held back while the application has
-    /// [`Config::max_queued_events`](crate::Config::max_queued_events) events to take.
-    pub(super) paused: Option<super::calls::Call>,
+    /// [`Config::max_queued_events`](crate::Config::max_queued_events) events to take (boxed:
+    /// a call is large, and rarely paused).
+    pub(super) paused: Option<Box<super::calls::Call>>,
     /// When the latest synccheck was sent (the loop is paced from it).
     pub(super) last_synccheck_at: Option<Timestamp>,
 }

@@ -528,7 +528,7 @@ impl Client {
         let handle = send.handle;
         let md5 = file.md5;
         let first = file.size.min(CHUNK_SIZE as u64);
-        self.upload = Some(UploadRun {
+        self.upload = Some(Box::new(UploadRun {
             send,
             id,
             started_at: now,
@@ -544,7 +544,7 @@ impl Client {
             client_media_id: 0,
             checked: None,
             file,
-        });
+        }));
         if md5.is_some() {
             self.hashed(now);
         } else if let Some(run) = self.upload.as_mut() {
@@ -609,7 +609,7 @@ impl Client {
             checked,
             not_before,
             ..
-        } = run;
+        } = *run;
         send.forward = Some(match file.kind() {
             SendKind::Image => Forward::Image {
                 media_id,
