@@ -26,7 +26,7 @@
 )]
 
 use bytes::Bytes;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use http::{HeaderMap, Response, StatusCode};
 use std::collections::{HashMap, VecDeque};
 use std::hint::black_box;
@@ -157,9 +157,11 @@ fn whole_login(c: &mut Criterion) {
         answers.iter().map(|a| a.body.len()).sum::<usize>() as f64 / 1e6
     );
     let mut g = c.benchmark_group(format!("login_{CONTACTS}_contacts"));
+    // One login per sample (each takes a few hundred ms): 10 samples, about 5 s a function.
+    g.sampling_mode(SamplingMode::Flat);
     g.sample_size(10);
     g.warm_up_time(Duration::from_secs(2));
-    g.measurement_time(Duration::from_secs(8));
+    g.measurement_time(Duration::from_secs(5));
     g.throughput(Throughput::Bytes(decoded as u64));
     g.bench_function("floor_value", |b| b.iter(|| floor(&answers)));
     g.bench_function("webwx", |b| {
