@@ -367,6 +367,7 @@
 
 mod account;
 mod changes;
+mod detail;
 mod gauge;
 mod handlers;
 mod ids;
@@ -382,6 +383,7 @@ mod state;
 mod upload;
 mod wire;
 
+pub use detail::ContactDetail;
 pub use gauge::LoadStatus;
 pub use handlers::admin::SessionInfo;
 pub use load::{LoadError, LoadSpec};

@@ -1,6 +1,7 @@
 //! What a simulated account looks like and how the simulated phone and network behave:
 //! configurable from Rust and from a JSON file (`fixtures/scenarios/*.json`).
 
+use crate::detail::ContactDetail;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -13,6 +14,9 @@ pub struct Scenario {
     pub seed: u64,
     /// The contacts each logged-in account has.
     pub contacts: ContactSpec,
+    /// How completely the generated contacts fill in the server's contact fields (default
+    /// `sparse`; `full` for answers of a real account's size and shape).
+    pub contact_detail: ContactDetail,
     /// The messages each account receives after login.
     pub messages: MessageSpec,
     /// How the phone answers logins.
@@ -46,6 +50,7 @@ impl Default for Scenario {
         Scenario {
             seed: 1,
             contacts: ContactSpec::default(),
+            contact_detail: ContactDetail::Sparse,
             messages: MessageSpec::default(),
             phone: PhoneScript::default(),
             family: Family::Loopback,

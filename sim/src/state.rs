@@ -301,7 +301,11 @@ impl Shared {
             None => {
                 let n = inner.accounts_made;
                 inner.accounts_made += 1;
-                Account::generate(self.scenario.seed, n, &self.scenario.contacts)
+                let mut a = Account::generate(self.scenario.seed, n, &self.scenario.contacts);
+                if self.scenario.contact_detail == crate::detail::ContactDetail::Full {
+                    crate::detail::fill(&mut a, self.scenario.seed);
+                }
+                a
             }
         };
         let uin = account.uin;

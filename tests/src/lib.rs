@@ -14,6 +14,7 @@
 )]
 
 pub mod hostile;
+pub mod login_floor;
 
 use std::time::Duration;
 use webwx_core::{Config, ConnectTo, Event, SavedSession, SendHandle};
