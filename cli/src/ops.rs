@@ -56,17 +56,20 @@ pub(crate) fn keep_request(session: &Path, request: Request) -> Result<(), CliEr
     store_requests(session, &all)
 }
 
-/// Runs one operation on a resumed session and waits for its outcome.
-async fn run_op(
+/// Runs one operation on a resumed session and waits for its outcome: `resolve` reads the names
+/// it needs in the session's contacts (as they are after the resume; no copy of them is made),
+/// `op` makes the request with what it found.
+async fn run_op<T>(
     server: Option<&str>,
     path: &Path,
-    op: impl AsyncFnOnce(&SessionHandle, &Names) -> Result<SendHandle, CliError>,
+    resolve: impl FnOnce(&Names) -> Result<T, CliError>,
+    op: impl AsyncFnOnce(&SessionHandle, T) -> Result<SendHandle, CliError>,
 ) -> Result<Outcome, CliError> {
     let (mut session, config, hosts) = resume(server, path, false).await?;
     // What the resume brought (the probe's answer) is kept before anything else happens.
     save(&session, path).await?;
-    let names = Names::of_running(&session.handle()).await?;
-    let handle = op(&session.handle(), &names).await?;
+    let found = Names::within(&session.handle(), resolve).await??;
+    let handle = op(&session.handle(), found).await?;
     let mut took_message = false;
     wait(&mut session, path, handle, &mut took_message, |ep| {
         host_for(&config, Some(&hosts), ep)
@@ -116,10 +119,14 @@ pub(crate) async fn revoke(
     msg_id: &str,
     local_id: &str,
 ) -> Result<(), CliError> {
-    run_op(server, path, async |h: &SessionHandle, names: &Names| {
-        let to = resolve(names, to)?;
-        h.revoke(&to, msg_id, local_id).await.map_err(session_error)
-    })
+    run_op(
+        server,
+        path,
+        |names| resolve(names, to),
+        async |h: &SessionHandle, to: String| {
+            h.revoke(&to, msg_id, local_id).await.map_err(session_error)
+        },
+    )
     .await?;
     console::result("revoked")
 }
@@ -187,10 +194,14 @@ pub(crate) async fn remark(
     to: &str,
     remark: &str,
 ) -> Result<(), CliError> {
-    run_op(server, path, async |h: &SessionHandle, names: &Names| {
-        let to = resolve(names, to)?;
-        h.set_remark(&to, remark).await.map_err(session_error)
-    })
+    run_op(
+        server,
+        path,
+        |names| resolve(names, to),
+        async |h: &SessionHandle, to: String| {
+            h.set_remark(&to, remark).await.map_err(session_error)
+        },
+    )
     .await?;
     console::result("remark set")
 }
@@ -202,10 +213,14 @@ pub(crate) async fn pin(
     to: &str,
     pinned: bool,
 ) -> Result<(), CliError> {
-    run_op(server, path, async |h: &SessionHandle, names: &Names| {
-        let to = resolve(names, to)?;
-        h.set_pinned(&to, pinned).await.map_err(session_error)
-    })
+    run_op(
+        server,
+        path,
+        |names| resolve(names, to),
+        async |h: &SessionHandle, to: String| {
+            h.set_pinned(&to, pinned).await.map_err(session_error)
+        },
+    )
     .await?;
     console::result(if pinned { "pinned" } else { "unpinned" })
 }
@@ -228,26 +243,34 @@ pub(crate) async fn group(
     let resolve_all = |names: &Names, list: &[String]| -> Result<Vec<String>, CliError> {
         list.iter().map(|m| resolve(names, m)).collect()
     };
-    let outcome = run_op(server, path, async |h: &SessionHandle, names: &Names| {
-        let r = match &action {
-            GroupAction::Create { topic, members } => {
-                h.create_group(&resolve_all(names, members)?, topic).await
-            }
-            GroupAction::Add { group, members } => {
-                h.add_members(&resolve(names, group)?, &resolve_all(names, members)?)
-                    .await
-            }
-            GroupAction::Remove { group, members } => {
-                h.remove_members(&resolve(names, group)?, &resolve_all(names, members)?)
-                    .await
-            }
-            GroupAction::Rename { group, topic } => {
-                h.rename_group(&resolve(names, group)?, topic).await
-            }
-            GroupAction::Quit { group } => h.quit_group(&resolve(names, group)?).await,
-        };
-        r.map_err(session_error)
-    })
+    // The group (when there is one) and the members, as user names.
+    let outcome = run_op(
+        server,
+        path,
+        |names| {
+            Ok(match &action {
+                GroupAction::Create { members, .. } => {
+                    (String::new(), resolve_all(names, members)?)
+                }
+                GroupAction::Add { group, members } | GroupAction::Remove { group, members } => {
+                    (resolve(names, group)?, resolve_all(names, members)?)
+                }
+                GroupAction::Rename { group, .. } | GroupAction::Quit { group } => {
+                    (resolve(names, group)?, Vec::new())
+                }
+            })
+        },
+        async |h: &SessionHandle, (group, members): (String, Vec<String>)| {
+            let r = match &action {
+                GroupAction::Create { topic, .. } => h.create_group(&members, topic).await,
+                GroupAction::Add { .. } => h.add_members(&group, &members).await,
+                GroupAction::Remove { .. } => h.remove_members(&group, &members).await,
+                GroupAction::Rename { topic, .. } => h.rename_group(&group, topic).await,
+                GroupAction::Quit { .. } => h.quit_group(&group).await,
+            };
+            r.map_err(session_error)
+        },
+    )
     .await?;
     console::result(&match outcome {
         Outcome::GroupCreated { group, topic_set } => format!(

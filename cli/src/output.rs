@@ -3,25 +3,41 @@
 use crate::failure::CliError;
 use crate::sanitize;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use webwx_core::message::decode_text;
 use webwx_core::{Contact, ContactStore, Content, Event, Message, SavedSession};
 use webwx_hyper::SessionHandle;
 
-/// Display names, from a copy of the session's contact store and self user.
+/// Display names, from the session's contact store (a copy, or the store itself for a moment)
+/// and self user.
 #[derive(Default)]
-pub(crate) struct Names(pub(crate) ContactStore, String);
+pub(crate) struct Names<'a>(pub(crate) Cow<'a, ContactStore>, String);
 
-impl Names {
-    /// The names of a saved session (with its contacts).
-    pub(crate) fn of_saved(saved: &SavedSession) -> Names {
+impl<'a> Names<'a> {
+    /// The names of a saved session (with its contacts), borrowed from it.
+    pub(crate) fn of_saved(saved: &'a SavedSession) -> Names<'a> {
         Names(
-            saved.contacts().clone(),
+            Cow::Borrowed(saved.contacts()),
             saved.user().user_name().to_string(),
         )
     }
+}
 
+impl Names<'static> {
     /// The names of a running session.
-    pub(crate) async fn of_running(session: &SessionHandle) -> Result<Names, CliError> {
+    pub(crate) async fn of_running(session: &SessionHandle) -> Result<Names<'static>, CliError> {
+        Names::within(session, |names| {
+            Names(Cow::Owned(names.0.as_ref().clone()), names.1.clone())
+        })
+        .await
+    }
+
+    /// `f` with the names of a running session, its contacts read in place (not copied; the
+    /// session waits meanwhile).
+    pub(crate) async fn within<R>(
+        session: &SessionHandle,
+        f: impl FnOnce(&Names<'_>) -> R,
+    ) -> Result<R, CliError> {
         let me = session
             .save()
             .await
@@ -29,26 +45,27 @@ impl Names {
             .flatten()
             .map(|saved| saved.user().user_name().to_string())
             .ok_or_else(CliError::expired)?;
-        let contacts = session
-            .with_contacts(ContactStore::clone)
+        session
+            .with_contacts(|contacts| f(&Names(Cow::Borrowed(contacts), me)))
             .await
-            .map_err(|_| CliError::expired())?;
-        Ok(Names(contacts, me))
+            .map_err(|_| CliError::expired())
     }
+}
 
+impl Names<'_> {
     /// Keeps the copy current with a contact event of `session` (a changed group's members
     /// are read from the session).
     pub(crate) async fn follow(&mut self, event: &Event, session: &SessionHandle) {
         match event {
             Event::ContactChanged(c) => {
-                self.0.insert(Contact::clone(c));
+                self.0.to_mut().insert(Contact::clone(c));
             }
             Event::ContactRemoved { user_name } => {
-                self.0.remove(user_name);
+                self.0.to_mut().remove(user_name);
             }
             Event::GroupMembersChanged { group } => {
                 if let Ok(Some(g)) = session.with_contacts(|c| c.get(group).cloned()).await {
-                    self.0.insert(g);
+                    self.0.to_mut().insert(g);
                 }
             }
             _ => {}

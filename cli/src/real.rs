@@ -264,25 +264,31 @@ pub(crate) async fn send(
     let (mut session, config, hosts) = resume(server, path, false).await?;
     // What the resume brought (the probe's answer) is kept before anything else happens.
     save(&session, path).await?;
-    let names = Names::of_running(&session.handle()).await?;
-    let user_name = resolve(&names, to)?;
+    // The names looked up in the session's contacts, in place.
+    let (user_name, members, shown) = Names::within(&session.handle(), |names| {
+        let user_name = resolve(names, to)?;
+        let members = match &what {
+            What::Text(_, at) => at
+                .iter()
+                .map(|m| resolve_member(names, &user_name, m))
+                .collect::<Result<Vec<_>, _>>()?,
+            What::File(..) => Vec::new(),
+        };
+        let shown = names.of(&user_name);
+        Ok::<_, CliError>((user_name, members, shown))
+    })
+    .await??;
     let mut bar = None;
     let handle = match &what {
         What::Text(text, at) if at.is_empty() => session
             .send_text(&user_name, text)
             .await
             .map_err(|e| CliError::new(Exit::Failure, e))?,
-        What::Text(text, at) => {
-            let members = at
-                .iter()
-                .map(|m| resolve_member(&names, &user_name, m))
-                .collect::<Result<Vec<_>, _>>()?;
-            session
-                .handle()
-                .send_text_mentioning(&user_name, text, &members)
-                .await
-                .map_err(|e| CliError::new(Exit::Failure, e))?
-        }
+        What::Text(text, _) => session
+            .handle()
+            .send_text_mentioning(&user_name, text, &members)
+            .await
+            .map_err(|e| CliError::new(Exit::Failure, e))?,
         What::File(file, _) => {
             let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
             if size > PROGRESS_ABOVE {
@@ -337,7 +343,7 @@ pub(crate) async fn send(
                 drop(session);
                 return console::result(&format!(
                     "sent to {} (msg id {msg_id}, local id {local_id})",
-                    for_terminal(&names.of(&user_name))
+                    for_terminal(&shown)
                 ));
             }
             Event::SendFailed { handle: h, error } if h == handle => {
@@ -431,35 +437,42 @@ pub(crate) async fn contacts(
 ) -> Result<(), CliError> {
     let (session, ..) = resume(server, path, false).await?;
     save(&session, path).await?;
-    let contacts = Names::of_running(&session.handle()).await?.0;
-    drop(session);
     let kind = |k: ContactKind| match k {
         ContactKind::Friend => "friend",
         ContactKind::Group => "group",
         ContactKind::Official => "official",
         ContactKind::Special => "special",
     };
-    if json {
-        let list: Vec<serde_json::Value> = filter
-            .select(&contacts)
-            .into_iter()
-            .map(|c| {
-                serde_json::json!({"user_name": c.user_name(), "name": decode_text(c.display()), "kind": kind(c.kind()),
-                    "remark_name": decode_text(c.remark_name()), "nick_name": decode_text(c.nick_name()),
-                    "members": c.members().len()})
-            })
-            .collect();
-        console::result(&sanitize::json_line(&serde_json::Value::Array(list)))?;
-    } else {
-        console::result(&format!("{:<9} {:<30} user name", "kind", "name"))?;
-        for c in filter.select(&contacts) {
-            console::result(&format!(
-                "{:<9} {:<30} {}",
-                kind(c.kind()),
-                for_terminal(&decode_text(c.display())),
-                for_terminal(c.user_name())
-            ))?;
+    // The lines made from the session's contacts in place, printed once the session is let go.
+    let lines = Names::within(&session.handle(), |names| {
+        let selected = filter.select(&names.0);
+        if json {
+            let list: Vec<serde_json::Value> = selected
+                .into_iter()
+                .map(|c| {
+                    serde_json::json!({"user_name": c.user_name(), "name": decode_text(c.display()), "kind": kind(c.kind()),
+                        "remark_name": decode_text(c.remark_name()), "nick_name": decode_text(c.nick_name()),
+                        "members": c.members().len()})
+                })
+                .collect();
+            vec![sanitize::json_line(&serde_json::Value::Array(list))]
+        } else {
+            std::iter::once(format!("{:<9} {:<30} user name", "kind", "name"))
+                .chain(selected.into_iter().map(|c| {
+                    format!(
+                        "{:<9} {:<30} {}",
+                        kind(c.kind()),
+                        for_terminal(&decode_text(c.display())),
+                        for_terminal(c.user_name())
+                    )
+                }))
+                .collect()
         }
+    })
+    .await?;
+    drop(session);
+    for line in lines {
+        console::result(&line)?;
     }
     Ok(())
 }

@@ -144,12 +144,12 @@ impl ContactStore {
     /// without regard to ASCII case (`"tom"` finds `"Tom &amp; Jerry"`), in user-name order.
     /// An empty (or blank) `text` finds nothing. Linear in the size of the store's names.
     pub fn search<'a>(&'a self, text: &str) -> impl Iterator<Item = &'a Contact> + 'a {
-        let needle = text.trim().to_ascii_lowercase();
+        let needle = text.trim().to_string();
         self.iter().filter(move |c| {
             !needle.is_empty()
                 && [c.remark_name(), c.nick_name(), c.alias()]
                     .into_iter()
-                    .any(|field| decoded(field).to_ascii_lowercase().contains(&needle))
+                    .any(|field| contains_ignoring_ascii_case(&decoded(field), &needle))
         })
     }
 
@@ -322,14 +322,17 @@ impl<'de> serde::Deserialize<'de> for ContactStore {
                 self,
                 mut seq: A,
             ) -> Result<ContactStore, A::Error> {
-                let mut contacts = BTreeSet::new();
+                // Built whole from the list (saved in user-name order, so the sort is one pass
+                // and the tree is built bottom-up, without a search per contact).
+                let mut list = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
                 while let Some(contact) = seq.next_element::<Contact>()? {
                     if !contact.user_name().is_empty() {
-                        contacts.replace(Entry(Box::new(contact)));
+                        list.push(Entry(Box::new(contact)));
                     }
                 }
                 Ok(ContactStore {
-                    contacts,
+                    // A stable sort, and of equal entries the tree keeps the last.
+                    contacts: BTreeSet::from_iter(list),
                     revision: 0,
                 })
             }
@@ -340,11 +343,21 @@ impl<'de> serde::Deserialize<'de> for ContactStore {
 
 /// `s` decoded (entities, emoji spans, `<br/>`) when it holds anything to decode.
 fn decoded(s: &str) -> Cow<'_, str> {
-    if s.contains(['&', '<']) {
+    if s.bytes().any(|b| b == b'&' || b == b'<') {
         Cow::Owned(decode_text(s))
     } else {
         Cow::Borrowed(s)
     }
+}
+
+/// Whether `haystack` contains `needle`, ASCII letters compared without regard to case (no
+/// lowered copies made: a search looks at every contact's names).
+fn contains_ignoring_ascii_case(haystack: &str, needle: &str) -> bool {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    needle.is_empty()
+        || hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Whether the name `stored` (as the server sent it) is `wanted` (plain text).

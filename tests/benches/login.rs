@@ -123,10 +123,12 @@ fn login(origin: &str, answers: &[Recorded]) -> Client {
     panic!("not ready after 1,000 turns: {:?}", c.state());
 }
 
-/// The session saved as `webwx login` saves it: `Client::save()` as JSON. (Where the saved
-/// session is split, e.g. contacts apart from the rest, this is the one place to change.)
+/// The session saved as `webwx login` saves it: the contacts, then `Client::save()`, as JSON.
 fn save(c: &Client) -> Vec<u8> {
-    serde_json::to_vec(&c.save().expect("a saved session")).unwrap()
+    // The contacts first (the CLI writes them, at login, before the session file).
+    let mut out = serde_json::to_vec(c.contacts()).unwrap();
+    serde_json::to_writer(&mut out, &c.save().expect("a saved session")).unwrap();
+    out
 }
 
 /// The floor: every answer decoded, each JSON answer parsed into a `Value`.

@@ -95,6 +95,6 @@ fn the_floor_fetches_a_whole_login_and_its_answers_take_a_client_to_ready() {
     let group = c
         .contacts()
         .iter()
-        .find(|g| g.kind() == ContactKind::Group && !g.members.is_empty());
-    assert_eq!(group.map(|g| g.members.len()), Some(101));
+        .find(|g| g.kind() == ContactKind::Group && !g.members().is_empty());
+    assert_eq!(group.map(|g| g.members().len()), Some(101));
 }

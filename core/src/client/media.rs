@@ -186,7 +186,7 @@ impl Client {
         let req = match given {
             Some(path) => {
                 // The server's URL, with the skey it carried (removed as it was read) put back.
-                let mut url = format!("{}{}", self.page_origin(), with_skey(path, skey));
+                let mut url = format!("{}{}", self.page_origin(), with_skey(&path, skey));
                 if big {
                     url.push_str("&type=big");
                 }

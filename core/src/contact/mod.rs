@@ -162,9 +162,6 @@ impl Contact {
         RemarkName, remark_name, set_remark_name;
         /// `DisplayName`.
         DisplayName, display_name, set_display_name;
-        /// `HeadImgUrl`: a path on the API host, with the value of its `skey` parameter removed
-        /// (a secret the server embeds there).
-        HeadImgUrl, head_img_url, set_head_img_url;
         /// `Signature`.
         Signature, signature, set_signature;
         /// `Province`.
@@ -173,6 +170,18 @@ impl Contact {
         City, city, set_city;
         /// `Alias`.
         Alias, alias, set_alias;
+    }
+
+    /// `HeadImgUrl`: a path on the API host, with the value of its `skey` parameter removed
+    /// (a secret the server embeds there). Held short when it has the server's usual shape
+    /// (its `seq` only), so it is made whole again here.
+    pub fn head_img_url(&self) -> std::borrow::Cow<'_, str> {
+        self.text.head_img_url()
+    }
+
+    /// Sets [`head_img_url`](Contact::head_img_url).
+    pub fn set_head_img_url(&mut self, value: &str) {
+        self.text.set(Field::HeadImgUrl, value);
     }
 
     number_fields! {
@@ -204,8 +213,17 @@ impl Contact {
         self.group.get_or_insert_with(Box::default)
     }
 
-    /// Drops the group part when it is empty, so an empty one costs nothing.
+    /// Drops the group part when it is empty, so an empty one costs nothing. A person's
+    /// `Statues` is dropped first: the server sends it for everyone, but it means something
+    /// only for a group (the official client reads a person's mute from `ContactFlag`), and
+    /// kept it would make every person carry a group part.
     fn tidy(&mut self) {
+        if let Some(g) = self.group.as_deref_mut()
+            && g.statues.is_some()
+            && !is_group_user_name(self.text.get(Field::UserName))
+        {
+            g.statues = None;
+        }
         if self.group.as_deref().is_some_and(GroupPart::is_empty) {
             self.group = None;
         }
@@ -253,7 +271,7 @@ impl Contact {
         self.group_part().statues
     }
 
-    /// Sets [`statues`](Contact::statues).
+    /// Sets [`statues`](Contact::statues) (kept for groups only: see [`Contact::is_muted`]).
     pub fn set_statues(&mut self, value: Option<i64>) {
         self.group_part_mut().statues = value;
         self.tidy();
@@ -530,6 +548,13 @@ mod tests {
         );
         let p = read(r#"{"UserName":"@p","Statues":0,"ContactFlag":3}"#);
         assert!(!p.is_muted(), "a person's Statues means nothing");
+        assert_eq!(p.statues(), None, "and is not kept");
+        assert_eq!(
+            p,
+            Contact::from(
+                serde_json::from_str::<RawContact>(r#"{"UserName":"@p","ContactFlag":3}"#).unwrap()
+            )
+        );
         assert!(p.is_friend() && !p.is_pinned() && !p.is_blocked() && !p.is_official());
     }
 

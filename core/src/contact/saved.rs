@@ -21,7 +21,7 @@ struct Written<'a> {
     #[serde(rename = "DisplayName", skip_serializing_if = "str::is_empty")]
     display_name: &'a str,
     #[serde(rename = "HeadImgUrl", skip_serializing_if = "str::is_empty")]
-    head_img_url: &'a str,
+    head_img_url: Cow<'a, str>,
     #[serde(rename = "ContactFlag", skip_serializing_if = "is_zero")]
     contact_flag: i64,
     #[serde(rename = "VerifyFlag", skip_serializing_if = "is_zero")]
