@@ -73,6 +73,9 @@ fn ready_with(seed: u64, page: Bytes) -> Client {
         c.handle_response(t.id, Response::new(body), now());
     }
     while c.poll_event().is_some() {}
+    // The requests it has made since (synccheck, reports) are a transport's to hold, as a
+    // driver takes them at once.
+    while c.poll_transmit().is_some() {}
     c
 }
 
