@@ -13,6 +13,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod child_sim;
 pub mod hostile;
 pub mod login_floor;
 

@@ -14,14 +14,14 @@
 #![allow(clippy::print_stdout)]
 
 use bytes::Bytes;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 use webwx_core::{CHUNK_SIZE, Event};
-use webwx_sim::{ContactSpec, Scenario, Simulator};
+use webwx_sim::{ContactSpec, Scenario};
+use webwx_tests::child_sim::{self, ChildSim};
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use webwx_tests::child_sim::BoxError;
 
 fn status_kib(field: &str) -> Result<u64, BoxError> {
     let status = std::fs::read_to_string("/proc/self/status")?;
@@ -53,70 +53,19 @@ fn reset_peak() -> Result<(), BoxError> {
     Ok(())
 }
 
-fn serve() -> Result<(), BoxError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let mut s = Scenario::default();
-        s.phone.scan_after_ms = 0;
-        s.phone.confirm_after_ms = 0;
-        s.contacts = ContactSpec {
-            friends: 1,
-            groups: 0,
-            members_per_group: 0,
-            officials: 0,
-            page_size: 200,
-        };
-        let sim = Simulator::start(s).await?;
-        println!("listening on {}", sim.base_url());
-        tokio::task::spawn_blocking(|| {
-            let mut sink = Vec::new();
-            std::io::stdin().read_to_end(&mut sink)
-        })
-        .await??;
-        drop(sim);
-        Ok(())
-    })
-}
-
-struct SimProcess {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    base_url: String,
-}
-
-impl SimProcess {
-    fn spawn() -> Result<SimProcess, BoxError> {
-        let mut child = Command::new(std::env::current_exe()?)
-            .arg("--serve-sim")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().ok_or("no stdout of the simulator")?;
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line)?;
-        let base_url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .ok_or_else(|| format!("the simulator said {line:?}"))?
-            .to_string();
-        Ok(SimProcess {
-            child,
-            stdin,
-            base_url,
-        })
-    }
-}
-
-impl Drop for SimProcess {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        std::thread::sleep(Duration::from_millis(100));
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The scenario the child serves: logins confirmed at once, one friend.
+fn scenario() -> Scenario {
+    let mut s = Scenario::default();
+    s.phone.scan_after_ms = 0;
+    s.phone.confirm_after_ms = 0;
+    s.contacts = ContactSpec {
+        friends: 1,
+        groups: 0,
+        members_per_group: 0,
+        officials: 0,
+        page_size: 200,
+    };
+    s
 }
 
 /// A file of `mib` MiB of varied bytes, written a chunk at a time.
@@ -139,7 +88,7 @@ fn write_file(path: &Path, mib: usize) -> Result<(), BoxError> {
 fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--serve-sim") {
-        return serve();
+        return child_sim::serve(scenario());
     }
     let mib: usize = args
         .iter()
@@ -147,7 +96,7 @@ fn main() -> Result<(), BoxError> {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
-    let sim = SimProcess::spawn()?;
+    let sim = ChildSim::spawn(&[])?;
     let dir = std::env::temp_dir().join(format!("webwx-upload-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("big.bin");

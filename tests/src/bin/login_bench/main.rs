@@ -30,14 +30,13 @@
 #![allow(clippy::print_stdout)]
 
 mod measure;
-mod sim_process;
 
 use clap::Parser;
 use measure::Usage;
 use serde_json::Value;
-use sim_process::SimProcess;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use webwx_tests::child_sim::{self, ChildSim};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -83,7 +82,10 @@ struct Args {
 fn main() -> Result<(), BoxError> {
     let args = Args::parse();
     if args.serve_sim {
-        return sim_process::serve(args.contacts, args.page_size);
+        return child_sim::serve(webwx_tests::login_floor::heavy_scenario(
+            args.contacts,
+            args.page_size,
+        ));
     }
     if let Some(url) = &args.floor {
         return floor(url);
@@ -283,7 +285,12 @@ fn bench(args: &Args) -> Result<(), BoxError> {
     let me = std::env::current_exe()?.to_string_lossy().into_owned();
     let timeout = Duration::from_secs(args.timeout_secs);
     let tmp = TempDir::new()?;
-    let sim = SimProcess::spawn(args.contacts, args.page_size)?;
+    let sim = ChildSim::spawn(&[
+        "--contacts".into(),
+        args.contacts.to_string(),
+        "--page-size".into(),
+        args.page_size.to_string(),
+    ])?;
     eprintln!(
         "simulator at {}; {} contacts, {} per page; webwx at {webwx}",
         sim.base_url, args.contacts, args.page_size

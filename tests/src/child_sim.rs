@@ -1,21 +1,23 @@
-//! The simulator in its own process: this program run again with `--serve-sim`, so that
-//! nothing of the server is in the measured processes and the measurements do not disturb it.
-//! It ends when its standard input closes (the parent dropped it, or died).
+//! The simulator in a child process, for the benchmarks: the benchmark program runs itself again
+//! with `--serve-sim` (and its own arguments), so nothing of the server is in the measured
+//! process and the measurements do not disturb it. The child serves until its standard input
+//! closes: when the parent drops [`ChildSim`], or dies.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::Duration;
-use webwx_sim::Simulator;
+use webwx_sim::{Scenario, Simulator};
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// Errors of the benchmark programs.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The child's side: serves the heavy account's scenario until standard input closes.
-pub(crate) fn serve(contacts: usize, page_size: usize) -> Result<(), BoxError> {
+/// The child's side: serves `scenario`, says `listening on <url>` on standard output, and ends
+/// when standard input closes.
+pub fn serve(scenario: Scenario) -> Result<(), BoxError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let scenario = webwx_tests::login_floor::heavy_scenario(contacts, page_size);
         let sim = Simulator::start(scenario).await?;
         println!("listening on {}", sim.base_url());
         tokio::task::spawn_blocking(|| {
@@ -29,27 +31,26 @@ pub(crate) fn serve(contacts: usize, page_size: usize) -> Result<(), BoxError> {
 }
 
 /// The parent's side: the running child.
-pub(crate) struct SimProcess {
+pub struct ChildSim {
     child: Child,
     /// Closed (dropped) to end the child.
     stdin: Option<ChildStdin>,
     /// `http://127.0.0.1:PORT`.
-    pub(crate) base_url: String,
+    pub base_url: String,
 }
 
-impl SimProcess {
-    /// Starts the child and waits for its address.
-    pub(crate) fn spawn(contacts: usize, page_size: usize) -> Result<SimProcess, BoxError> {
+impl ChildSim {
+    /// Runs this program again with `--serve-sim` and `args`, and waits for its address.
+    pub fn spawn(args: &[String]) -> Result<ChildSim, BoxError> {
         let mut child = Command::new(std::env::current_exe()?)
             .arg("--serve-sim")
-            .args(["--contacts", &contacts.to_string()])
-            .args(["--page-size", &page_size.to_string()])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
         let stdin = child.stdin.take();
         // From here on, dropping `sim` ends the child, whatever fails.
-        let mut sim = SimProcess {
+        let mut sim = ChildSim {
             child,
             stdin,
             base_url: String::new(),
@@ -68,9 +69,14 @@ impl SimProcess {
             .to_string();
         Ok(sim)
     }
+
+    /// The child's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
-impl Drop for SimProcess {
+impl Drop for ChildSim {
     fn drop(&mut self) {
         drop(self.stdin.take());
         // It ends when its input closes; make sure.
