@@ -20,6 +20,12 @@ use tokio::sync::watch;
 /// The largest request body accepted.
 const MAX_REQUEST_BODY: usize = 4 * 1024 * 1024;
 
+/// The largest answer of `/__sim/bytes/<n>`.
+const MAX_BYTES_ANSWER: usize = 1024 * 1024;
+
+/// The longest hold of `/__sim/bytes/<n>?hold_ms=<ms>`.
+const MAX_BYTES_HOLD_MS: u64 = 600_000;
+
 /// Serves until `stop` turns true.
 pub(crate) async fn serve(
     listener: TcpListener,
@@ -84,6 +90,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, s
     if let Some(ms) = path.strip_prefix("/__sim/hold/") {
         return Ok(admin::hold(&shared, ms).await);
     }
+    if let Some(n) = path.strip_prefix("/__sim/bytes/") {
+        return Ok(bytes_answer(&shared, n, parts.uri.query()).await);
+    }
     if admin {
         let answer = admin::handle(&shared, &parts.method, &path, parts.uri.query(), &body);
         return Ok(wire::compress(answer, &parts.headers));
@@ -125,6 +134,34 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Answer, s
     } else {
         answer
     })
+}
+
+/// `GET /__sim/bytes/<n>[?hold_ms=<ms>]`: answers `n` bytes (at most [`MAX_BYTES_ANSWER`]),
+/// never compressed, at once or after `ms` milliseconds (at most 10 minutes; counted in the
+/// long-poll gauge meanwhile): an answer of a chosen size that needs no session, for bringing an
+/// HTTP client's connections to the state a session's connection is in after its login (the
+/// scale benchmark's warm baseline; held, so that many of them are seen in flight at once, each
+/// on a connection of its own).
+async fn bytes_answer(shared: &Shared, n: &str, query: Option<&str>) -> Answer {
+    let hold_ms = match query {
+        None | Some("") => Some(0),
+        Some(q) => q
+            .strip_prefix("hold_ms=")
+            .and_then(|ms| ms.parse::<u64>().ok()),
+    };
+    let (Ok(n), Some(hold_ms)) = (n.parse::<usize>(), hold_ms) else {
+        return wire::html(StatusCode::BAD_REQUEST, "bytes/<count>[?hold_ms=<ms>]");
+    };
+    if hold_ms > 0 {
+        let _held = shared.load.long_poll();
+        tokio::time::sleep(Duration::from_millis(hold_ms.min(MAX_BYTES_HOLD_MS))).await;
+    }
+    let mut answer = Answer::new(wire::SimBody::full(vec![b'x'; n.min(MAX_BYTES_ANSWER)]));
+    answer.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/octet-stream"),
+    );
+    answer
 }
 
 /// Reads `at_least` bytes of `body` (or all of it, when it is shorter), and drops the rest.

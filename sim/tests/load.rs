@@ -151,3 +151,37 @@ async fn the_admin_api_runs_load_and_counts_long_polls() {
     assert_eq!(status["long_polls"], 0);
     assert_eq!(status["running"], false);
 }
+
+#[tokio::test]
+async fn bytes_answers_that_many_bytes_uncompressed_and_capped() {
+    let sim = Simulator::start(quick()).await.unwrap();
+    let base = sim.base_url();
+    let gzip = [("accept-encoding", "gzip".to_string())];
+    let r = get(&base, "/__sim/bytes/65536", &gzip).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body.len(), 65_536);
+    assert!(r.headers.get("content-encoding").is_none());
+    assert_eq!(get(&base, "/__sim/bytes/0", &[]).await.body.len(), 0);
+    let r = get(&base, "/__sim/bytes/999999999", &[]).await;
+    assert_eq!(r.body.len(), 1024 * 1024, "capped at 1 MiB");
+    assert_eq!(get(&base, "/__sim/bytes/many", &[]).await.status, 400);
+    assert_eq!(
+        get(&base, "/__sim/bytes/1?hold_ms=x", &[]).await.status,
+        400
+    );
+    let held = tokio::spawn({
+        let base = base.clone();
+        async move { get(&base, "/__sim/bytes/3072?hold_ms=500", &[]).await }
+    });
+    let mut seen = false;
+    for _ in 0..40 {
+        if sim.load_status().long_polls == 1 {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(seen, "a held answer is counted in the long-poll gauge");
+    assert_eq!(held.await.unwrap().body.len(), 3072);
+    assert_eq!(sim.load_status().long_polls, 0);
+}

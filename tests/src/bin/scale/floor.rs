@@ -4,6 +4,12 @@
 //! holds one such request (its synccheck), so this is the floor under the memory of an idle
 //! session with this transport.
 //!
+//! Measured twice, each in a process of its own: cold, each request held on a fresh connection
+//! (whose buffers hyper has allocated but mostly not touched, so not resident), and warm, each
+//! task first sending one ordinary request whose answer (`/__sim/bytes/<n>`) is about what a
+//! session's connection carried during its login, so that the held request sits on a connection
+//! whose buffers have been used, as a session's synccheck does. The warm figure is the fair floor.
+//!
 //! Then, with those still held, the CPU the transport alone spends on one request: requests
 //! that the simulator answers at once (`/__sim/hold/0`), paced at the rate the load will need,
 //! so a delivered message can be compared with the bare requests it costs at least.
@@ -11,6 +17,8 @@
 use crate::procfs;
 use bytes::Bytes;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use webwx_hyper::Transport;
 use webwx_sim::LoadStatus;
@@ -21,11 +29,25 @@ fn get(url: String) -> Result<http::Request<Bytes>, http::Error> {
     http::Request::get(url).body(Bytes::new())
 }
 
-/// What the baseline process measured.
+/// The size of the answer that warms each connection up before its request is held: about
+/// what a session's connection has received by the time it holds its synccheck. Measured with
+/// `ss -tin` on the client's connections to the simulator while 2,000 sessions idle (one friend
+/// per account): 5.0 KB received per connection on average, headers included (median 4.5 KB,
+/// 90th percentile 8.3 KB, at most 20 KB); the login's answers are small, and the login storm
+/// spreads them over the pool's connections. (The same connections had sent 11.7 KB on average:
+/// a session's requests carry cookies and JSON bodies, the baseline's are bare GETs.)
+pub(crate) const WARM_ANSWER_BYTES: usize = 5 * 1024;
+
+/// What the baseline processes measured.
 #[derive(Debug)]
 pub(crate) struct Floor {
-    /// Resident memory per held request, in bytes.
-    pub(crate) bytes_per_held_request: u64,
+    /// Resident memory per held request on a fresh connection, in bytes.
+    pub(crate) cold_bytes_per_held_request: u64,
+    /// Resident memory per held request on a connection that first carried one answer of
+    /// [`WARM_ANSWER_BYTES`], in bytes.
+    pub(crate) warm_bytes_per_held_request: u64,
+    /// Sockets the warm process had open while holding (one per held request expected).
+    pub(crate) warm_sockets: usize,
     /// CPU per bare request, in microseconds.
     pub(crate) cpu_us_per_request: f64,
 }
@@ -59,9 +81,17 @@ async fn paced(transport: &Transport, base_url: &str, rate: u32, seconds: u64) -
     answered
 }
 
-/// The child's side: hold `n` requests, print the resident memory they cost in bytes, then the
-/// CPU per bare request at `rate` per second, and exit.
-pub(crate) fn measure(n: usize, base_url: &str, rate: u32, seconds: u64) -> Result<(), BoxError> {
+/// The child's side: hold `n` requests (each task first fetching `warm_bytes` on the same
+/// connection, when not 0), print the resident memory they cost in bytes and the sockets open
+/// while they are held, then (when `seconds` is not 0) the CPU per bare request at `rate` per
+/// second, and exit.
+pub(crate) fn measure(
+    n: usize,
+    base_url: &str,
+    warm_bytes: usize,
+    rate: u32,
+    seconds: u64,
+) -> Result<(), BoxError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -74,24 +104,62 @@ pub(crate) fn measure(n: usize, base_url: &str, rate: u32, seconds: u64) -> Resu
             .await?;
         let me = std::process::id();
         let before = procfs::rss_kib(me)?;
+        let files_before = procfs::open_files(me)?;
+        // The warm-ups are held by the simulator long enough to be seen all in flight at once:
+        // each then has a connection of its own, and once they are answered every connection
+        // in the pool has carried one, so each held request takes a warmed connection (one is
+        // idle whenever a task, its warm-up answered, sends its held request).
+        let warm_hold_ms = 2_000 + n as u64;
+        let warmed = Arc::new(AtomicUsize::new(0));
         for _ in 0..n {
             let (transport, url) = (transport.clone(), format!("{base_url}/__sim/hold/600000"));
+            let warm_url = format!("{base_url}/__sim/bytes/{warm_bytes}?hold_ms={warm_hold_ms}");
+            let warmed = Arc::clone(&warmed);
             tokio::spawn(async move {
+                if warm_bytes > 0 {
+                    let answer = match get(warm_url) {
+                        Ok(r) => transport.execute(r, Duration::from_secs(700)).await.ok(),
+                        Err(_) => None,
+                    };
+                    if answer.is_none_or(|a| a.body().len() != warm_bytes) {
+                        eprintln!("baseline: a warm-up request failed");
+                    }
+                    warmed.fetch_add(1, Ordering::SeqCst);
+                }
                 if let Ok(request) = get(url) {
                     let _ = transport.execute(request, Duration::from_secs(700)).await;
                 }
             });
         }
-        let started = Instant::now();
-        loop {
+        let held = async || -> Result<usize, BoxError> {
             let status = admin
                 .execute(
                     get(format!("{base_url}/__sim/load"))?,
                     Duration::from_secs(10),
                 )
                 .await?;
-            let status: LoadStatus = serde_json::from_slice(status.body())?;
-            if status.long_polls >= n {
+            Ok(serde_json::from_slice::<LoadStatus>(status.body())?.long_polls)
+        };
+        if warm_bytes > 0 {
+            // Every warm-up in flight at once (read before any was answered).
+            loop {
+                let in_flight = held().await?;
+                if warmed.load(Ordering::SeqCst) > 0 {
+                    return Err(format!(
+                        "the warm-up requests were not all in flight at once ({in_flight} of {n})"
+                    )
+                    .into());
+                }
+                if in_flight >= n {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        let to_warm = if warm_bytes > 0 { n } else { 0 };
+        let started = Instant::now();
+        loop {
+            if warmed.load(Ordering::SeqCst) >= to_warm && held().await? >= n {
                 break;
             }
             if started.elapsed() > Duration::from_secs(120) {
@@ -101,7 +169,12 @@ pub(crate) fn measure(n: usize, base_url: &str, rate: u32, seconds: u64) -> Resu
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
         let after = procfs::rss_kib(me)?;
+        let files = procfs::open_files(me)?.saturating_sub(files_before);
         println!("{}", after.saturating_sub(before) * 1024 / n.max(1) as u64);
+        println!("{files}");
+        if seconds == 0 {
+            return Ok(());
+        }
         // Warm the pool up for the paced requests, then measure.
         paced(&transport, base_url, rate, 1).await;
         let cpu_before = procfs::cpu_ms(me)?;
@@ -114,16 +187,17 @@ pub(crate) fn measure(n: usize, base_url: &str, rate: u32, seconds: u64) -> Resu
     std::process::exit(0)
 }
 
-/// The parent's side: runs the measurement in a child.
-/// `message_rate` is the load's; the child paces its bare requests at twice that.
-pub(crate) fn run(
+/// Runs one measurement in a child; its printed lines.
+fn child(
     n: usize,
     base_url: &str,
+    warm_bytes: usize,
     message_rate: u32,
     seconds: u64,
-) -> Result<Floor, BoxError> {
+) -> Result<Vec<String>, BoxError> {
     let out = Command::new(std::env::current_exe()?)
         .args(["--transport-floor", &n.to_string(), "--sim-url", base_url])
+        .args(["--floor-warm-bytes", &warm_bytes.to_string()])
         .args(["--rate", &message_rate.to_string()])
         .args(["--baseline-seconds", &seconds.to_string()])
         .stderr(Stdio::inherit())
@@ -131,11 +205,28 @@ pub(crate) fn run(
     if !out.status.success() {
         return Err(format!("the baseline process failed: {}", out.status).into());
     }
-    let out = String::from_utf8_lossy(&out.stdout);
-    let mut lines = out.lines();
-    let mut next = || lines.next().ok_or("the baseline process said too little");
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim().to_string())
+        .collect())
+}
+
+/// The parent's side: runs the measurements in children, cold (with the CPU figure) then warm.
+/// `message_rate` is the load's; the child paces its bare requests at twice that.
+pub(crate) fn run(
+    n: usize,
+    base_url: &str,
+    message_rate: u32,
+    seconds: u64,
+) -> Result<Floor, BoxError> {
+    let too_little = || "the baseline process said too little";
+    let cold = child(n, base_url, 0, message_rate, seconds.max(1))?;
+    let warm = child(n, base_url, WARM_ANSWER_BYTES, message_rate, 0)?;
+    let line = |lines: &[String], i: usize| lines.get(i).cloned().ok_or_else(too_little);
     Ok(Floor {
-        bytes_per_held_request: next()?.trim().parse()?,
-        cpu_us_per_request: next()?.trim().parse()?,
+        cold_bytes_per_held_request: line(&cold, 0)?.parse()?,
+        warm_bytes_per_held_request: line(&warm, 0)?.parse()?,
+        warm_sockets: line(&warm, 1)?.parse()?,
+        cpu_us_per_request: line(&cold, 2)?.parse()?,
     })
 }

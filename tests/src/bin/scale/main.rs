@@ -65,6 +65,9 @@ struct Args {
     /// Runs as the baseline process: holds this many bare requests (used by the benchmark).
     #[arg(long, hide = true)]
     transport_floor: Option<usize>,
+    /// The size of the answer that warms each connection of the baseline process up (0: cold).
+    #[arg(long, hide = true, default_value_t = 0)]
+    floor_warm_bytes: usize,
     /// The simulator of the baseline process.
     #[arg(long, hide = true, default_value = "")]
     sim_url: String,
@@ -79,6 +82,7 @@ fn main() -> Result<(), BoxError> {
         return floor::measure(
             n,
             &args.sim_url,
+            args.floor_warm_bytes,
             args.rate.saturating_mul(2),
             args.baseline_seconds,
         );
@@ -257,11 +261,20 @@ async fn bench(args: Args) -> Result<(), BoxError> {
         rss_idle.saturating_sub(rss_before) as f64 / 1024.0
     );
     let per_idle = kib(rss_idle.saturating_sub(rss_before), n);
-    let floor_kib = floor.bytes_per_held_request as f64 / 1024.0;
-    println!("| baseline: the transport alone, one held request | {floor_kib:.1} KiB |");
+    let cold_kib = floor.cold_bytes_per_held_request as f64 / 1024.0;
+    let warm_kib = floor.warm_bytes_per_held_request as f64 / 1024.0;
     println!(
-        "| webwx's own part of an idle session (core, driver, channels) | **{:.1} KiB** |",
-        per_idle - floor_kib
+        "| baseline: the transport alone, one held request on a fresh connection (cold) | {cold_kib:.1} KiB |"
+    );
+    println!(
+        "| baseline: the same, its connection first carrying one {} KiB answer (warm) | {warm_kib:.1} KiB ({} sockets for {n}) |",
+        floor::WARM_ANSWER_BYTES / 1024,
+        floor.warm_sockets
+    );
+    println!(
+        "| webwx's own part of an idle session (core, driver, channels), against the warm baseline | **{:.1} KiB** (against the cold one: {:.1} KiB) |",
+        per_idle - warm_kib,
+        per_idle - cold_kib
     );
     println!(
         "| peak client memory per session (login storm) | {:.1} KiB |",
