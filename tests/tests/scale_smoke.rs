@@ -29,7 +29,8 @@ fn a_small_scale_run_delivers_everything_and_reports() {
     );
     for line in [
         "| client memory per idle session |",
-        "| baseline: the transport alone, one held request |",
+        "| baseline: the transport alone, one held request on a fresh connection (cold) |",
+        "| baseline: the same, its connection first carrying one 5 KiB answer (warm) |",
         "| CPU per delivered message, client |",
         "| delivery latency | p50 ",
     ] {

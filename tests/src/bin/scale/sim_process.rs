@@ -3,12 +3,9 @@
 //! the admin API (`/__sim/load`) and ends it by closing its standard input.
 
 use bytes::Bytes;
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::Duration;
-use webwx_sim::{ContactSpec, LoadSpec, LoadStatus, Scenario, Simulator};
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use webwx_sim::{ContactSpec, LoadSpec, LoadStatus, Scenario};
+use webwx_tests::child_sim::{self, BoxError, ChildSim};
 
 /// The scenario of the benchmark: the phone confirms every login at once, each account has one
 /// friend (so memory is measured with contacts aside), synccheck is held `hold_ms`.
@@ -29,27 +26,12 @@ fn scenario(hold_ms: u64) -> Scenario {
 
 /// The child's side: serve until standard input closes.
 pub(crate) fn serve(hold_ms: u64) -> Result<(), BoxError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let sim = Simulator::start(scenario(hold_ms)).await?;
-        println!("listening on {}", sim.base_url());
-        tokio::task::spawn_blocking(|| {
-            let mut sink = Vec::new();
-            std::io::stdin().read_to_end(&mut sink)
-        })
-        .await??;
-        drop(sim);
-        Ok(())
-    })
+    child_sim::serve(scenario(hold_ms))
 }
 
-/// The parent's side: the running child.
+/// The parent's side: the running child, and a transport for its admin API.
 pub(crate) struct SimProcess {
-    child: Child,
-    /// Closed (dropped) to end the child.
-    stdin: Option<ChildStdin>,
+    child: ChildSim,
     /// `http://127.0.0.1:PORT`.
     pub(crate) base_url: String,
     admin: webwx_hyper::Transport,
@@ -58,31 +40,17 @@ pub(crate) struct SimProcess {
 impl SimProcess {
     /// Starts the child and waits for its address. Call within a tokio runtime.
     pub(crate) fn spawn(hold_ms: u64) -> Result<SimProcess, BoxError> {
-        let mut child = Command::new(std::env::current_exe()?)
-            .args(["--serve-sim", "--synccheck-hold-ms", &hold_ms.to_string()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().ok_or("no stdout of the simulator")?;
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line)?;
-        let base_url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .ok_or_else(|| format!("the simulator said {line:?}"))?
-            .to_string();
+        let child = ChildSim::spawn(&["--synccheck-hold-ms".into(), hold_ms.to_string()])?;
         Ok(SimProcess {
+            base_url: child.base_url.clone(),
             child,
-            stdin,
-            base_url,
             admin: webwx_hyper::Transport::new(),
         })
     }
 
     /// The child's process id.
     pub(crate) fn pid(&self) -> u32 {
-        self.child.id()
+        self.child.pid()
     }
 
     async fn admin(&self, method: &str, body: Option<Vec<u8>>) -> Result<Bytes, BoxError> {
@@ -114,15 +82,5 @@ impl SimProcess {
     pub(crate) async fn load_status(&self) -> Result<LoadStatus, BoxError> {
         let body = self.admin("GET", None).await?;
         Ok(serde_json::from_slice(&body)?)
-    }
-}
-
-impl Drop for SimProcess {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        // It ends when its input closes; make sure.
-        std::thread::sleep(Duration::from_millis(100));
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
