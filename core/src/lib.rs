@@ -11,7 +11,8 @@
 //! the ticket, `webwxinit`, `webwxstatusnotify`, paged contacts, group members, a contact store;
 //! the message loop (synccheck long poll, webwxsync, every `MsgType` typed, duplicates dropped);
 //! sending text (queued and paced), read marks, logout; saving a session and resuming it (saved
-//! session, then push login, then QR); retries with backoff and jitter; media: typed media
+//! session, then push login, then QR; the contacts saved apart, when they change: see
+//! [`SavedSession`]); retries with backoff and jitter; media: typed media
 //! descriptors, download requests for every kind and variant, forwarding by MediaId, and sending
 //! files (images, videos, stickers, file cards) with the official client's chunked upload.
 //! **Not yet**: group management, friend requests, revoking, the other endpoints of protocol §7.
