@@ -2,7 +2,8 @@
 //! has taken is shown.
 //!
 //! When it saves: after each batch of events it has printed (as soon as no further event is
-//! waiting), when `--count` is reached, and when it is stopped by Ctrl-C, SIGTERM or a reader
+//! waiting), within two seconds of the cursor moving without an event to show (an answer with
+//! nothing new), when `--count` is reached, and when it is stopped by Ctrl-C, SIGTERM or a reader
 //! closing standard output (see [`crate::stops`]); those stops exit with 0. A message that
 //! could not be printed (the reader went away just then) is not saved past: the session keeps
 //! the last save, so the next `listen` shows it (and, at worst, a few shown just before it)
@@ -16,8 +17,13 @@ use crate::real::{host_for, resume, save};
 use crate::sanitize;
 use crate::stops::{Stop, Stops};
 use std::path::Path;
+use std::time::Duration;
 use webwx_core::Event;
 use webwx_hyper::Session;
+
+/// How often `listen` looks whether the cursor moved without an event to show (a save costs
+/// tens of microseconds and a small file write, and is made only when it moved).
+const CURSOR_CHECK: Duration = Duration::from_secs(2);
 
 /// The next event if one is already waiting (`Some(None)`: the session has ended), without
 /// waiting for one.
@@ -81,7 +87,11 @@ pub(crate) async fn listen(
         _ = stops.next() => return Ok(()),
     };
     let (mut session, config, hosts) = resumed;
-    save(&session, path).await?;
+    // The SyncKey of the last save: the cursor can also move without an event to show (an
+    // answer with nothing new in it), and is saved then too, within `CURSOR_CHECK`.
+    let mut saved_key = save(&session, path).await?.sync_key().clone();
+    let mut cursor_check = tokio::time::interval(CURSOR_CHECK);
+    cursor_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut names = Names::of_running(&session.handle()).await?;
     if !json {
         console::note("listening (Ctrl-C to stop)");
@@ -98,10 +108,22 @@ pub(crate) async fn listen(
             None => {
                 // The batch is over and all of it is shown: keep it.
                 if std::mem::take(&mut unsaved) {
-                    save(&session, path).await?;
+                    saved_key = save(&session, path).await?.sync_key().clone();
                 }
                 tokio::select! {
                     event = session.next_event() => event,
+                    _ = cursor_check.tick() => {
+                        let moved = session
+                            .save()
+                            .await
+                            .ok()
+                            .flatten()
+                            .is_some_and(|now| *now.sync_key() != saved_key);
+                        if moved {
+                            saved_key = save(&session, path).await?.sync_key().clone();
+                        }
+                        continue;
+                    }
                     stop = stops.next() => {
                         if let (Stop::Signal(name), false) = (stop, json) {
                             console::note(&format!("stopped by {name}"));

@@ -368,11 +368,7 @@ pub(crate) async fn send(
 
 /// A member of `group` named `name` (a display name, nick name, remark or user name).
 fn resolve_member(names: &Names, group: &str, name: &str) -> Result<String, CliError> {
-    let Some(g) = names
-        .0
-        .get(group)
-        .filter(|g| g.user_name().starts_with("@@"))
-    else {
+    let Some(g) = names.0.get(group).filter(|g| g.is_group()) else {
         return Err(CliError::new(Exit::Usage, "--at is for groups"));
     };
     // The store's lookup (group display name, then nick name), then a user name or the remark

@@ -395,14 +395,7 @@ impl Exchange for OpCall {
                 contact.set_member_count(i64::try_from(contact.members().len()).unwrap_or(0));
                 contact.set_owner_flag(true);
                 contact.set_contact_flag(2);
-                if client
-                    .session
-                    .contacts
-                    .upsert(contact.clone(), &client.config.limits)
-                    .unwrap_or(false)
-                {
-                    client.events.push(Event::ContactChanged(Box::new(contact)));
-                }
+                client.store_contact(contact);
                 if !topic.is_empty() {
                     // The topic right after, in the same slot of the lane.
                     let mut rename = self.0.clone();
@@ -535,6 +528,11 @@ impl Client {
             return;
         };
         edit(&mut contact);
+        self.store_contact(contact);
+    }
+
+    /// Stores `contact` (added or replaced) and tells the application.
+    fn store_contact(&mut self, contact: Contact) {
         if self
             .session
             .contacts

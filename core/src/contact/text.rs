@@ -127,7 +127,11 @@ impl Texts {
     /// The value of `field` as held (the short form of a `HeadImgUrl`: see
     /// [`Texts::head_img_url`]).
     pub(crate) fn get(&self, field: Field) -> &str {
-        let i = field as usize;
+        self.get_at(field as usize)
+    }
+
+    /// The value of the field at `i` in [`Field`] order, as held.
+    fn get_at(&self, i: usize) -> &str {
         let start = match i.checked_sub(1) {
             Some(before) => self.ends.get(before).map_or(0, |&e| (e & OFFSET) as usize),
             None => 0,
@@ -161,19 +165,7 @@ impl Texts {
     /// Every value as held, in [`Field`] order (for rebuilding: [`Texts::new`] takes a held
     /// short `HeadImgUrl` as a plain text, so callers that rebuild use [`Texts::set`]).
     fn all(&self) -> [&str; FIELDS] {
-        use Field::*;
-        [
-            UserName,
-            NickName,
-            RemarkName,
-            DisplayName,
-            HeadImgUrl,
-            Signature,
-            Province,
-            City,
-            Alias,
-        ]
-        .map(|f| self.get(f))
+        std::array::from_fn(|i| self.get_at(i))
     }
 
     /// Sets `field` to `value` (the buffer is rebuilt: setting is rare, reading is not).
