@@ -131,6 +131,7 @@ pub struct FileInfo {
     pub(crate) size: u64,
     pub(crate) modified: Option<Timestamp>,
     pub(crate) md5: Option<[u8; 16]>,
+    pub(crate) local_id: Option<String>,
 }
 
 impl std::fmt::Debug for FileInfo {
@@ -152,6 +153,7 @@ impl FileInfo {
             size,
             modified: None,
             md5: None,
+            local_id: None,
         }
     }
 
@@ -180,6 +182,14 @@ impl FileInfo {
     /// instead of twice.
     pub fn md5(mut self, md5: [u8; 16]) -> FileInfo {
         self.md5 = Some(md5);
+        self
+    }
+
+    /// The `LocalID` the message of this file is sent with, chosen and recorded beforehand by
+    /// the application (see [`Client::send_text_with_local_id`](crate::Client::send_text_with_local_id));
+    /// a new one when not set. 1 to 32 ASCII digits, else the send is refused.
+    pub fn local_id(mut self, local_id: impl Into<String>) -> FileInfo {
+        self.local_id = Some(local_id.into());
         self
     }
 

@@ -111,6 +111,22 @@ impl SessionHandle {
         self.apply(|client, now| client.send_text(to, text, now))
     }
 
+    /// Queues a text message with a `LocalID` recorded beforehand; see
+    /// [`Client::send_text_with_local_id`].
+    pub async fn send_text_with_local_id(
+        &self,
+        to: &str,
+        text: &str,
+        local_id: &str,
+    ) -> Result<SendHandle, SessionError> {
+        self.apply(|client, now| client.send_text_with_local_id(to, text, local_id, now))
+    }
+
+    /// A new `LocalID` to record before sending; see [`Client::new_local_id`].
+    pub async fn new_local_id(&self) -> Result<String, SessionError> {
+        self.apply(|client, now| Ok(client.new_local_id(now)))
+    }
+
     /// Forwards a received message (an image, video, sticker or file by its `MediaId`, without
     /// downloading it; a text as a text); see [`Client::forward`]. The outcome arrives as
     /// [`Event::Sent`] or [`Event::SendFailed`].

@@ -54,6 +54,8 @@ pub(super) struct Outgoing {
     pub(super) op: Option<super::ops::Op>,
     /// The members a group text mentions.
     pub(super) mentions: Vec<String>,
+    /// The LocalID the application chose ([`Client::new_local_id`]); a new one when `None`.
+    pub(super) local_id: Option<String>,
 }
 
 /// `Msg` of a forwarded image or video: `{Type, MediaId, Content, From, To, LocalID,
@@ -403,6 +405,51 @@ impl Client {
         ))
     }
 
+    /// Like [`send_text`](Client::send_text), with the `LocalID` (= `ClientMsgId`) the
+    /// application chose and recorded beforehand (from [`new_local_id`](Client::new_local_id)).
+    ///
+    /// The server treats a second send with the same LocalID to the same chat as a retry of the
+    /// first, so an application that records its sends before making them (a service that may
+    /// be taken over by another process) can make a send again after a crash without it
+    /// arriving twice. `local_id` is 1 to 32 ASCII digits.
+    pub fn send_text_with_local_id(
+        &mut self,
+        to: &str,
+        text: &str,
+        local_id: &str,
+        now: Timestamp,
+    ) -> Result<SendHandle, UsageError> {
+        check_local_id(local_id)?;
+        self.observe(now);
+        self.check_alive()?;
+        if text.is_empty() {
+            return Err(UsageError::InvalidMessage("empty text"));
+        }
+        if text.len() > self.config.limits.max_message_bytes {
+            return Err(UsageError::InvalidMessage(
+                "text longer than Limits::max_message_bytes",
+            ));
+        }
+        self.check_can_send(to)?;
+        Ok(self.queue_send(
+            to,
+            Outgoing {
+                text: text.to_string(),
+                local_id: Some(local_id.to_string()),
+                ..Outgoing::default()
+            },
+            now,
+        ))
+    }
+
+    /// A new `LocalID` as the official client makes one (`(now + Math.random().toFixed(3))`
+    /// without the dot: the milliseconds, then `0` and three digits), from the session's seeded
+    /// randomness, for [`send_text_with_local_id`](Client::send_text_with_local_id) and
+    /// [`FileInfo::local_id`](crate::FileInfo::local_id).
+    pub fn new_local_id(&mut self, now: Timestamp) -> String {
+        format!("{}{}", now.as_unix_millis(), self.rng.local_id_suffix())
+    }
+
     /// Queues a text to the group `group` that mentions `members` (user names of its members):
     /// the text starts with `@<name> ` for each (the name as the official page writes it: your
     /// remark of the member, else their display name in the group, else their nick name), and
@@ -538,7 +585,6 @@ impl Client {
         // LocalID = ClientMsgId = the official client's
         // `(utilFactory.now() + Math.random().toFixed(3)).replace(".", "")`: the milliseconds,
         // then `0` and three random digits (or `1000`).
-        let local_id = format!("{}{}", now.as_unix_millis(), self.rng.local_id_suffix());
         let Outgoing {
             text,
             forward,
@@ -546,7 +592,12 @@ impl Client {
             upload,
             op,
             mentions,
+            local_id,
         } = what;
+        let local_id = match local_id {
+            Some(id) => id,
+            None => self.new_local_id(now),
+        };
         self.sends.push(PendingSend {
             handle,
             to: to.to_string(),
@@ -685,4 +736,14 @@ impl Client {
             });
         }
     }
+}
+
+/// A LocalID an application chose: 1 to 32 ASCII digits (the official client's are 17).
+pub(super) fn check_local_id(local_id: &str) -> Result<(), UsageError> {
+    if local_id.is_empty() || local_id.len() > 32 || !local_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(UsageError::InvalidMessage(
+            "a LocalID is 1 to 32 ASCII digits",
+        ));
+    }
+    Ok(())
 }

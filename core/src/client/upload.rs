@@ -414,13 +414,18 @@ impl Client {
                 "an mp4 of 20 MiB or more (the official client refuses to send it)",
             ));
         }
+        if let Some(local_id) = &file.local_id {
+            super::commands::check_local_id(local_id)?;
+        }
         let id = format!("WU_FILE_{}", self.page.files);
         self.page.files += 1;
+        let local_id = file.local_id.clone();
         let job = UploadJob { file, id };
         Ok(self.queue_send(
             to,
             super::commands::Outgoing {
                 upload: Some(Box::new(job)),
+                local_id,
                 ..Default::default()
             },
             now,
