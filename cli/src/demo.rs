@@ -105,7 +105,7 @@ pub(crate) async fn run(contacts: usize, messages: usize, faults: bool) -> Resul
             }
             Event::Message(m) => {
                 received += 1;
-                kinds.insert(output::kind(&m.content));
+                kinds.insert(m.content.kind());
                 say(&output::human(&m, &names))?;
                 if let (Content::Text(text), false) = (&m.content, m.outgoing)
                     && received % ECHO_EVERY == 1

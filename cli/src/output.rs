@@ -83,32 +83,6 @@ impl Names<'_> {
     }
 }
 
-/// A short name of the content's kind.
-pub(crate) fn kind(content: &Content) -> &'static str {
-    match content {
-        Content::Text(_) => "text",
-        Content::Location { .. } => "location",
-        Content::Image => "image",
-        Content::Voice { .. } => "voice",
-        Content::FriendRequest { .. } => "friend-request",
-        Content::PossibleFriend => "possible-friend",
-        Content::Card { .. } => "card",
-        Content::Video { .. } => "video",
-        Content::Emoticon { .. } => "emoticon",
-        Content::App(_) => "app",
-        Content::Voip => "voip",
-        Content::StatusNotify { .. } => "status",
-        Content::ShortVideo { .. } => "short-video",
-        Content::SystemNotice(_) => "notice",
-        Content::System(_) => "system",
-        Content::Recalled { .. } => "recalled",
-        Content::RedPacket(_) => "red-packet",
-        Content::Transfer(_) => "transfer",
-        Content::Articles(_) => "articles",
-        _ => "unknown",
-    }
-}
-
 /// A one-line text for any content.
 pub(crate) fn text(content: &Content) -> String {
     match content {
@@ -157,7 +131,7 @@ pub(crate) fn human(m: &Message, names: &Names) -> String {
     let mention = if m.mentions_me { " (@me)" } else { "" };
     sanitize::for_terminal(&format!(
         "[{}] {sender}{to}{place}{mention}: {}",
-        kind(&m.content),
+        m.content.kind(),
         text(&m.content)
     ))
 }
@@ -187,7 +161,7 @@ pub(crate) fn message_json(m: &Message, names: &Names) -> Value {
         "outgoing": m.outgoing,
         "mentions_me": m.mentions_me,
         "msg_type": m.raw.msg_type,
-        "kind": kind(&m.content),
+        "kind": m.content.kind(),
         "text": text(&m.content),
         "time": m.create_time,
     });

@@ -242,6 +242,33 @@ impl Content {
         }
     }
 
+    /// A short lowercase name of the kind of content (`text`, `image`, `friend-request`, ...),
+    /// for programs that label messages (the CLI's JSON lines, `webwx serve`'s events).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Content::Text(_) => "text",
+            Content::Location { .. } => "location",
+            Content::Image => "image",
+            Content::Voice { .. } => "voice",
+            Content::FriendRequest { .. } => "friend-request",
+            Content::PossibleFriend => "possible-friend",
+            Content::Card { .. } => "card",
+            Content::Video { .. } => "video",
+            Content::Emoticon { .. } => "emoticon",
+            Content::App(_) => "app",
+            Content::Voip => "voip",
+            Content::StatusNotify { .. } => "status",
+            Content::ShortVideo { .. } => "short-video",
+            Content::SystemNotice(_) => "notice",
+            Content::System(_) => "system",
+            Content::Recalled { .. } => "recalled",
+            Content::RedPacket(_) => "red-packet",
+            Content::Transfer(_) => "transfer",
+            Content::Articles(_) => "articles",
+            Content::Unknown { .. } => "unknown",
+        }
+    }
+
     /// The text of text-like content (text, system messages, location labels, app titles, the
     /// first article's title), for display and logs.
     pub fn text(&self) -> Option<&str> {
