@@ -53,6 +53,9 @@ enum Command {
         #[arg(long)]
         faults: bool,
     },
+    /// Serves many accounts behind an HTTP API (see the README's "webwx serve"): state in
+    /// SQLite by default, or a PostgreSQL shared by several nodes.
+    Serve(webwx_server::Options),
     /// Logs in with a QR code and saves the session.
     Login {
         /// Writes the QR code to this PNG file instead of drawing it in the terminal.
@@ -231,6 +234,9 @@ enum GroupCommand {
 
 fn main() {
     let cli = Cli::parse();
+    if let Command::Serve(options) = cli.command {
+        std::process::exit(serve(options));
+    }
     // One thread: a command drives one session, and a second worker thread would only add its
     // stack, its allocator arena and cross-thread wake-ups (file reads still go to tokio's
     // blocking pool; the demo's simulator runs on a runtime of its own).
@@ -256,6 +262,8 @@ fn main() {
                 messages,
                 faults,
             } => demo::run(contacts, messages, faults).await,
+            // Handled above, on a runtime of its own.
+            Command::Serve(_) => Ok(()),
             Command::Login { qr_png, desktop } => {
                 real::login(server, &session, qr_png.as_deref(), desktop).await
             }
@@ -356,4 +364,25 @@ fn main() {
     // which would cost a 20,000-contact session more CPU than reading them did.
     let _ = std::io::Write::flush(&mut std::io::stdout());
     std::process::exit(code);
+}
+
+/// `webwx serve`: a multi-threaded runtime (it drives many sessions and the API at once).
+fn serve(options: webwx_server::Options) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            console::note(&format!("webwx: cannot start: {e}"));
+            return Exit::Failure as i32;
+        }
+    };
+    match runtime.block_on(webwx_server::run(options)) {
+        Ok(()) => 0,
+        Err(e) => {
+            console::note(&format!("webwx serve: {e}"));
+            Exit::Failure as i32
+        }
+    }
 }

@@ -1,0 +1,131 @@
+//! The lease loop: renew this node's leases, stop the sessions whose lease another node took,
+//! end logins whose node died, take over accounts whose holder died, and wake sessions that have
+//! actions queued on other nodes.
+
+use super::{Node, worker};
+use crate::clock::{now_ms, random_u64};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use webwx_core::{ContactStore, SavedSession};
+use webwx_hyper::Session;
+
+/// The most accounts one round takes over (the rest wait for the next round, so several
+/// surviving nodes share a dead node's accounts).
+const TAKEOVER_BATCH: i64 = 200;
+
+/// How often queued actions are looked for.
+const ACTION_POLL: Duration = Duration::from_millis(250);
+
+/// Runs until the node shuts down.
+pub(crate) async fn run(node: Arc<Node>) {
+    let period = node.options.lease() / 3;
+    let mut first = true;
+    let mut shutdown = node.shutdown.subscribe();
+    let mut actions = tokio::time::interval(ACTION_POLL);
+    let mut next_round = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep_until(next_round) => {
+                if let Err(e) = round(&node, first).await {
+                    tracing::warn!(error = %e, "lease round failed; trying again");
+                }
+                first = false;
+                // Jitter, so that nodes started together do not race every round.
+                let jitter = random_u64().unwrap_or(0) % (period.as_millis().max(1) as u64 / 5 + 1);
+                next_round = tokio::time::Instant::now() + period + Duration::from_millis(jitter);
+            }
+            _ = actions.tick() => wake_for_actions(&node).await,
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn round(node: &Arc<Node>, first: bool) -> Result<(), crate::db::DbError> {
+    let db = &node.db;
+    let held: HashMap<String, i64> = db
+        .heartbeat(&node.id, node.lease_until())
+        .await?
+        .into_iter()
+        .collect();
+    // Sessions whose lease this node no longer holds stop here.
+    let lost: Vec<String> = node
+        .running()
+        .iter()
+        .filter(|(id, r)| held.get(*id) != Some(&r.fence))
+        .map(|(id, _)| id.clone())
+        .collect();
+    for id in lost {
+        tracing::info!(account = %id, "lease lost; stopping the session here");
+        node.stop(&id);
+    }
+    db.end_lost_logins(now_ms()).await?;
+    let orphans = db
+        .orphans(&node.id, first, now_ms(), TAKEOVER_BATCH)
+        .await?;
+    for id in orphans {
+        if node.running().contains_key(&id) {
+            continue;
+        }
+        let Some(claim) = db
+            .claim_orphan(&id, &node.id, node.lease_until(), now_ms())
+            .await?
+        else {
+            continue;
+        };
+        node.metrics.takeovers.inc();
+        match resume(node, claim.session.as_deref(), claim.contacts.as_deref()) {
+            Ok(session) => {
+                tracing::info!(account = %id, "took the account over");
+                worker::spawn(node, id, claim.fence, session);
+            }
+            Err(why) => {
+                tracing::warn!(account = %id, %why, "cannot resume the account");
+                let progress = crate::db::Progress {
+                    state: Some(crate::state::AccountState::LoggedOut),
+                    last_error: Some(format!("cannot resume: {why}")),
+                    release: true,
+                    ..Default::default()
+                };
+                db.progress(&id, claim.fence, progress, &[], now_ms())
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A session resumed from what the database holds.
+pub(crate) fn resume(
+    node: &Node,
+    session: Option<&str>,
+    contacts: Option<&str>,
+) -> Result<Session, String> {
+    let session = session.ok_or("no saved session")?;
+    let saved: SavedSession =
+        serde_json::from_str(session).map_err(|e| format!("unreadable saved session: {e}"))?;
+    let saved = match contacts {
+        Some(contacts) => {
+            let store: ContactStore =
+                serde_json::from_str(contacts).map_err(|e| format!("unreadable contacts: {e}"))?;
+            saved.with_contacts(store)
+        }
+        None => saved,
+    };
+    let seed = random_u64().map_err(|e| e.to_string())?;
+    Session::resume(node.config(seed), saved, node.transport.clone()).map_err(|e| e.to_string())
+}
+
+async fn wake_for_actions(node: &Node) {
+    if node.session_count() == 0 {
+        return;
+    }
+    match node.db.accounts_with_pending_actions().await {
+        Ok(accounts) => {
+            for id in accounts {
+                node.wake(&id);
+            }
+        }
+        Err(e) => tracing::debug!(error = %e, "cannot look for actions"),
+    }
+}

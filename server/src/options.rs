@@ -1,0 +1,54 @@
+//! `webwx serve`'s options (command-line flags, shared with the `webwx` binary).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How a node runs.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Options {
+    /// Where the API listens. Only loopback unless you say otherwise: the API holds the
+    /// accounts, so put it behind TLS and a firewall before you open it.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The state: `sqlite://FILE` (one node; the file is made when missing) or
+    /// `postgres://USER@HOST/DB` (any number of nodes sharing it).
+    #[arg(long, default_value = "sqlite://webwx-serve.db")]
+    pub database: String,
+    /// This node's name in leases and logs (default: a random one). A node started again with
+    /// the name it had takes its accounts back at once instead of after their leases run out.
+    #[arg(long)]
+    pub node_id: Option<String>,
+    /// How long a node holds an account without renewing it; a dead node's accounts are
+    /// taken over after at most this long (renewed every third of it).
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(2..=3600))]
+    pub lease_seconds: u64,
+    /// Where every event is POSTed (signed with HMAC-SHA256 under the key in the environment
+    /// variable `WEBWX_WEBHOOK_SECRET`).
+    #[arg(long)]
+    pub webhook_url: Option<String>,
+    /// The largest file an API client may upload to send, in bytes.
+    #[arg(long, default_value_t = 25 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
+    /// Where the first admin token is written (mode 0600) when the database has no token and
+    /// `WEBWX_ADMIN_TOKEN` is not set.
+    #[arg(long, default_value = "webwx-admin-token")]
+    pub token_file: PathBuf,
+    /// The login origin (default: the real service). For a simulator:
+    /// `http://127.0.0.1:PORT` with `--allow-host 127.0.0.1`.
+    #[arg(long)]
+    pub login_origin: Option<String>,
+    /// A host sessions may be sent to besides the real service's (a simulator's).
+    #[arg(long)]
+    pub allow_host: Vec<String>,
+    /// Short timeouts and retries, for tests against a simulator on loopback.
+    #[arg(long, hide = true)]
+    pub test_timing: bool,
+}
+
+impl Options {
+    /// The lease period.
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_seconds)
+    }
+}
