@@ -43,7 +43,7 @@ mod state;
 mod webhook;
 
 pub use api::openapi::openapi_json;
-pub use options::Options;
+pub use options::{Options, Secret};
 pub use qr::qr_png;
 pub use state::AccountState;
 pub use webhook::signature as webhook_signature;
@@ -65,18 +65,57 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// Runs a node until SIGINT or SIGTERM: opens (and migrates) the database, makes sure an admin
-/// token exists, takes its share of the accounts, serves the API. Prints `listening on
-/// http://ADDR` on standard output once the API is up. On a signal it stops its sessions and
-/// gives their leases up, so other nodes take them over at once.
-pub async fn run(options: Options) -> Result<(), ServeError> {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing::Level::INFO)
-        .try_init();
-    if options.webhook_url.is_some()
-        && std::env::var("WEBWX_WEBHOOK_SECRET").map_or(true, |s| s.is_empty())
-    {
+/// A running node (see [`start`]).
+#[derive(Debug)]
+pub struct Server {
+    addr: std::net::SocketAddr,
+    node: Arc<node::Node>,
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Where the API listens.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// The node's id.
+    pub fn node_id(&self) -> &str {
+        &self.node.id
+    }
+
+    /// How many sessions the node runs.
+    pub fn sessions(&self) -> usize {
+        self.node.session_count()
+    }
+
+    /// Stops gracefully: the sessions stop (not logged out) and their leases are given up, so
+    /// other nodes take them over at once.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        let _ = self.stop.send(true);
+        match self.task.await {
+            Ok(result) => result,
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+
+    /// Stops as a crash would: the sessions and the API stop, nothing is written, the leases
+    /// stay until they run out (for tests of takeovers within one process).
+    pub fn kill(self) {
+        let _ = self.node.shutdown.send(true);
+        let ids: Vec<String> = self.node.running().keys().cloned().collect();
+        for id in ids {
+            self.node.stop(&id);
+        }
+        self.task.abort();
+    }
+}
+
+/// Starts a node: opens (and migrates) the database, makes sure an admin token exists, starts
+/// taking its share of the accounts and serves the API on `options.listen`.
+pub async fn start(options: Options) -> Result<Server, ServeError> {
+    if options.webhook_url.is_some() && options.webhook_secret.is_none() {
         return Err(ServeError::Options(
             "--webhook-url needs the signing key in WEBWX_WEBHOOK_SECRET".into(),
         ));
@@ -93,31 +132,52 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
         ),
     };
     tracing::info!(node = %id, backend = ?db.backend(), "starting");
+    let listener = tokio::net::TcpListener::bind(options.listen).await?;
+    let addr = listener.local_addr()?;
     let node = Arc::new(node::Node::new(
         id,
         db,
-        options.clone(),
+        options,
         metrics::Metrics::default(),
     ));
     node.spawn_loops();
-    let listener = tokio::net::TcpListener::bind(options.listen).await?;
-    let addr = listener.local_addr()?;
-    {
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "listening on http://{addr}")?;
-        out.flush()?;
-    }
     let app = api::router(Arc::new(api::AppState {
         node: Arc::clone(&node),
     }));
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let stopping = Arc::clone(&node);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            signal().await;
-            tracing::info!("stopping: giving the leases up");
-            stopping.stop_all().await;
-        })
-        .await?;
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|s| *s).await;
+                tracing::info!("stopping: giving the leases up");
+                stopping.stop_all().await;
+            })
+            .await
+    });
+    Ok(Server {
+        addr,
+        node,
+        stop,
+        task,
+    })
+}
+
+/// Runs a node until SIGINT or SIGTERM ([`start`], then [`Server::shutdown`] on the signal).
+/// Prints `listening on http://ADDR` on standard output once the API is up.
+pub async fn run(options: Options) -> Result<(), ServeError> {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .try_init();
+    let server = start(options).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on http://{}", server.addr())?;
+        out.flush()?;
+    }
+    signal().await;
+    server.shutdown().await?;
     Ok(())
 }
 
@@ -141,10 +201,8 @@ async fn signal() {
 /// database has no token at all, a new admin token is written to `--token-file` (mode 0600).
 async fn admin_token(db: &db::Db, options: &Options) -> Result<(), ServeError> {
     let dberr = |e: db::DbError| ServeError::Database(e.to_string());
-    if let Ok(secret) = std::env::var("WEBWX_ADMIN_TOKEN")
-        && !secret.is_empty()
-    {
-        return api::ensure_admin(db, &secret).await.map_err(dberr);
+    if let Some(secret) = &options.admin_token {
+        return api::ensure_admin(db, secret.expose()).await.map_err(dberr);
     }
     if db.token_count().await.map_err(dberr)? > 0 {
         return Ok(());

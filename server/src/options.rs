@@ -23,10 +23,15 @@ pub struct Options {
     /// taken over after at most this long (renewed every third of it).
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(2..=3600))]
     pub lease_seconds: u64,
-    /// Where every event is POSTed (signed with HMAC-SHA256 under the key in the environment
-    /// variable `WEBWX_WEBHOOK_SECRET`).
+    /// Where every event is POSTed (signed with HMAC-SHA256 under `WEBWX_WEBHOOK_SECRET`).
     #[arg(long)]
     pub webhook_url: Option<String>,
+    /// The webhook's signing key (from the environment only, so it is not in `ps`).
+    #[arg(skip = Secret::from_env("WEBWX_WEBHOOK_SECRET"))]
+    pub webhook_secret: Option<Secret>,
+    /// An admin token (every account) to make sure of (from the environment only).
+    #[arg(skip = Secret::from_env("WEBWX_ADMIN_TOKEN"))]
+    pub admin_token: Option<Secret>,
     /// The largest file an API client may upload to send, in bytes.
     #[arg(long, default_value_t = 25 * 1024 * 1024)]
     pub max_upload_bytes: usize,
@@ -47,8 +52,55 @@ pub struct Options {
 }
 
 impl Options {
+    /// Options from command-line arguments (without the program's name), with the secrets
+    /// read from the environment, for embedding and tests.
+    pub fn from_args<I, T>(args: I) -> Result<Options, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        #[derive(clap::Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            options: Options,
+        }
+        let args = std::iter::once(std::ffi::OsString::from("webwx-serve"))
+            .chain(args.into_iter().map(Into::into));
+        <Wrapper as clap::Parser>::try_parse_from(args).map(|w| w.options)
+    }
+
     /// The lease period.
     pub fn lease(&self) -> Duration {
         Duration::from_secs(self.lease_seconds)
+    }
+}
+
+/// A secret option: never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// A secret.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The environment variable `name`, unless unset or empty.
+    pub fn from_env(name: &str) -> Option<Secret> {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(Secret)
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
     }
 }

@@ -50,7 +50,12 @@ pub(crate) async fn run(node: Arc<Node>) {
     let Some(url) = node.options.webhook_url.clone() else {
         return;
     };
-    let secret = std::env::var("WEBWX_WEBHOOK_SECRET").unwrap_or_default();
+    let secret = node
+        .options
+        .webhook_secret
+        .as_ref()
+        .map(|s| s.expose().to_string())
+        .unwrap_or_default();
     let transport = Transport::new().with_max_body(64 * 1024);
     let mut shutdown = node.shutdown.subscribe();
     let mut rounds: u64 = 0;
