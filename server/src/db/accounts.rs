@@ -48,7 +48,7 @@ pub(crate) struct Claim {
 }
 
 /// What one batch of a running session changes, written in one transaction.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Progress {
     /// The new state, if it changed.
     pub(crate) state: Option<AccountState>,
@@ -160,8 +160,9 @@ impl Db {
         row.map(|r| claim(&r)).transpose()
     }
 
-    /// Accounts with a live session whose lease ran out (or, with `mine`, that this node held
-    /// before it restarted): the ones to take over, oldest change first.
+    /// Accounts with a live session whose lease ran out (or, with `mine`, that `me` holds: a
+    /// node restarted under its old name, or a session task of its own that ended): the ones to
+    /// take over, oldest change first.
     pub(crate) async fn orphans(
         &self,
         me: &str,
@@ -256,7 +257,7 @@ impl Db {
         &self,
         id: &str,
         fence: i64,
-        progress: Progress,
+        progress: &Progress,
         events: &[NewEvent],
         now: i64,
     ) -> Result<bool, DbError> {
@@ -269,6 +270,7 @@ impl Db {
             sets.push(format!("{column} = ${n}"));
             binds.push(value);
         };
+        let progress = progress.clone();
         if let Some(state) = progress.state {
             set("state", Some(state.as_str().to_string()));
         }

@@ -20,17 +20,15 @@ const ACTION_POLL: Duration = Duration::from_millis(250);
 /// Runs until the node shuts down.
 pub(crate) async fn run(node: Arc<Node>) {
     let period = node.options.lease() / 3;
-    let mut first = true;
     let mut shutdown = node.shutdown.subscribe();
     let mut actions = tokio::time::interval(ACTION_POLL);
     let mut next_round = tokio::time::Instant::now();
     loop {
         tokio::select! {
             () = tokio::time::sleep_until(next_round) => {
-                if let Err(e) = round(&node, first).await {
+                if let Err(e) = round(&node).await {
                     tracing::warn!(error = %e, "lease round failed; trying again");
                 }
-                first = false;
                 // Jitter, so that nodes started together do not race every round.
                 let jitter = random_u64().unwrap_or(0) % (period.as_millis().max(1) as u64 / 5 + 1);
                 next_round = tokio::time::Instant::now() + period + Duration::from_millis(jitter);
@@ -41,7 +39,7 @@ pub(crate) async fn run(node: Arc<Node>) {
     }
 }
 
-async fn round(node: &Arc<Node>, first: bool) -> Result<(), crate::db::DbError> {
+async fn round(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
     let db = &node.db;
     let held: HashMap<String, i64> = db
         .heartbeat(&node.id, node.lease_until())
@@ -60,9 +58,9 @@ async fn round(node: &Arc<Node>, first: bool) -> Result<(), crate::db::DbError> 
         node.stop(&id);
     }
     db.end_lost_logins(now_ms()).await?;
-    let orphans = db
-        .orphans(&node.id, first, now_ms(), TAKEOVER_BATCH)
-        .await?;
+    // This node's own accounts count too: after a restart under the same name, and when a
+    // session task of its own ended without giving the lease up.
+    let orphans = db.orphans(&node.id, true, now_ms(), TAKEOVER_BATCH).await?;
     for id in orphans {
         if node.running().contains_key(&id) {
             continue;
@@ -87,7 +85,7 @@ async fn round(node: &Arc<Node>, first: bool) -> Result<(), crate::db::DbError> 
                     release: true,
                     ..Default::default()
                 };
-                db.progress(&id, claim.fence, progress, &[], now_ms())
+                db.progress(&id, claim.fence, &progress, &[], now_ms())
                     .await?;
             }
         }

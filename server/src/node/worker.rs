@@ -14,6 +14,7 @@ use crate::clock::now_ms;
 use futures_util::FutureExt;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use webwx_core::SendHandle;
 use webwx_hyper::Session;
@@ -89,14 +90,8 @@ impl Worker {
                         self.finish_silently().await;
                         return;
                     };
-                    match self.batch(event).await {
-                        Ok(true) => {}
-                        Ok(false) => return,
-                        Err(e) => {
-                            tracing::warn!(account = %self.account, error = %e, "cannot write a batch; stopping the session here");
-                            self.node.stop(&self.account);
-                            return;
-                        }
+                    if !self.batch(event).await {
+                        return;
                     }
                     if self.logged_in && first {
                         self.pick_up_actions(true).await;
@@ -114,9 +109,14 @@ impl Worker {
         }
     }
 
-    /// Takes `first` and every further event that is ready, and writes them. `Ok(false)`: the
-    /// task is over (the session ended or the lease is lost).
-    async fn batch(&mut self, first: webwx_core::Event) -> Result<bool, crate::db::DbError> {
+    /// Takes `first` and every further event that is ready, and writes them. `false`: the task
+    /// is over (the session ended, the lease is lost, or the node stops).
+    ///
+    /// A write that fails (the database is unreachable) is tried again, with backoff, for as
+    /// long as the lease may still be this node's: meanwhile no more events are taken, so the
+    /// session's queue fills and its message loop pauses; nothing is lost and the cursor does not
+    /// move.
+    async fn batch(&mut self, first: webwx_core::Event) -> bool {
         let deliver = self.node.options.webhook_url.is_some();
         let mut batch = Batch::default();
         let actions = &self.actions;
@@ -150,21 +150,35 @@ impl Worker {
         let now = now_ms();
         let ended = batch.ended;
         let wrote = !batch.events.is_empty();
-        let ok = self
-            .node
-            .db
-            .progress(
-                &self.account,
-                self.fence,
-                std::mem::take(&mut batch.progress),
-                &batch.events,
-                now,
-            )
-            .await?;
+        let mut delay = Duration::from_millis(100);
+        let ok = loop {
+            match self
+                .node
+                .db
+                .progress(
+                    &self.account,
+                    self.fence,
+                    &batch.progress,
+                    &batch.events,
+                    now,
+                )
+                .await
+            {
+                Ok(ok) => break ok,
+                Err(e) => {
+                    tracing::warn!(account = %self.account, error = %e, "cannot write a batch; trying again");
+                    tokio::select! {
+                        () = tokio::time::sleep(delay) => {}
+                        _ = self.stopped.changed() => return false,
+                    }
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        };
         if !ok {
             tracing::info!(account = %self.account, "lease lost: another node holds the account");
             self.node.stop(&self.account);
-            return Ok(false);
+            return false;
         }
         let m = &self.node.metrics;
         m.messages_received.inc_by(batch.received);
@@ -181,20 +195,28 @@ impl Worker {
                 ActionEnd::Done(v) => ("done", Some(v.to_string()), None),
                 ActionEnd::Failed(e) => ("failed", None, Some(e)),
             };
-            self.node
+            if let Err(e) = self
+                .node
                 .db
                 .set_action(&action, status, result.as_deref(), error.as_deref(), now)
-                .await?;
+                .await
+            {
+                tracing::warn!(account = %self.account, error = %e, "cannot record an action's outcome");
+            }
         }
         if ended {
-            self.node
+            if let Err(e) = self
+                .node
                 .db
                 .fail_open_actions(&self.account, "the session ended", now)
-                .await?;
+                .await
+            {
+                tracing::warn!(account = %self.account, error = %e, "cannot fail the open actions");
+            }
             self.forget();
-            return Ok(false);
+            return false;
         }
-        Ok(true)
+        true
     }
 
     /// Makes the account's queued actions.
