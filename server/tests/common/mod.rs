@@ -145,14 +145,16 @@ impl Api {
 
     /// Waits (at most 20 s) until the account is in `state`.
     pub async fn wait_state(&self, id: &str, state: &str) -> Value {
+        let mut last = Value::Null;
         for _ in 0..200 {
             let a = self.get(&format!("/v1/accounts/{id}")).await;
             if a.body["state"] == state {
                 return a.body;
             }
+            last = a.body;
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("account {id} never became {state}");
+        panic!("account {id} never became {state}: {last}");
     }
 }
 
