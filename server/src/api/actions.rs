@@ -218,11 +218,20 @@ pub(crate) async fn send_file(
                     .map(str::to_string)
                     .ok_or_else(|| ApiError::bad_request("the `file` part has no file name"))?;
                 let mut bytes = Vec::new();
+                let mut over = false;
                 while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                    if bytes.len() + chunk.len() > limit {
-                        return Err(ApiError::too_large(limit));
+                    if over || bytes.len() + chunk.len() > limit {
+                        // Read on (bounded by the route's body limit) so that the client gets
+                        // the answer rather than a connection closed under its upload.
+                        over = true;
+                        bytes = Vec::new();
+                        continue;
                     }
                     bytes.extend_from_slice(&chunk);
+                }
+                if over {
+                    while let Ok(Some(_)) = form.next_field().await {}
+                    return Err(ApiError::too_large(limit));
                 }
                 file = Some((name, bytes));
             }

@@ -224,12 +224,10 @@ impl Db {
             .bind(me)
             .execute(self.pool())
             .await?;
-        let rows =
-            sqlx::query("SELECT id, fence FROM accounts WHERE owner = $1 AND lease_until = $2")
-                .bind(me)
-                .bind(until)
-                .fetch_all(self.pool())
-                .await?;
+        let rows = sqlx::query("SELECT id, fence FROM accounts WHERE owner = $1")
+            .bind(me)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
             .collect()
@@ -363,5 +361,16 @@ impl Db {
             Some(r) => r.try_get(0)?,
             None => None,
         })
+    }
+}
+
+impl Db {
+    /// Who holds an account, and with which fence.
+    pub(crate) async fn holder(&self, id: &str) -> Result<Option<(Option<String>, i64)>, DbError> {
+        let row = sqlx::query("SELECT owner, fence FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
 }

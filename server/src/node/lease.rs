@@ -46,16 +46,24 @@ async fn round(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
         .await?
         .into_iter()
         .collect();
-    // Sessions whose lease this node no longer holds stop here.
-    let lost: Vec<String> = node
+    // Sessions whose lease this node no longer holds stop here. A session started since the
+    // heartbeat read the leases (a login, a takeover) is not in `held`: each one missing is
+    // looked at again before it is stopped.
+    let doubtful: Vec<(String, i64)> = node
         .running()
         .iter()
         .filter(|(id, r)| held.get(*id) != Some(&r.fence))
-        .map(|(id, _)| id.clone())
+        .map(|(id, r)| (id.clone(), r.fence))
         .collect();
-    for id in lost {
-        tracing::info!(account = %id, "lease lost; stopping the session here");
-        node.stop(&id);
+    for (id, fence) in doubtful {
+        let holder = db.holder(&id).await?;
+        let mine = holder
+            .as_ref()
+            .is_some_and(|(owner, f)| owner.as_deref() == Some(node.id.as_str()) && *f == fence);
+        if !mine && node.running().get(&id).is_some_and(|r| r.fence == fence) {
+            tracing::info!(account = %id, "lease lost; stopping the session here");
+            node.stop(&id);
+        }
     }
     db.end_lost_logins(now_ms()).await?;
     // This node's own accounts count too: after a restart under the same name, and when a

@@ -76,6 +76,15 @@ impl Api {
         }
     }
 
+    /// The same client on new connections (after a request the node answered by closing
+    /// its connection).
+    pub fn fresh(&self) -> Api {
+        Api {
+            transport: Transport::new().with_max_body(64 * 1024 * 1024),
+            ..self.clone()
+        }
+    }
+
     pub fn with_token(&self, token: Option<&str>) -> Api {
         Api {
             token: token.map(str::to_string),
