@@ -32,6 +32,10 @@ pub struct Options {
     /// An admin token (every account) to make sure of (from the environment only).
     #[arg(skip = Secret::from_env("WEBWX_ADMIN_TOKEN"))]
     pub admin_token: Option<Secret>,
+    /// How long delivered events and finished actions are kept, in hours (SSE streams can
+    /// resume, and repeats of a message are recognised, within this time).
+    #[arg(long, default_value_t = 168, value_parser = clap::value_parser!(u64).range(1..=87_600))]
+    pub retention_hours: u64,
     /// The largest file an API client may upload to send, in bytes.
     #[arg(long, default_value_t = 25 * 1024 * 1024)]
     pub max_upload_bytes: usize,

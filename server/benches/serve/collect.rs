@@ -87,10 +87,7 @@ impl Collector {
     pub(crate) fn event(&self, event: &Value, arrival_us: u64) {
         match event.get("type").and_then(Value::as_str) {
             Some("message") => {
-                let Some((n, stamp_us)) = event
-                    .get("data")
-                    .and_then(text_of)
-                    .and_then(parse_load)
+                let Some((n, stamp_us)) = event.get("data").and_then(text_of).and_then(parse_load)
                 else {
                     return;
                 };
@@ -157,7 +154,10 @@ mod tests {
 
     #[test]
     fn load_messages_are_read() {
-        assert_eq!(parse_load("load 12 1764000000123456"), Some((12, 1_764_000_000_123_456)));
+        assert_eq!(
+            parse_load("load 12 1764000000123456"),
+            Some((12, 1_764_000_000_123_456))
+        );
         assert_eq!(parse_load("hello"), None);
     }
 }

@@ -77,13 +77,8 @@ impl NodeProcess {
             log: spec.log.clone(),
         };
         let stdout = stdout.ok_or("no stdout of the node")?;
-        let line = first_line(stdout, Duration::from_secs(60)).map_err(|e| {
-            format!(
-                "node {}: {e} (its log: {})",
-                spec.id,
-                node.log.display()
-            )
-        })?;
+        let line = first_line(stdout, Duration::from_secs(60))
+            .map_err(|e| format!("node {}: {e} (its log: {})", spec.id, node.log.display()))?;
         let addr = line
             .trim()
             .strip_prefix("listening on ")
@@ -142,7 +137,10 @@ impl Drop for NodeProcess {
 
 /// The first line a child writes on `out`, within `limit`. The rest of its output is read and
 /// dropped by a thread of its own (a closed pipe would fail the child's next write).
-pub(crate) fn first_line(out: impl Read + Send + 'static, limit: Duration) -> Result<String, BoxError> {
+pub(crate) fn first_line(
+    out: impl Read + Send + 'static,
+    limit: Duration,
+) -> Result<String, BoxError> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut reader = BufReader::new(out);

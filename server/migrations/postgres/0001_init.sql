@@ -34,6 +34,7 @@ CREATE TABLE events (
 CREATE UNIQUE INDEX events_dedup ON events (account_id, dedup);
 CREATE INDEX events_account ON events (account_id, id);
 CREATE INDEX events_pending ON events (delivered_at, next_attempt_at);
+CREATE INDEX events_age ON events (created_at);
 
 CREATE TABLE actions (
     id TEXT PRIMARY KEY,
@@ -49,6 +50,8 @@ CREATE TABLE actions (
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX actions_open ON actions (account_id, status);
+CREATE INDEX actions_age ON actions (updated_at);
+CREATE INDEX actions_pending ON actions (status);
 
 CREATE TABLE tokens (
     id TEXT PRIMARY KEY,

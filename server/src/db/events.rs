@@ -213,6 +213,24 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Deletes delivered events and finished actions older than `before` (Unix ms); how many.
+    pub(crate) async fn forget_before(&self, before: i64) -> Result<u64, DbError> {
+        let events =
+            sqlx::query("DELETE FROM events WHERE created_at < $1 AND delivered_at IS NOT NULL")
+                .bind(before)
+                .execute(self.pool())
+                .await?;
+        let actions = sqlx::query(
+            "DELETE FROM actions WHERE updated_at < $1 AND status IN ('done', 'failed')",
+        )
+        .bind(before)
+        .execute(self.pool())
+        .await?;
+        Ok(events.rows_affected() + actions.rows_affected())
+    }
+}
+
 fn event(r: &AnyRow) -> Result<EventRow, DbError> {
     Ok(EventRow {
         id: r.try_get("id")?,

@@ -98,3 +98,108 @@ impl Db {
             .map(|_| ())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::{Db, NewEvent, Progress};
+    use crate::state::AccountState;
+
+    async fn fresh() -> (Db, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "webwx-db-test-{}-{}",
+            std::process::id(),
+            crate::clock::random_hex(4).unwrap()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::open(&format!("sqlite://{}", dir.join("t.db").display()))
+            .await
+            .unwrap();
+        (db, dir)
+    }
+
+    fn message(id: &str) -> NewEvent {
+        NewEvent {
+            kind: "message",
+            dedup: Some(format!("msg:{id}")),
+            data: format!(r#"{{"id":"{id}"}}"#),
+            deliver: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn fences_dedup_and_retention() {
+        let (db, dir) = fresh().await;
+        assert!(db.insert_account("a", 1).await.unwrap());
+        assert!(!db.insert_account("a", 1).await.unwrap(), "the id is taken");
+        let first = db
+            .claim_for_login("a", "n1", 10_000, 5)
+            .await
+            .unwrap()
+            .unwrap();
+        // Another node cannot claim it while the lease runs.
+        assert!(
+            db.claim_for_login("a", "n2", 10_000, 6)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let online = Progress {
+            state: Some(AccountState::Online),
+            session: Some(Some("{}".into())),
+            ..Progress::default()
+        };
+        assert!(
+            db.progress("a", first.fence, &online, &[message("1"), message("2")], 7)
+                .await
+                .unwrap()
+        );
+        // The same message again (a batch fetched again after a takeover): no second event.
+        assert!(
+            db.progress("a", first.fence, &online, &[message("2"), message("3")], 8)
+                .await
+                .unwrap()
+        );
+        let events = db.events_after(0, None, 100).await.unwrap();
+        let ids: Vec<&str> = events.iter().map(|e| e.data.as_str()).collect();
+        assert_eq!(ids, [r#"{"id":"1"}"#, r#"{"id":"2"}"#, r#"{"id":"3"}"#]);
+        // After the lease ran out, n2 takes the account over; n1's writes are refused.
+        assert!(db.orphans("n2", false, 20_000, 10).await.unwrap() == ["a"]);
+        let second = db
+            .claim_orphan("a", "n2", 30_000, 20_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(second.fence > first.fence);
+        assert_eq!(second.session.as_deref(), Some("{}"));
+        assert!(
+            !db.progress("a", first.fence, &online, &[message("4")], 21_000)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            db.events_after(0, None, 100).await.unwrap().len(),
+            3,
+            "nothing of n1's"
+        );
+        let held = db.heartbeat("n2", 40_000).await.unwrap();
+        assert_eq!(held, [("a".to_string(), second.fence)]);
+        assert!(db.heartbeat("n1", 40_000).await.unwrap().is_empty());
+        // Delivered events older than the retention go; undelivered ones stay.
+        let pending = NewEvent {
+            deliver: true,
+            ..message("5")
+        };
+        assert!(
+            db.progress("a", second.fence, &online, &[pending], 22_000)
+                .await
+                .unwrap()
+        );
+        assert_eq!(db.forget_before(25_000).await.unwrap(), 3);
+        let left = db.events_after(0, None, 100).await.unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(db.webhook_backlog().await.unwrap(), 1);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -66,6 +66,16 @@ async fn round(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
         }
     }
     db.end_lost_logins(now_ms()).await?;
+    // About once a minute over all nodes (each round of each node has its chance).
+    if random_u64().unwrap_or(0) % 12 == 0 {
+        let retention = i64::try_from(node.options.retention_hours)
+            .unwrap_or(i64::MAX / 3_600_000)
+            .saturating_mul(3_600_000);
+        let forgotten = db.forget_before(now_ms().saturating_sub(retention)).await?;
+        if forgotten > 0 {
+            tracing::info!(rows = forgotten, "forgot old events and actions");
+        }
+    }
     // This node's own accounts count too: after a restart under the same name, and when a
     // session task of its own ended without giving the lease up.
     let orphans = db.orphans(&node.id, true, now_ms(), TAKEOVER_BATCH).await?;
