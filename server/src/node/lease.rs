@@ -67,7 +67,7 @@ async fn round(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
     }
     db.end_lost_logins(now_ms()).await?;
     // About once a minute over all nodes (each round of each node has its chance).
-    if random_u64().unwrap_or(0) % 12 == 0 {
+    if random_u64().unwrap_or(0).is_multiple_of(12) {
         let retention = i64::try_from(node.options.retention_hours)
             .unwrap_or(i64::MAX / 3_600_000)
             .saturating_mul(3_600_000);
