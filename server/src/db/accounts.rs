@@ -155,9 +155,11 @@ impl Db {
         .bind(id)
         .bind(AccountState::Online.as_str())
         .bind(AccountState::Offline.as_str())
-        .fetch_optional(self.pool())
+        // All of it: the claim is committed once the statement has run to its end, and only
+        // then may the holder act on it (another connection must see it).
+        .fetch_all(self.pool())
         .await?;
-        row.map(|r| claim(&r)).transpose()
+        row.first().map(claim).transpose()
     }
 
     /// Accounts with a live session whose lease ran out (or, with `mine`, that `me` holds: a
@@ -206,9 +208,11 @@ impl Db {
         .bind(id)
         .bind(AccountState::Online.as_str())
         .bind(AccountState::Offline.as_str())
-        .fetch_optional(self.pool())
+        // All of it: the claim is committed once the statement has run to its end, and only
+        // then may the holder act on it (another connection must see it).
+        .fetch_all(self.pool())
         .await?;
-        row.map(|r| claim(&r)).transpose()
+        row.first().map(claim).transpose()
     }
 
     /// Renews every lease `me` holds, and returns them (account id, fence).

@@ -152,13 +152,19 @@ impl Db {
     ) -> Result<Vec<EventRow>, DbError> {
         // The outer conditions are checked again on each row as it is updated, so two nodes
         // racing for the same rows do not both get them (PostgreSQL re-reads a row that a
-        // concurrent update changed; SQLite has one writer).
-        sqlx::query(
+        // concurrent update changed; SQLite has one writer). On PostgreSQL the rows another
+        // node is claiming are skipped rather than waited for: two claims locking rows in
+        // different orders would deadlock.
+        let lock = match self.backend() {
+            super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            super::Backend::Sqlite => "",
+        };
+        sqlx::query(&format!(
             "UPDATE events SET claim = $1, claim_until = $2 \
              WHERE delivered_at IS NULL AND claim_until < $3 AND next_attempt_at <= $3 \
              AND id IN (SELECT id FROM events WHERE delivered_at IS NULL AND claim_until < $3 \
-             AND next_attempt_at <= $3 ORDER BY id LIMIT $4)",
-        )
+             AND next_attempt_at <= $3 ORDER BY id LIMIT $4{lock})"
+        ))
         .bind(claim)
         .bind(until)
         .bind(now)

@@ -65,6 +65,29 @@ async fn round(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
             node.stop(&id);
         }
     }
+    // Logins this node holds that no task of its own runs (the task ended, or was stopped by
+    // mistake): nobody can finish them, so they end here instead of staying "login" for good.
+    let stale: Vec<(String, i64)> = held
+        .iter()
+        .filter(|(id, _)| !node.running().contains_key(*id) && !node.starting().contains(*id))
+        .map(|(id, fence)| (id.clone(), *fence))
+        .collect();
+    for (id, fence) in stale {
+        let ended = crate::db::Progress {
+            state: Some(crate::state::AccountState::LoggedOut),
+            qr_payload: Some(None),
+            last_error: Some("the login stopped before it finished; log in again".into()),
+            release: true,
+            ..Default::default()
+        };
+        if db
+            .account(&id)
+            .await?
+            .is_some_and(|a| a.state == crate::state::AccountState::Login)
+        {
+            db.progress(&id, fence, &ended, &[], now_ms()).await?;
+        }
+    }
     db.end_lost_logins(now_ms()).await?;
     // About once a minute over all nodes (each round of each node has its chance).
     if random_u64().unwrap_or(0).is_multiple_of(12) {

@@ -37,19 +37,36 @@ pub(crate) enum LoginError {
 /// (the phone confirms, no QR code), else a QR login. Waits for the QR code or for the account
 /// to be online.
 pub(crate) async fn start(node: &Arc<Node>, account: &str) -> Result<LoginStart, LoginError> {
-    let Some(claim) = node
+    // Until its task runs, the lease loop must not take the claimed login for a dead one.
+    node.starting().insert(account.to_string());
+    let claimed = node
         .db
         .claim_for_login(account, &node.id, node.lease_until(), now_ms())
-        .await?
-    else {
-        return Err(LoginError::Busy);
+        .await;
+    let claim = match claimed {
+        Ok(Some(claim)) => claim,
+        Ok(None) => {
+            node.starting().remove(account);
+            return Err(LoginError::Busy);
+        }
+        Err(e) => {
+            node.starting().remove(account);
+            return Err(e.into());
+        }
     };
     node.stop(account);
     let session = match lease::resume(node, claim.session.as_deref(), claim.contacts.as_deref()) {
         Ok(session) => session,
-        Err(_) => Session::start_with(node.config(random_u64()?), node.transport.clone()),
+        Err(_) => match random_u64() {
+            Ok(seed) => Session::start_with(node.config(seed), node.transport.clone()),
+            Err(e) => {
+                node.starting().remove(account);
+                return Err(e.into());
+            }
+        },
     };
     worker::spawn(node, account.to_string(), claim.fence, session);
+    node.starting().remove(account);
     let mut qr = match node.running().get(account) {
         Some(r) => r.qr.clone(),
         None => {

@@ -47,6 +47,8 @@ pub(crate) struct Node {
     transport: Transport,
     /// The sessions it runs, by account id.
     running: Mutex<HashMap<String, Running>>,
+    /// Accounts whose login this node is starting (claimed, no session task yet).
+    starting: Mutex<std::collections::HashSet<String>>,
     /// Its counters.
     pub(crate) metrics: Metrics,
     /// Rings when this node wrote events (its own SSE streams need not wait for their poll).
@@ -64,6 +66,7 @@ impl Node {
             options,
             transport: Transport::new(),
             running: Mutex::new(HashMap::new()),
+            starting: Mutex::new(std::collections::HashSet::new()),
             metrics,
             new_events: Notify::new(),
             shutdown: watch::channel(false).0,
@@ -73,6 +76,11 @@ impl Node {
     /// The sessions this node runs.
     pub(crate) fn running(&self) -> MutexGuard<'_, HashMap<String, Running>> {
         self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The logins this node is starting.
+    pub(crate) fn starting(&self) -> MutexGuard<'_, std::collections::HashSet<String>> {
+        self.starting.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// How many sessions this node runs.
