@@ -17,11 +17,13 @@ use std::sync::Arc;
 use std::time::Duration;
 use webwx_hyper::Transport;
 
-/// How long a node holds a claimed batch.
-const CLAIM_MS: i64 = 30_000;
+/// How long a node holds a claimed batch: two receiver timeouts (a batch is at most two rounds
+/// of parallel deliveries). Events a dead node had claimed wait this long for another node; a
+/// node started again under the same name takes its own claims back at once.
+const CLAIM_MS: i64 = 20_000;
 
 /// Events claimed at once.
-const BATCH: i64 = 200;
+const BATCH: i64 = 64;
 
 /// Deliveries in flight at once per node.
 const PARALLEL: usize = 32;
@@ -58,6 +60,14 @@ pub(crate) async fn run(node: Arc<Node>) {
         .unwrap_or_default();
     let transport = Transport::new().with_max_body(64 * 1024);
     let mut shutdown = node.shutdown.subscribe();
+    match node.db.drop_claims_of(&format!("{}:", node.id)).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            events = n,
+            "webhook: took back the claims of this node's last run"
+        ),
+        Err(e) => tracing::warn!(error = %e, "webhook: cannot take back old claims"),
+    }
     let mut rounds: u64 = 0;
     loop {
         rounds += 1;

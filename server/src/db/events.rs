@@ -182,6 +182,21 @@ impl Db {
         rows.iter().map(event).collect()
     }
 
+    /// Frees the undelivered events claimed under names starting with `prefix` (a node's
+    /// claims from before it was started again); how many.
+    pub(crate) async fn drop_claims_of(&self, prefix: &str) -> Result<u64, DbError> {
+        let len = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
+        let done = sqlx::query(
+            "UPDATE events SET claim = NULL, claim_until = 0 \
+             WHERE delivered_at IS NULL AND claim IS NOT NULL AND substr(claim, 1, CAST($1 AS INTEGER)) = $2",
+        )
+        .bind(len)
+        .bind(prefix)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The webhook took these events.
     pub(crate) async fn delivered(&self, ids: &[i64], now: i64) -> Result<(), DbError> {
         if ids.is_empty() {

@@ -196,6 +196,28 @@ mod tests {
                 .await
                 .unwrap()
         );
+        // Webhook claims: one node's claim holds the event; a node started again under the
+        // same name takes its claims back.
+        let claimed = db
+            .claim_deliveries("n2:1:ab", 60_000, 23_000, 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert!(
+            db.claim_deliveries("n3:1:cd", 60_000, 23_000, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(db.drop_claims_of("n3:").await.unwrap(), 0);
+        assert_eq!(db.drop_claims_of("n2:").await.unwrap(), 1);
+        assert_eq!(
+            db.claim_deliveries("n3:1:cd", 60_000, 23_000, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         assert_eq!(db.forget_before(25_000).await.unwrap(), 3);
         let left = db.events_after(0, None, 100).await.unwrap();
         assert_eq!(left.len(), 1);
