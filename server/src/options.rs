@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// How a node runs.
-#[derive(Clone, Debug, clap::Args)]
+/// How a node runs. Its `Debug` hides the secrets and the database URL's password.
+#[derive(Clone, clap::Args)]
 pub struct Options {
     /// Where the API listens. Only loopback unless you say otherwise: the API holds the
     /// accounts, so put it behind TLS and a firewall before you open it.
@@ -106,5 +106,70 @@ impl Secret {
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(..)")
+    }
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("listen", &self.listen)
+            .field("database", &without_password(&self.database))
+            .field("node_id", &self.node_id)
+            .field("lease_seconds", &self.lease_seconds)
+            .field(
+                "webhook_url",
+                &self.webhook_url.as_deref().map(without_password),
+            )
+            .field("webhook_secret", &self.webhook_secret)
+            .field("admin_token", &self.admin_token)
+            .field("retention_hours", &self.retention_hours)
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("token_file", &self.token_file)
+            .field("login_origin", &self.login_origin)
+            .field("allow_host", &self.allow_host)
+            .field("test_timing", &self.test_timing)
+            .finish()
+    }
+}
+
+/// `url` with its password (if any) replaced by `***`, and its query (which may carry one)
+/// left out.
+pub(crate) fn without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            if parsed.query().is_some() {
+                parsed.set_query(Some("..."));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "(not a URL)".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::{Options, Secret};
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let mut options = Options::from_args([
+            "--database",
+            "postgres://wx:hunter2@db.example/wx?password=hunter3",
+            "--webhook-url",
+            "https://bot:hunter4@hooks.example/in",
+        ])
+        .unwrap();
+        options.admin_token = Some(Secret::new("wxs_hunter5"));
+        options.webhook_secret = Some(Secret::new("hunter6"));
+        let shown = format!("{options:?}");
+        for secret in ["hunter2", "hunter3", "hunter4", "hunter5", "hunter6"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("db.example"), "{shown}");
     }
 }

@@ -25,10 +25,19 @@ pub(crate) enum Backend {
 }
 
 /// A handle on the database (a connection pool; cheap to clone).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Db {
     pool: AnyPool,
     backend: Backend,
+}
+
+impl std::fmt::Debug for Db {
+    // Not the pool's: its connect options would show the URL.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Errors of the database.
