@@ -134,8 +134,13 @@ pub async fn start(options: Options) -> Result<Server, ServeError> {
     tracing::info!(node = %id, backend = ?db.backend(), "starting");
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     let addr = listener.local_addr()?;
+    let url = options
+        .advertise_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let node = Arc::new(node::Node::new(
         id,
+        url,
         db,
         options,
         metrics::Metrics::default(),

@@ -11,6 +11,11 @@ pub struct Options {
     /// accounts, so put it behind TLS and a firewall before you open it.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Where the other nodes reach this node's API (they forward to the node holding an
+    /// account what only it can do: media downloads). Default: `http://` and the address it
+    /// listens on.
+    #[arg(long)]
+    pub advertise_url: Option<String>,
     /// The state: `sqlite://FILE` (one node; the file is made when missing) or
     /// `postgres://USER@HOST/DB` (any number of nodes sharing it).
     #[arg(long, default_value = "sqlite://webwx-serve.db")]
@@ -115,6 +120,7 @@ impl std::fmt::Debug for Options {
             .field("listen", &self.listen)
             .field("database", &without_password(&self.database))
             .field("node_id", &self.node_id)
+            .field("advertise_url", &self.advertise_url)
             .field("lease_seconds", &self.lease_seconds)
             .field(
                 "webhook_url",

@@ -399,6 +399,54 @@ async fn a_node_that_crashed_is_taken_over_without_a_scan() {
     second.shutdown().await.unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_comes_through_the_holder_from_any_node() {
+    let sim = simulator().await;
+    let dir = tempdir();
+    let db = sqlite(dir.path());
+    // Two nodes on one database (SQLite allows it on one machine; PostgreSQL is the usual case).
+    let holder = node(&sim, &db, &["--node-id", "holder"]).await;
+    let api = Api::new(&holder, Some(ADMIN));
+    let account = api.online_account("a1").await;
+    let other = node(&sim, &db, &["--node-id", "other"]).await;
+    let via_other = Api::new(&other, Some(ADMIN));
+    let uin: u64 = account["uin"].as_str().unwrap().parse().unwrap();
+    let image = sim.inject_media(uin, webwx_sim::MediaKind::Image).unwrap();
+    let path = format!("/v1/accounts/a1/messages/{}/media", image.msg_id);
+    // The event is there once the holder wrote it.
+    let mut got = api.get(&path).await;
+    for _ in 0..100 {
+        if got.status != 404 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        got = api.get(&path).await;
+    }
+    assert_eq!(got.status, 200, "{got:?}");
+    assert_eq!(got.raw.as_ref(), image.bytes.as_slice());
+    let thumbnail = api.get(&format!("{path}?variant=thumbnail")).await;
+    assert_eq!(thumbnail.status, 200);
+    assert_eq!(Some(thumbnail.raw.to_vec()), image.thumbnail);
+    // Through the node that does not hold the account: forwarded to the holder.
+    let forwarded = via_other.get(&path).await;
+    assert_eq!(forwarded.status, 200, "{forwarded:?}");
+    assert_eq!(forwarded.raw.as_ref(), image.bytes.as_slice());
+    // A message without media, an unknown message, a bad variant.
+    let text = sim.inject_text(uin, None, "no media").unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let none = api
+        .get(&format!("/v1/accounts/a1/messages/{text}/media"))
+        .await;
+    assert_eq!(none.status, 404, "{none:?}");
+    assert_eq!(
+        api.get("/v1/accounts/a1/messages/123/media").await.status,
+        404
+    );
+    assert_eq!(api.get(&format!("{path}?variant=huge")).await.status, 400);
+    other.shutdown().await.unwrap();
+    holder.shutdown().await.unwrap();
+}
+
 #[test]
 fn the_openapi_file_is_the_one_the_code_makes() {
     let made = webwx_server::openapi_json();

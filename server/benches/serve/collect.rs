@@ -147,17 +147,3 @@ impl Collector {
         self.lock().bad_signatures
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::parse_load;
-
-    #[test]
-    fn load_messages_are_read() {
-        assert_eq!(
-            parse_load("load 12 1764000000123456"),
-            Some((12, 1_764_000_000_123_456))
-        );
-        assert_eq!(parse_load("hello"), None);
-    }
-}

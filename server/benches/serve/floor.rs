@@ -100,24 +100,3 @@ pub(crate) fn run(
         seconds,
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::{Floor, first_number};
-
-    #[test]
-    fn cells_are_read() {
-        let floor = Floor {
-            table: "| client memory per idle session | **39.5 KiB** (385 MiB for 10,000) |\n\
-                    | delivery latency | p50 **0.42 ms**, p99 **0.73 ms**, max 5.2 ms |\n"
-                .into(),
-            ..Floor::default()
-        };
-        assert_eq!(floor.number("client memory per idle session"), Some(39.5));
-        assert_eq!(
-            floor.cell("delivery latency").as_deref(),
-            Some("p50 0.42 ms, p99 0.73 ms, max 5.2 ms")
-        );
-        assert_eq!(first_number("10,000 in 3.2 s"), Some(10000.0));
-    }
-}

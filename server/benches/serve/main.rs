@@ -1050,16 +1050,3 @@ fn print_report(args: &Args, r: &Report) {
         println!("{}", f.table.trim());
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::percentile;
-
-    #[test]
-    fn percentiles_by_nearest_rank() {
-        let v: Vec<u64> = (1..=100).collect();
-        assert_eq!(percentile(&v, 50.0), 50);
-        assert_eq!(percentile(&v, 99.0), 99);
-        assert_eq!(percentile(&[], 99.0), 0);
-    }
-}

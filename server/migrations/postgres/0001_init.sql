@@ -59,3 +59,11 @@ CREATE TABLE tokens (
     accounts TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
+
+-- The nodes and where their API answers (a node that does not hold an account forwards what
+-- only the holder can do, such as a media download).
+CREATE TABLE nodes (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    seen_at BIGINT NOT NULL
+);

@@ -8,6 +8,7 @@ mod contacts;
 pub(crate) mod error;
 mod events;
 mod health;
+mod media;
 pub(crate) mod openapi;
 mod tokens;
 
@@ -55,6 +56,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             get(contacts::get_one),
         )
         .route("/accounts/{id}/messages", post(actions::send_text))
+        .route(
+            "/accounts/{id}/messages/{msg_id}/media",
+            get(media::download),
+        )
         .route(
             "/accounts/{id}/files",
             post(actions::send_file).layer(DefaultBodyLimit::max(upload_limit)),

@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi};
         super::accounts::login, super::accounts::qr_png, super::accounts::delete,
         super::actions::send_text, super::actions::send_file, super::actions::operate,
         super::actions::logout, super::actions::get_one,
-        super::contacts::list, super::contacts::get_one,
+        super::contacts::list, super::contacts::get_one, super::media::download,
         super::events::stream, super::events::account_stream,
         super::tokens::list, super::tokens::create, super::tokens::delete,
     ),

@@ -5,6 +5,7 @@
 mod accounts;
 mod actions;
 mod events;
+mod nodes;
 mod tokens;
 
 pub(crate) use accounts::{AccountRow, Progress};

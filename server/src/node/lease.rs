@@ -41,6 +41,7 @@ pub(crate) async fn run(node: Arc<Node>) {
 
 async fn round(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
     let db = &node.db;
+    db.node_seen(&node.id, &node.url, now_ms()).await?;
     let held: HashMap<String, i64> = db
         .heartbeat(&node.id, node.lease_until())
         .await?

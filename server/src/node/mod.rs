@@ -32,6 +32,8 @@ pub(crate) struct Running {
     pub(crate) stop: watch::Sender<bool>,
     /// The QR code its login shows, if any.
     pub(crate) qr: watch::Receiver<Option<String>>,
+    /// Commands to the session (downloads).
+    pub(crate) handle: webwx_hyper::SessionHandle,
 }
 
 /// A node.
@@ -39,6 +41,8 @@ pub(crate) struct Running {
 pub(crate) struct Node {
     /// Its name in leases.
     pub(crate) id: String,
+    /// Where its API answers, for the other nodes.
+    pub(crate) url: String,
     /// The shared state.
     pub(crate) db: Db,
     /// How it runs.
@@ -59,9 +63,10 @@ pub(crate) struct Node {
 
 impl Node {
     /// A node on `db`.
-    pub(crate) fn new(id: String, db: Db, options: Options, metrics: Metrics) -> Node {
+    pub(crate) fn new(id: String, url: String, db: Db, options: Options, metrics: Metrics) -> Node {
         Node {
             id,
+            url,
             db,
             options,
             transport: Transport::new(),
@@ -115,6 +120,11 @@ impl Node {
             config.retry.cap = Duration::from_millis(400);
         }
         config
+    }
+
+    /// The session of `account`, if this node runs it.
+    pub(crate) fn handle(&self, account: &str) -> Option<webwx_hyper::SessionHandle> {
+        self.running().get(account).map(|r| r.handle.clone())
     }
 
     /// Wakes the session of `account` if this node runs it (an action was queued for it).

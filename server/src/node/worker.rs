@@ -34,6 +34,7 @@ pub(crate) fn spawn(node: &Arc<Node>, account: String, fence: i64, session: Sess
             wake: Arc::clone(&wake),
             stop,
             qr,
+            handle: session.handle(),
         },
     );
     if let Some(old) = old {
