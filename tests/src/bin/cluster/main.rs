@@ -17,6 +17,17 @@
 //! With one node (`--nodes 1`, the SQLite case) the kill is a restart instead: the node is
 //! killed and started again with the same node id and database.
 //!
+//! The takeover's bound is two lease periods plus `--takeover-slack-seconds` (default 5 s). Two
+//! leases: the dead node may have renewed its leases just before the kill, so they run out one
+//! lease later at worst, and a survivor notices on its next lease round (every third of a lease,
+//! plus jitter); two leases leave room for both. The slack is for what comes after the claim:
+//! the resume itself (each resumed session's first requests to the simulator, a hundred at once
+//! on a small machine in debug builds, and the database writes that mark it online), and this
+//! program's polling (every 200 ms, through a node that is busy taking over); after a restart,
+//! also starting the process again. "Online again" means: every account `online` with `node` a
+//! live node; after a restart (same node id) also its row written since the kill, since the old
+//! process's rows still say `online` on that node.
+//!
 //! ```sh
 //! cargo build -p webwx-tests --bin cluster -p webwx-cli
 //! target/debug/cluster --database 'postgres:///webwx?host=/tmp/pg' --nodes 3 --accounts 300
@@ -529,6 +540,7 @@ async fn run_in(
     let secret = format!("hook-{:016x}{:016x}", fresh(3), fresh(4));
     let lease = Duration::from_secs(args.lease_seconds);
     let mut report = Report::new(args.nodes, args.accounts, &database, args.lease_seconds);
+    report.slack_seconds = args.takeover_slack_seconds;
 
     let sim = Sim::start(
         args.synccheck_hold_ms,

@@ -71,6 +71,8 @@ pub(crate) struct Report {
     pub(crate) takeover: Option<Duration>,
     /// What the takeover may take.
     pub(crate) takeover_bound: Duration,
+    /// The part of the bound beyond two leases.
+    pub(crate) slack_seconds: u64,
     /// Load messages of the run.
     pub(crate) load_total: u64,
     /// Load messages the simulator queued.
@@ -505,9 +507,11 @@ impl Report {
         match (&self.victim, self.takeover) {
             (Some((node, held)), Some(took)) => println!(
                 "{what}: SIGKILLed {node} ({held} accounts); every account online on a live node \
-                 {:.1} s later (bound {:.0} s = 2 × lease + slack; now {})",
+                 {:.1} s later (bound {:.0} s = 2 × {} s lease + {} s slack; now {})",
                 took.as_secs_f64(),
                 self.takeover_bound.as_secs_f64(),
+                self.lease_seconds,
+                self.slack_seconds,
                 nodes_text(&self.after)
             ),
             (Some((node, held)), None) => println!(
