@@ -400,6 +400,36 @@ async fn a_node_that_crashed_is_taken_over_without_a_scan() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_that_stops_gracefully_hands_its_accounts_over_at_once() {
+    let sim = simulator().await;
+    let dir = tempdir();
+    let db = sqlite(dir.path());
+    // Leases of a minute: a takeover within seconds means the lease was given up, not run out.
+    let first = node(&sim, &db, &["--node-id", "first", "--lease-seconds", "60"]).await;
+    let second = node(&sim, &db, &["--node-id", "second", "--lease-seconds", "60"]).await;
+    let api = Api::new(&first, Some(ADMIN));
+    api.online_account("a1").await;
+    assert_eq!(api.get("/v1/accounts/a1").await.body["node"], "first");
+    first.shutdown().await.unwrap();
+    let api = Api::new(&second, Some(ADMIN));
+    let started = tokio::time::Instant::now();
+    loop {
+        let a = api.get("/v1/accounts/a1").await.body;
+        if a["node"] == "second" && a["state"] == "online" {
+            break;
+        }
+        // The second node looks for accounts to take over every second.
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "not handed over: {a}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sim.sessions().len(), 1, "resumed, not logged in again");
+    second.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn media_comes_through_the_holder_from_any_node() {
     let sim = simulator().await;
     let dir = tempdir();

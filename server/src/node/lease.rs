@@ -17,11 +17,17 @@ const TAKEOVER_BATCH: i64 = 200;
 /// How often queued actions are looked for.
 const ACTION_POLL: Duration = Duration::from_millis(250);
 
+/// How often accounts to take over are looked for (a lease given up is taken over within
+/// this; one that ran out, within this after it ran out).
+const TAKEOVER_POLL: Duration = Duration::from_secs(1);
+
 /// Runs until the node shuts down.
 pub(crate) async fn run(node: Arc<Node>) {
     let period = node.options.lease() / 3;
     let mut shutdown = node.shutdown.subscribe();
     let mut actions = tokio::time::interval(ACTION_POLL);
+    let mut takeovers = tokio::time::interval(TAKEOVER_POLL);
+    takeovers.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut next_round = tokio::time::Instant::now();
     loop {
         tokio::select! {
@@ -32,6 +38,11 @@ pub(crate) async fn run(node: Arc<Node>) {
                 // Jitter, so that nodes started together do not race every round.
                 let jitter = random_u64().unwrap_or(0) % (period.as_millis().max(1) as u64 / 5 + 1);
                 next_round = tokio::time::Instant::now() + period + Duration::from_millis(jitter);
+            }
+            _ = takeovers.tick() => {
+                if let Err(e) = take_over(&node).await {
+                    tracing::warn!(error = %e, "looking for accounts to take over failed");
+                }
             }
             _ = actions.tick() => wake_for_actions(&node).await,
             _ = shutdown.changed() => return,
@@ -89,6 +100,13 @@ async fn round(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
             db.progress(&id, fence, &ended, &[], now_ms()).await?;
         }
     }
+    Ok(())
+}
+
+/// Ends logins whose node died, and takes over the accounts whose lease ran out or was given
+/// up (and this node's own that no task runs).
+async fn take_over(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
+    let db = &node.db;
     db.end_lost_logins(now_ms()).await?;
     // About once a minute over all nodes (each round of each node has its chance).
     if random_u64().unwrap_or(0).is_multiple_of(12) {

@@ -480,10 +480,23 @@ impl Report {
                 examples(&ended)
             ));
         }
-        if !deviations.is_empty() {
+        // `setup:` compares the arrival order of requests the client sends at the same time
+        // (the first synccheck, the contact pages, the group members), as the page's XHRs go
+        // out together: under a login storm on two busy cores a new connection can arrive after
+        // requests on warm ones. Counted, like the ItChat check's timing deviations, not failed.
+        let (timing, real): (Vec<_>, Vec<_>) = deviations
+            .iter()
+            .partition(|(d, _)| d.starts_with("setup:"));
+        if !timing.is_empty() {
+            self.lines.push(format!(
+                "simulator: timing deviations (tolerated): {}",
+                examples(timing.iter().map(|(d, n)| format!("{n}× {d}")))
+            ));
+        }
+        if !real.is_empty() {
             self.fail(format!(
                 "{with_deviations} sessions noted deviations: {}",
-                examples(deviations.iter().map(|(d, n)| format!("{n}× {d}")))
+                examples(real.iter().map(|(d, n)| format!("{n}× {d}")))
             ));
         }
     }
