@@ -26,6 +26,16 @@
 //! - **Webhooks** are at least once (same event id on a repeat), **SSE** streams resume from
 //!   `Last-Event-ID`.
 //!
+//! An account's states (the API's `state`):
+//!
+//! ```text
+//!   new ──login──▶ login ──scan+confirm──▶ online ◀──▶ offline        (a node holds its lease)
+//!                    │                        │           │
+//!                    └──expired/refused──▶ logged_out ◀───┘  (phone logout, API logout, 1100-1102)
+//!   online/offline, lease run out or given up ──another node claims it (fence+1), resumes──▶ online
+//!   login whose node died ──▶ logged_out (a QR login cannot move to another node)
+//! ```
+//!
 //! The API is in the README and in [`openapi_json`] (served at `/openapi.json`).
 
 #![forbid(unsafe_code)]

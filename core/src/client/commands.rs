@@ -384,25 +384,7 @@ impl Client {
         text: &str,
         now: Timestamp,
     ) -> Result<SendHandle, UsageError> {
-        self.observe(now);
-        self.check_alive()?;
-        if text.is_empty() {
-            return Err(UsageError::InvalidMessage("empty text"));
-        }
-        if text.len() > self.config.limits.max_message_bytes {
-            return Err(UsageError::InvalidMessage(
-                "text longer than Limits::max_message_bytes",
-            ));
-        }
-        self.check_can_send(to)?;
-        Ok(self.queue_send(
-            to,
-            Outgoing {
-                text: text.to_string(),
-                ..Outgoing::default()
-            },
-            now,
-        ))
+        self.queue_text(to, text, None, now)
     }
 
     /// Like [`send_text`](Client::send_text), with the `LocalID` (= `ClientMsgId`) the
@@ -420,6 +402,17 @@ impl Client {
         now: Timestamp,
     ) -> Result<SendHandle, UsageError> {
         check_local_id(local_id)?;
+        self.queue_text(to, text, Some(local_id.to_string()), now)
+    }
+
+    /// Checks and queues a text, with the LocalID given or a new one.
+    fn queue_text(
+        &mut self,
+        to: &str,
+        text: &str,
+        local_id: Option<String>,
+        now: Timestamp,
+    ) -> Result<SendHandle, UsageError> {
         self.observe(now);
         self.check_alive()?;
         if text.is_empty() {
@@ -435,7 +428,7 @@ impl Client {
             to,
             Outgoing {
                 text: text.to_string(),
-                local_id: Some(local_id.to_string()),
+                local_id,
                 ..Outgoing::default()
             },
             now,
