@@ -86,7 +86,10 @@ pub(crate) async fn run(node: Arc<Node>) {
         };
         if events.is_empty() {
             tokio::select! {
-                () = node.new_events.notified() => {}
+                () = node.new_events.notified() => {
+                    // Let the events of the batches written about now come in one claim.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
                 () = tokio::time::sleep(Duration::from_millis(200)) => {}
                 _ = shutdown.changed() => return,
             }

@@ -31,6 +31,10 @@ const POLL: Duration = Duration::from_millis(250);
 /// The most events read at once.
 const PAGE: i64 = 500;
 
+/// The shortest time between two reads of one stream (events written meanwhile come in one
+/// read, however often the node rings).
+const PACE: Duration = Duration::from_millis(50);
+
 /// Where to start.
 #[derive(Deserialize, utoipa::IntoParams)]
 pub(crate) struct From {
@@ -100,6 +104,7 @@ async fn open(
         missing: BTreeMap::new(),
         ready: VecDeque::new(),
         polled: false,
+        last_read: Instant::now(),
     };
     let stream = futures_util::stream::unfold(cursor, |mut cursor| async move {
         let row = cursor.next().await?;
@@ -127,6 +132,8 @@ struct Cursor {
     ready: VecDeque<EventRow>,
     /// Whether the outbox was read since the last wait.
     polled: bool,
+    /// When it was read last.
+    last_read: Instant,
 }
 
 impl Cursor {
@@ -147,8 +154,12 @@ impl Cursor {
                     () = tokio::time::sleep(POLL) => {}
                     _ = shutdown.changed() => return None,
                 }
+                if let Some(wait) = PACE.checked_sub(self.last_read.elapsed()) {
+                    tokio::time::sleep(wait).await;
+                }
             }
             self.polled = true;
+            self.last_read = Instant::now();
             if let Err(e) = self.read().await {
                 tracing::debug!(error = %e, "an event stream cannot read the outbox");
             }
