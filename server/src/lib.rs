@@ -142,6 +142,9 @@ pub async fn start(options: Options) -> Result<Server, ServeError> {
         ),
     };
     tracing::info!(node = %id, backend = ?db.backend(), "starting");
+    if !options.listen.ip().is_loopback() {
+        tracing::warn!(listen = %options.listen, "the API listens beyond loopback: put TLS and a firewall in front of it");
+    }
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     let addr = listener.local_addr()?;
     let url = options
