@@ -52,7 +52,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    cargo build --locked -p webwx-tests --bin cluster -p webwx-cli
+    cargo build --locked -p webwx-tests -p webwx-cli --bin cluster --bin webwx
 fi
 target="${CARGO_TARGET_DIR:-target}"
 

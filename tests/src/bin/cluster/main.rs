@@ -30,7 +30,7 @@
 //! process's rows still say `online` on that node.
 //!
 //! ```sh
-//! cargo build -p webwx-tests --bin cluster -p webwx-cli
+//! cargo build -p webwx-tests -p webwx-cli --bin cluster --bin webwx
 //! target/debug/cluster --database 'postgres:///webwx?host=/tmp/pg' --nodes 3 --accounts 300
 //! target/debug/cluster --database sqlite:///tmp/cluster.db --nodes 1 --accounts 60
 //! ```
