@@ -12,8 +12,8 @@
 //! things settle, checks that every load message reached the webhook, that no WeChat message
 //! came under two event ids (the same event twice is allowed and counted: at least once), that
 //! every signature was valid, that every API send reached the simulator exactly once, and that
-//! the simulator noted no deviation (but the timing-dependent `setup:` ones of a login storm,
-//! which are counted).
+//! the simulator noted no deviation (but the timing-dependent ones of a login storm, `setup:`
+//! and a statreport later than a second, which are counted).
 //!
 //! With one node (`--nodes 1`, the SQLite case) the kill is a restart instead: the node is
 //! killed and started again with the same node id and database.
