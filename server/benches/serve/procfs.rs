@@ -45,6 +45,27 @@ pub(crate) fn cpu_ms(pid: u32) -> io::Result<u64> {
     Ok((ticks(11)? + ticks(12)?) * 1000 / TICKS_PER_SECOND)
 }
 
+/// CPU time the whole machine spent busy so far (every CPU; user, nice, system, interrupts,
+/// steal), in milliseconds: what the other programs on it took is this less the benchmark's.
+pub(crate) fn machine_busy_ms() -> io::Result<u64> {
+    let stat = std::fs::read_to_string("/proc/stat")?;
+    let line = stat
+        .lines()
+        .find(|l| l.starts_with("cpu "))
+        .ok_or_else(|| io::Error::other("no cpu line in /proc/stat"))?;
+    let fields: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal
+    let busy: u64 = [0, 1, 2, 5, 6, 7]
+        .iter()
+        .filter_map(|i| fields.get(*i))
+        .sum();
+    Ok(busy * 1000 / TICKS_PER_SECOND)
+}
+
 /// How many files (sockets, mostly) the process has open.
 pub(crate) fn open_files(pid: u32) -> io::Result<usize> {
     Ok(std::fs::read_dir(format!("/proc/{pid}/fd"))?.count())
