@@ -165,6 +165,10 @@ pub async fn start(options: Options) -> Result<Server, ServeError> {
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let stopping = Arc::clone(&node);
     let task = tokio::spawn(async move {
+        // Events go out as they come: no Nagle delay on small SSE frames.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = stopped.wait_for(|s| *s).await;

@@ -5,8 +5,6 @@ CREATE TABLE accounts (
     state TEXT NOT NULL,
     uin TEXT,
     nick_name TEXT,
-    session TEXT,
-    contacts TEXT,
     qr_payload TEXT,
     last_error TEXT,
     owner TEXT,
@@ -17,6 +15,15 @@ CREATE TABLE accounts (
 );
 CREATE INDEX accounts_lease ON accounts (state, lease_until);
 CREATE INDEX accounts_owner ON accounts (owner);
+
+-- What a session resumes from: its saved state (the cursor; rewritten with every batch) and its
+-- contacts (rewritten when they change). Apart from `accounts`, whose rows the lease heartbeat
+-- rewrites, so that a heartbeat does not rewrite them too.
+CREATE TABLE sessions (
+    account_id TEXT PRIMARY KEY,
+    session TEXT,
+    contacts TEXT
+);
 
 CREATE TABLE events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -71,6 +71,7 @@ pub(crate) struct Progress {
 impl Db {
     /// Makes a new account; `false` when the id is taken.
     pub(crate) async fn insert_account(&self, id: &str, now: i64) -> Result<bool, DbError> {
+        let _writing = self.write_lock().await;
         let done = sqlx::query(
             "INSERT INTO accounts (id, state, created_at, updated_at) VALUES ($1, $2, $3, $3) \
              ON CONFLICT DO NOTHING",
@@ -112,6 +113,7 @@ impl Db {
 
     /// Deletes an account that no node holds, with its events and actions.
     pub(crate) async fn delete_account(&self, id: &str, now: i64) -> Result<bool, DbError> {
+        let _writing = self.write_lock().await;
         let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "DELETE FROM accounts WHERE id = $1 AND (owner IS NULL OR lease_until < $2)",
@@ -121,7 +123,7 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 1 {
-            for table in ["events", "actions"] {
+            for table in ["events", "actions", "sessions"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1"))
                     .bind(id)
                     .execute(&mut *tx)
@@ -141,12 +143,13 @@ impl Db {
         until: i64,
         now: i64,
     ) -> Result<Option<Claim>, DbError> {
+        let _writing = self.write_lock().await;
         let row = sqlx::query(
             "UPDATE accounts SET owner = $1, lease_until = $2, fence = fence + 1, state = $3, \
              qr_payload = NULL, last_error = NULL, updated_at = $4 \
              WHERE id = $5 AND state NOT IN ($6, $7) \
              AND (owner IS NULL OR lease_until < $4 OR owner = $1) \
-             RETURNING fence, session, contacts",
+             RETURNING fence",
         )
         .bind(me)
         .bind(until)
@@ -159,7 +162,10 @@ impl Db {
         // then may the holder act on it (another connection must see it).
         .fetch_all(self.pool())
         .await?;
-        row.first().map(claim).transpose()
+        match row.first() {
+            Some(r) => Ok(Some(self.claimed(id, r.try_get("fence")?).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Accounts with a live session whose lease ran out (or, with `mine`, that `me` holds: a
@@ -196,11 +202,12 @@ impl Db {
         until: i64,
         now: i64,
     ) -> Result<Option<Claim>, DbError> {
+        let _writing = self.write_lock().await;
         let row = sqlx::query(
             "UPDATE accounts SET owner = $1, lease_until = $2, fence = fence + 1, updated_at = $3 \
              WHERE id = $4 AND state IN ($5, $6) \
              AND (owner IS NULL OR lease_until < $3 OR owner = $1) \
-             RETURNING fence, session, contacts",
+             RETURNING fence",
         )
         .bind(me)
         .bind(until)
@@ -212,7 +219,10 @@ impl Db {
         // then may the holder act on it (another connection must see it).
         .fetch_all(self.pool())
         .await?;
-        row.first().map(claim).transpose()
+        match row.first() {
+            Some(r) => Ok(Some(self.claimed(id, r.try_get("fence")?).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Renews every lease `me` holds, and returns them (account id, fence).
@@ -221,6 +231,7 @@ impl Db {
         me: &str,
         until: i64,
     ) -> Result<Vec<(String, i64)>, DbError> {
+        let _writing = self.write_lock().await;
         // The fence has not moved while the owner is still `me`: nobody took the account over,
         // so renewing a lease that ran out meanwhile is safe.
         sqlx::query("UPDATE accounts SET lease_until = $1 WHERE owner = $2")
@@ -239,6 +250,7 @@ impl Db {
 
     /// Logins whose node died: nobody can finish them (a QR login cannot move), so they end.
     pub(crate) async fn end_lost_logins(&self, now: i64) -> Result<u64, DbError> {
+        let _writing = self.write_lock().await;
         let done = sqlx::query(
             "UPDATE accounts SET state = $1, owner = NULL, lease_until = 0, qr_payload = NULL, \
              last_error = $2, updated_at = $3 WHERE state = $4 AND lease_until < $3",
@@ -263,6 +275,7 @@ impl Db {
         events: &[NewEvent],
         now: i64,
     ) -> Result<bool, DbError> {
+        let _writing = self.write_lock().await;
         let mut tx = self.pool().begin().await?;
         let mut sets = vec!["updated_at = $3".to_string()];
         let mut n = 3;
@@ -275,12 +288,6 @@ impl Db {
         let progress = progress.clone();
         if let Some(state) = progress.state {
             set("state", Some(state.as_str().to_string()));
-        }
-        if let Some(session) = progress.session {
-            set("session", session);
-        }
-        if let Some(contacts) = progress.contacts {
-            set("contacts", Some(contacts));
         }
         if let Some(uin) = progress.uin {
             set("uin", Some(uin));
@@ -310,6 +317,25 @@ impl Db {
             tx.rollback().await?;
             return Ok(false);
         }
+        let saved = match (progress.session, progress.contacts) {
+            (None, None) => None,
+            (Some(session), None) => Some(("session = $2", session, None)),
+            (None, Some(contacts)) => Some(("contacts = $3", None, Some(contacts))),
+            (Some(session), Some(contacts)) => {
+                Some(("session = $2, contacts = $3", session, Some(contacts)))
+            }
+        };
+        if let Some((sets, session, contacts)) = saved {
+            sqlx::query(&format!(
+                "INSERT INTO sessions (account_id, session, contacts) VALUES ($1, $2, $3) \
+                 ON CONFLICT (account_id) DO UPDATE SET {sets}"
+            ))
+            .bind(id)
+            .bind(session)
+            .bind(contacts)
+            .execute(&mut *tx)
+            .await?;
+        }
         for event in events {
             event.insert(&mut tx, id, now).await?;
         }
@@ -317,8 +343,30 @@ impl Db {
         Ok(true)
     }
 
+    /// What a claim with `fence` resumes from.
+    async fn claimed(&self, id: &str, fence: i64) -> Result<Claim, DbError> {
+        let row = sqlx::query("SELECT session, contacts FROM sessions WHERE account_id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(Claim {
+            fence,
+            session: row
+                .as_ref()
+                .map(|r| r.try_get("session"))
+                .transpose()?
+                .flatten(),
+            contacts: row
+                .as_ref()
+                .map(|r| r.try_get("contacts"))
+                .transpose()?
+                .flatten(),
+        })
+    }
+
     /// Gives a lease up without changing the account (a node shutting down).
     pub(crate) async fn release(&self, id: &str, fence: i64) -> Result<(), DbError> {
+        let _writing = self.write_lock().await;
         sqlx::query(
             "UPDATE accounts SET owner = NULL, lease_until = 0 WHERE id = $1 AND fence = $2",
         )
@@ -346,18 +394,10 @@ fn account(r: &AnyRow) -> Result<AccountRow, DbError> {
     })
 }
 
-fn claim(r: &AnyRow) -> Result<Claim, DbError> {
-    Ok(Claim {
-        fence: r.try_get("fence")?,
-        session: r.try_get("session")?,
-        contacts: r.try_get("contacts")?,
-    })
-}
-
 impl Db {
     /// The account's saved contacts (JSON).
     pub(crate) async fn contacts(&self, id: &str) -> Result<Option<String>, DbError> {
-        let row = sqlx::query("SELECT contacts FROM accounts WHERE id = $1")
+        let row = sqlx::query("SELECT contacts FROM sessions WHERE account_id = $1")
             .bind(id)
             .fetch_optional(self.pool())
             .await?;

@@ -55,6 +55,7 @@ const COLUMNS: &str =
 impl Db {
     /// Records an action, `pending`.
     pub(crate) async fn insert_action(&self, action: &NewAction, now: i64) -> Result<(), DbError> {
+        let _writing = self.write_lock().await;
         sqlx::query(
             "INSERT INTO actions (id, account_id, kind, args, local_id, file, status, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)",
@@ -127,6 +128,7 @@ impl Db {
         error: Option<&str>,
         now: i64,
     ) -> Result<(), DbError> {
+        let _writing = self.write_lock().await;
         let finished = status == "done" || status == "failed";
         sqlx::query(&format!(
             "UPDATE actions SET status = $1, result = $2, error = $3, updated_at = $4{} \
@@ -150,6 +152,7 @@ impl Db {
         error: &str,
         now: i64,
     ) -> Result<(), DbError> {
+        let _writing = self.write_lock().await;
         sqlx::query(
             "UPDATE actions SET status = 'failed', error = $1, updated_at = $2, file = NULL \
              WHERE account_id = $3 AND status IN ('pending', 'running')",

@@ -150,6 +150,7 @@ impl Db {
         now: i64,
         limit: i64,
     ) -> Result<Vec<EventRow>, DbError> {
+        let _writing = self.write_lock().await;
         // The outer conditions are checked again on each row as it is updated, so two nodes
         // racing for the same rows do not both get them (PostgreSQL re-reads a row that a
         // concurrent update changed; SQLite has one writer). On PostgreSQL the rows another
@@ -185,6 +186,7 @@ impl Db {
     /// Frees the undelivered events claimed under names starting with `prefix` (a node's
     /// claims from before it was started again); how many.
     pub(crate) async fn drop_claims_of(&self, prefix: &str) -> Result<u64, DbError> {
+        let _writing = self.write_lock().await;
         let len = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
         let done = sqlx::query(
             "UPDATE events SET claim = NULL, claim_until = 0 \
@@ -199,6 +201,7 @@ impl Db {
 
     /// The webhook took these events.
     pub(crate) async fn delivered(&self, ids: &[i64], now: i64) -> Result<(), DbError> {
+        let _writing = self.write_lock().await;
         if ids.is_empty() {
             return Ok(());
         }
@@ -214,6 +217,7 @@ impl Db {
 
     /// The webhook refused an event: try again at `next`.
     pub(crate) async fn delivery_failed(&self, id: i64, next: i64) -> Result<(), DbError> {
+        let _writing = self.write_lock().await;
         sqlx::query(
             "UPDATE events SET attempts = attempts + 1, next_attempt_at = $1, claim = NULL, \
              claim_until = 0 WHERE id = $2",
@@ -237,6 +241,7 @@ impl Db {
 impl Db {
     /// Deletes delivered events and finished actions older than `before` (Unix ms); how many.
     pub(crate) async fn forget_before(&self, before: i64) -> Result<u64, DbError> {
+        let _writing = self.write_lock().await;
         let events =
             sqlx::query("DELETE FROM events WHERE created_at < $1 AND delivered_at IS NOT NULL")
                 .bind(before)

@@ -30,6 +30,9 @@ pub(crate) enum Backend {
 pub(crate) struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer: writes wait here, in order, rather than in SQLite's busy handler
+    /// (which sleeps and retries, and made throughput fall under load).
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -87,7 +90,20 @@ impl Db {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            writer: std::sync::Arc::default(),
+        })
+    }
+
+    /// Waits for this process's turn to write (SQLite only; PostgreSQL takes concurrent
+    /// writers).
+    pub(crate) async fn write_lock(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.writer.lock().await),
+            Backend::Postgres => None,
+        }
     }
 
     /// Which database this is.

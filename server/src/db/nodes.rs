@@ -6,6 +6,7 @@ use sqlx::Row;
 impl Db {
     /// Records that node `id` answers at `url`, now.
     pub(crate) async fn node_seen(&self, id: &str, url: &str, now: i64) -> Result<(), DbError> {
+        let _writing = self.write_lock().await;
         sqlx::query(
             "INSERT INTO nodes (id, url, seen_at) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET url = $2, seen_at = $3",

@@ -23,6 +23,7 @@ impl Db {
         accounts: &str,
         now: i64,
     ) -> Result<bool, DbError> {
+        let _writing = self.write_lock().await;
         let done = sqlx::query(
             "INSERT INTO tokens (id, hash, accounts, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT DO NOTHING",
@@ -56,6 +57,7 @@ impl Db {
 
     /// Deletes a token; whether it existed.
     pub(crate) async fn delete_token(&self, id: &str) -> Result<bool, DbError> {
+        let _writing = self.write_lock().await;
         let done = sqlx::query("DELETE FROM tokens WHERE id = $1")
             .bind(id)
             .execute(self.pool())

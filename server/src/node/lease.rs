@@ -14,6 +14,9 @@ use webwx_hyper::Session;
 /// surviving nodes share a dead node's accounts).
 const TAKEOVER_BATCH: i64 = 200;
 
+/// The most batches one look for accounts to take over goes through.
+const MAX_BATCHES: usize = 100;
+
 /// How often queued actions are looked for.
 const ACTION_POLL: Duration = Duration::from_millis(250);
 
@@ -29,6 +32,7 @@ pub(crate) async fn run(node: Arc<Node>) {
     let mut takeovers = tokio::time::interval(TAKEOVER_POLL);
     takeovers.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut next_round = tokio::time::Instant::now();
+    let mut first = true;
     loop {
         tokio::select! {
             () = tokio::time::sleep_until(next_round) => {
@@ -40,8 +44,9 @@ pub(crate) async fn run(node: Arc<Node>) {
                 next_round = tokio::time::Instant::now() + period + Duration::from_millis(jitter);
             }
             _ = takeovers.tick() => {
-                if let Err(e) = take_over(&node).await {
-                    tracing::warn!(error = %e, "looking for accounts to take over failed");
+                match take_over(&node, first).await {
+                    Ok(()) => first = false,
+                    Err(e) => tracing::warn!(error = %e, "looking for accounts to take over failed"),
                 }
             }
             _ = actions.tick() => wake_for_actions(&node).await,
@@ -77,8 +82,9 @@ async fn round(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
             node.stop(&id);
         }
     }
-    // Logins this node holds that no task of its own runs (the task ended, or was stopped by
-    // mistake): nobody can finish them, so they end here instead of staying "login" for good.
+    // Accounts this node holds that no task of its own runs (the task ended, or was stopped by
+    // mistake): a login ends (nobody can finish it) instead of staying "login" for good; a
+    // session's lease is given up, so that it is taken over.
     let stale: Vec<(String, i64)> = held
         .iter()
         .filter(|(id, _)| !node.running().contains_key(*id) && !node.starting().contains(*id))
@@ -92,20 +98,25 @@ async fn round(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
             release: true,
             ..Default::default()
         };
-        if db
-            .account(&id)
-            .await?
-            .is_some_and(|a| a.state == crate::state::AccountState::Login)
-        {
-            db.progress(&id, fence, &ended, &[], now_ms()).await?;
+        match db.account(&id).await?.map(|a| a.state) {
+            Some(crate::state::AccountState::Login) => {
+                db.progress(&id, fence, &ended, &[], now_ms()).await?;
+            }
+            // A session whose task stopped without giving its lease up: give it up, so that
+            // it is taken over (by this node or another).
+            Some(crate::state::AccountState::Online | crate::state::AccountState::Offline) => {
+                db.release(&id, fence).await?;
+            }
+            _ => {}
         }
     }
     Ok(())
 }
 
 /// Ends logins whose node died, and takes over the accounts whose lease ran out or was given
-/// up (and this node's own that no task runs).
-async fn take_over(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
+/// up; with `mine` (the first time after a start), also the ones this node held under its name
+/// before it was started again.
+async fn take_over(node: &Arc<Node>, mine: bool) -> Result<(), crate::db::DbError> {
     let db = &node.db;
     db.end_lost_logins(now_ms()).await?;
     // About once a minute over all nodes (each round of each node has its chance).
@@ -118,13 +129,33 @@ async fn take_over(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
             tracing::info!(rows = forgotten, "forgot old events and actions");
         }
     }
-    // This node's own accounts count too: after a restart under the same name, and when a
-    // session task of its own ended without giving the lease up.
-    let orphans = db.orphans(&node.id, true, now_ms(), TAKEOVER_BATCH).await?;
+    // A full batch is followed by the next at once (a dead node's thousands of accounts come
+    // back at the pace of the resumes, not of the polls); bounded, the next poll goes on.
+    for _ in 0..MAX_BATCHES {
+        let (found, fresh) = take_over_batch(node, mine).await?;
+        if found < TAKEOVER_BATCH as usize || fresh == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+/// One batch of [`take_over`]: how many accounts the query found, and how many of them this
+/// node did not run already.
+async fn take_over_batch(
+    node: &Arc<Node>,
+    mine: bool,
+) -> Result<(usize, usize), crate::db::DbError> {
+    let db = &node.db;
+    let orphans = db.orphans(&node.id, mine, now_ms(), TAKEOVER_BATCH).await?;
+    let found = orphans.len();
+    let mut fresh = 0;
     for id in orphans {
         if node.running().contains_key(&id) {
             continue;
         }
+        fresh += 1;
         let Some(claim) = db
             .claim_orphan(&id, &node.id, node.lease_until(), now_ms())
             .await?
@@ -150,7 +181,7 @@ async fn take_over(node: &Arc<Node>) -> Result<(), crate::db::DbError> {
             }
         }
     }
-    Ok(())
+    Ok((found, fresh))
 }
 
 /// A session resumed from what the database holds.
