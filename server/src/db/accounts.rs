@@ -267,6 +267,10 @@ impl Db {
     /// Writes a batch of a running session held with `fence`: the account's new state and
     /// saved session, and its events, in one transaction. `false` (nothing written) when the
     /// lease is no longer this holder's.
+    ///
+    /// On SQLite the batches of all sessions that are ready go to one writer task, which
+    /// commits them together (group commit: one transaction for many sessions' batches, each
+    /// still checked against its fence).
     pub(crate) async fn progress(
         &self,
         id: &str,
@@ -275,69 +279,29 @@ impl Db {
         events: &[NewEvent],
         now: i64,
     ) -> Result<bool, DbError> {
-        let _writing = self.write_lock().await;
+        if let Some(writer) = &self.batches {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            let job = super::writer::Job {
+                account: id.to_string(),
+                fence,
+                progress: progress.clone(),
+                events: events.to_vec(),
+                now,
+                reply,
+            };
+            writer
+                .send(job)
+                .await
+                .map_err(|_| sqlx::Error::PoolClosed)?;
+            return answer
+                .await
+                .map_err(|_| sqlx::Error::PoolClosed)?
+                .map_err(sqlx::Error::Protocol);
+        }
         let mut tx = self.pool().begin().await?;
-        let mut sets = vec!["updated_at = $3".to_string()];
-        let mut n = 3;
-        let mut binds: Vec<Option<String>> = Vec::new();
-        let mut set = |column: &str, value: Option<String>| {
-            n += 1;
-            sets.push(format!("{column} = ${n}"));
-            binds.push(value);
-        };
-        let progress = progress.clone();
-        if let Some(state) = progress.state {
-            set("state", Some(state.as_str().to_string()));
-        }
-        if let Some(uin) = progress.uin {
-            set("uin", Some(uin));
-        }
-        if let Some(nick) = progress.nick_name {
-            set("nick_name", Some(nick));
-        }
-        if let Some(qr) = progress.qr_payload {
-            set("qr_payload", qr);
-        }
-        if let Some(error) = progress.last_error {
-            set("last_error", Some(error));
-        }
-        if progress.release {
-            sets.push("owner = NULL".into());
-            sets.push("lease_until = 0".into());
-        }
-        let sql = format!(
-            "UPDATE accounts SET {} WHERE id = $1 AND fence = $2",
-            sets.join(", ")
-        );
-        let mut query = sqlx::query(&sql).bind(id).bind(fence).bind(now);
-        for value in binds {
-            query = query.bind(value);
-        }
-        if query.execute(&mut *tx).await?.rows_affected() != 1 {
+        if !write_batch(&mut tx, id, fence, progress, events, now).await? {
             tx.rollback().await?;
             return Ok(false);
-        }
-        let saved = match (progress.session, progress.contacts) {
-            (None, None) => None,
-            (Some(session), None) => Some(("session = $2", session, None)),
-            (None, Some(contacts)) => Some(("contacts = $3", None, Some(contacts))),
-            (Some(session), Some(contacts)) => {
-                Some(("session = $2, contacts = $3", session, Some(contacts)))
-            }
-        };
-        if let Some((sets, session, contacts)) = saved {
-            sqlx::query(&format!(
-                "INSERT INTO sessions (account_id, session, contacts) VALUES ($1, $2, $3) \
-                 ON CONFLICT (account_id) DO UPDATE SET {sets}"
-            ))
-            .bind(id)
-            .bind(session)
-            .bind(contacts)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for event in events {
-            event.insert(&mut tx, id, now).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -417,4 +381,78 @@ impl Db {
             .await?;
         row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
+}
+
+/// The statements of one batch, within `tx`: `false` (nothing written) when `fence` is not the
+/// account's.
+pub(crate) async fn write_batch(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    fence: i64,
+    progress: &Progress,
+    events: &[NewEvent],
+    now: i64,
+) -> Result<bool, DbError> {
+    let mut sets = vec!["updated_at = $3".to_string()];
+    let mut n = 3;
+    let mut binds: Vec<Option<String>> = Vec::new();
+    let mut set = |column: &str, value: Option<String>| {
+        n += 1;
+        sets.push(format!("{column} = ${n}"));
+        binds.push(value);
+    };
+    let progress = progress.clone();
+    if let Some(state) = progress.state {
+        set("state", Some(state.as_str().to_string()));
+    }
+    if let Some(uin) = progress.uin {
+        set("uin", Some(uin));
+    }
+    if let Some(nick) = progress.nick_name {
+        set("nick_name", Some(nick));
+    }
+    if let Some(qr) = progress.qr_payload {
+        set("qr_payload", qr);
+    }
+    if let Some(error) = progress.last_error {
+        set("last_error", Some(error));
+    }
+    if progress.release {
+        sets.push("owner = NULL".into());
+        sets.push("lease_until = 0".into());
+    }
+    let sql = format!(
+        "UPDATE accounts SET {} WHERE id = $1 AND fence = $2",
+        sets.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(id).bind(fence).bind(now);
+    for value in binds {
+        query = query.bind(value);
+    }
+    if query.execute(&mut **tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let saved = match (progress.session, progress.contacts) {
+        (None, None) => None,
+        (Some(session), None) => Some(("session = $2", session, None)),
+        (None, Some(contacts)) => Some(("contacts = $3", None, Some(contacts))),
+        (Some(session), Some(contacts)) => {
+            Some(("session = $2, contacts = $3", session, Some(contacts)))
+        }
+    };
+    if let Some((sets, session, contacts)) = saved {
+        sqlx::query(&format!(
+            "INSERT INTO sessions (account_id, session, contacts) VALUES ($1, $2, $3) \
+             ON CONFLICT (account_id) DO UPDATE SET {sets}"
+        ))
+        .bind(id)
+        .bind(session)
+        .bind(contacts)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for event in events {
+        event.insert(tx, id, now).await?;
+    }
+    Ok(true)
 }

@@ -7,6 +7,7 @@ mod actions;
 mod events;
 mod nodes;
 mod tokens;
+mod writer;
 
 pub(crate) use accounts::{AccountRow, Progress};
 pub(crate) use actions::{ActionRow, NewAction};
@@ -33,6 +34,8 @@ pub(crate) struct Db {
     /// SQLite has one writer: writes wait here, in order, rather than in SQLite's busy handler
     /// (which sleeps and retries, and made throughput fall under load).
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Where sessions' batches go to be committed together (SQLite).
+    batches: Option<tokio::sync::mpsc::Sender<writer::Job>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -90,11 +93,16 @@ impl Db {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Db {
+        let mut db = Db {
             pool,
             backend,
             writer: std::sync::Arc::default(),
-        })
+            batches: None,
+        };
+        if backend == Backend::Sqlite {
+            db.batches = Some(writer::spawn(db.clone()));
+        }
+        Ok(db)
     }
 
     /// Waits for this process's turn to write (SQLite only; PostgreSQL takes concurrent
