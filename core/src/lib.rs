@@ -245,7 +245,7 @@ pub use http;
 /// account has it, and sending to it reaches only the account's own devices.
 pub const FILE_HELPER: &str = "filehelper";
 
-pub use client::{Client, INVITE_FROM_MEMBERS, MediaRequest};
+pub use client::{Client, INVITE_FROM_MEMBERS, MediaRequest, local_id};
 pub use command::{Command, Forward, Logout, MarkRead, SendFileError, SendText, SessionError};
 pub use config::{Config, DEFAULT_LOGIN_ORIGIN, DEFAULT_USER_AGENT, Limits, RetryPolicy};
 pub use connect_to::{ConnectTo, InvalidOrigin};

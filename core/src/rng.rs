@@ -32,14 +32,7 @@ impl Rng {
     /// `Math.random().toFixed(3)` without its dot, that is `0` and three digits, or `1000` when
     /// the draw rounds up to 1 (one time in 2,000).
     pub(crate) fn local_id_suffix(&mut self) -> String {
-        // A draw in [0, 1) at 1e-6 resolution, rounded to three decimals as toFixed does.
-        let micros = self.0.next_u32() % 1_000_000;
-        let thousandths = (micros + 500) / 1000;
-        if thousandths == 1000 {
-            "1000".to_string()
-        } else {
-            format!("0{thousandths:03}")
-        }
+        local_id_suffix_of(self.0.next_u32())
     }
 
     /// 16 random bytes (a multipart boundary's draw).
@@ -64,6 +57,18 @@ impl Rng {
             return Duration::ZERO;
         }
         Duration::from_millis(self.0.next_u64() % max_ms.saturating_add(1).max(1))
+    }
+}
+
+/// [`Rng::local_id_suffix`] of one random `draw`.
+pub(crate) fn local_id_suffix_of(draw: u32) -> String {
+    // A draw in [0, 1) at 1e-6 resolution, rounded to three decimals as toFixed does.
+    let micros = draw % 1_000_000;
+    let thousandths = (micros + 500) / 1000;
+    if thousandths == 1000 {
+        "1000".to_string()
+    } else {
+        format!("0{thousandths:03}")
     }
 }
 

@@ -33,8 +33,9 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// A new LocalID in the official client's form (the milliseconds, `0`, three digits), made
-/// where the send is recorded, before any node makes it.
+/// A new LocalID (the core's form), made where the send is recorded, before any node makes it.
 pub(crate) fn new_local_id() -> Result<String, rand_core::OsError> {
-    Ok(format!("{}0{:03}", now_ms(), random_u64()? % 1000))
+    let now = webwx_core::Timestamp::from_unix_millis(u64::try_from(now_ms()).unwrap_or(0));
+    let draw = u32::try_from(random_u64()? >> 32).unwrap_or(0);
+    Ok(webwx_core::local_id(now, draw))
 }

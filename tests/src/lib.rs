@@ -16,6 +16,7 @@
 pub mod child_sim;
 pub mod hostile;
 pub mod login_floor;
+pub mod procfs;
 
 use std::time::Duration;
 use webwx_core::{Config, ConnectTo, Event, SavedSession, SendHandle};

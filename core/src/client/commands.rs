@@ -740,3 +740,15 @@ pub(super) fn check_local_id(local_id: &str) -> Result<(), UsageError> {
     }
     Ok(())
 }
+
+/// A `LocalID` in the official client's form (`(now + Math.random().toFixed(3))` without the
+/// dot: the milliseconds, then `0` and three digits) from a random `draw`, for an application
+/// that records a send where no session runs (a service that queues sends for the node holding
+/// the account); a session makes its own with [`Client::new_local_id`].
+pub fn local_id(now: Timestamp, draw: u32) -> String {
+    format!(
+        "{}{}",
+        now.as_unix_millis(),
+        crate::rng::local_id_suffix_of(draw)
+    )
+}

@@ -29,6 +29,7 @@ use crate::{
 use bytes::Bytes;
 use calls::{Call, Stamp};
 pub(crate) use commands::PendingSend;
+pub use commands::local_id;
 use feed::Feed;
 use lane::Lane;
 use login::JsLoginCall;

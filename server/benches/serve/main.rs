@@ -39,7 +39,7 @@ mod collect;
 mod floor;
 mod hook;
 mod node;
-mod procfs;
+use webwx_tests::procfs;
 mod sim;
 mod sse;
 

@@ -25,8 +25,6 @@ pub(crate) struct Batch {
     pub(crate) progress: Progress,
     /// Ends of actions, by the handle the session gave them.
     pub(crate) ends: Vec<(SendHandle, ActionEnd)>,
-    /// The QR code to show, when a new one came.
-    pub(crate) qr: Option<String>,
     /// The session is over.
     pub(crate) ended: bool,
     /// Messages received (for the metrics).
@@ -58,7 +56,6 @@ impl Batch {
             Event::QrCode { payload, .. } => {
                 self.progress.state = Some(AccountState::Login);
                 self.progress.qr_payload = Some(Some(payload.clone()));
-                self.qr = Some(payload.clone());
                 self.event("qr", None, json!({ "payload": payload }), deliver);
             }
             Event::Scanned { .. } => self.event("scanned", None, json!({}), deliver),

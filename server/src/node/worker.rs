@@ -145,8 +145,9 @@ impl Worker {
         if batch.progress.uin.is_some() {
             self.logged_in = true;
         }
-        if let Some(qr) = batch.qr.take() {
-            let _ = self.qr.send(Some(qr));
+        // A new QR code to show (the one the batch stores for the account).
+        if let Some(Some(qr)) = &batch.progress.qr_payload {
+            let _ = self.qr.send(Some(qr.clone()));
         }
         let now = now_ms();
         let ended = batch.ended;

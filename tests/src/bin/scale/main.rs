@@ -22,7 +22,7 @@
 
 mod fleet;
 mod floor;
-mod procfs;
+use webwx_tests::procfs;
 mod sim_process;
 
 use clap::Parser;
